@@ -1,0 +1,71 @@
+import { Partition } from "./regions";
+
+/** The validated config with every default resolved: what stacks consume. */
+export interface SecLogConfig {
+  readonly prefix: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly partition: Partition;
+  readonly security: SecurityAccount;
+  readonly organizationId?: string;
+  readonly archive: ArchiveSettings;
+  readonly stream: StreamSettings;
+  readonly delivery: DeliverySettings;
+  readonly state: StateSettings;
+  readonly accounts: readonly AppAccount[];
+  /** Every region with a destination: the home region plus every app region, sorted. */
+  readonly destinationRegions: readonly string[];
+  /** Region -> ids of the application accounts shipping from it, for every destination region. */
+  readonly sendersByRegion: ReadonlyMap<string, readonly string[]>;
+}
+
+export interface SecurityAccount {
+  readonly accountId: string;
+  readonly region: string;
+  readonly roleArn?: string;
+}
+
+export interface ArchiveSettings {
+  readonly bucketName: string;
+  readonly glacierAfterDays: number;
+  readonly expireAfterDays?: number;
+  readonly objectLock?: { readonly mode: "GOVERNANCE" | "COMPLIANCE"; readonly days: number };
+}
+
+export type StreamSettings =
+  | { readonly mode: "on-demand"; readonly retentionHours: number }
+  | { readonly mode: "provisioned"; readonly shards: number; readonly retentionHours: number };
+
+export interface DeliverySettings {
+  readonly format: "raw";
+  readonly bufferSeconds: number;
+  readonly bufferMiB: number;
+}
+
+export type StateSettings =
+  | { readonly backend: "local" }
+  | { readonly backend: "s3"; readonly bucket: string; readonly region: string; readonly keyPrefix: string; readonly roleArn?: string }
+  | {
+      readonly backend: "cloud";
+      readonly organization: string;
+      readonly workspacePrefix: string;
+      readonly project?: string;
+      readonly hostname: string;
+    };
+
+export interface AppAccount {
+  readonly name: string;
+  readonly accountId: string;
+  readonly roleArn?: string;
+  readonly regions: readonly string[];
+  readonly logGroups: readonly LogGroupSubscription[];
+  readonly allLogGroups?: { readonly exclude: readonly string[] };
+}
+
+export interface LogGroupSubscription {
+  readonly name: string;
+  readonly filterPattern: string;
+  readonly create: boolean;
+  readonly retentionDays?: number;
+  /** Subscription filter name, unique on its log group. */
+  readonly filterName: string;
+}

@@ -1,0 +1,238 @@
+import { Naming } from "../naming";
+import { policySize } from "../iam/policy";
+import {
+  DESTINATION_POLICY_MAX_BYTES,
+  destinationAccessPolicy,
+  destinationTrustPolicy,
+  ROLE_TRUST_POLICY_MAX_CHARS,
+} from "../../modules/destination-policies";
+import { RawConfig } from "./schema";
+import { partitionOf } from "./regions";
+
+/** One thing wrong with the config: where, and what to do about it. */
+export interface Problem {
+  readonly path: string;
+  readonly message: string;
+}
+
+/**
+ * Rules that span several fields, one pure function each. They run after the
+ * schema accepted every field on its own, so they may trust field types.
+ */
+export type ConfigRule = (config: RawConfig) => Problem[];
+
+const RESERVED_STACK_NAMES = ["security", "state"];
+const MAX_FILTERS_PER_LOG_GROUP = 2;
+
+export const uniqueAccountNames: ConfigRule = (config) =>
+  duplicates(config.accounts.map((a) => a.name)).map((i) => ({
+    path: `accounts[${i}].name`,
+    message: `"${config.accounts[i].name}" is used by an earlier account; stack names must be unique`,
+  }));
+
+export const reservedAccountNames: ConfigRule = (config) =>
+  config.accounts.flatMap((a, i) =>
+    RESERVED_STACK_NAMES.includes(a.name)
+      ? [{ path: `accounts[${i}].name`, message: `"${a.name}" is reserved for a stack of this app; choose another name` }]
+      : [],
+  );
+
+export const uniqueAccountIds: ConfigRule = (config) =>
+  duplicates(config.accounts.map((a) => a.accountId)).map((i) => ({
+    path: `accounts[${i}].accountId`,
+    message: `${config.accounts[i].accountId} is already listed under another name; list each account once, with all its regions`,
+  }));
+
+export const appAccountIsNotSecurityAccount: ConfigRule = (config) =>
+  config.accounts.flatMap((a, i) =>
+    a.accountId === config.security.accountId
+      ? [
+          {
+            path: `accounts[${i}].accountId`,
+            message: "is the security account; cross-account destinations are for other accounts, so list only application accounts",
+          },
+        ]
+      : [],
+  );
+
+export const roleArnsMatchAccounts: ConfigRule = (config) => {
+  const checks: Array<[string, string | undefined, string]> = [
+    ["security.roleArn", config.security.roleArn, config.security.accountId],
+    ...config.accounts.map((a, i): [string, string | undefined, string] => [`accounts[${i}].roleArn`, a.roleArn, a.accountId]),
+  ];
+  return checks.flatMap(([path, arn, id]) =>
+    arn && arn.split(":")[4] !== id
+      ? [{ path, message: `role is in account ${arn.split(":")[4]} but the account id is ${id}; use a role of account ${id}` }]
+      : [],
+  );
+};
+
+export const onePartition: ConfigRule = (config) => {
+  const home = partitionOf(config.security.region);
+  return config.accounts.flatMap((a, i) =>
+    (a.regions ?? []).flatMap((r, j) =>
+      partitionOf(r) === home
+        ? []
+        : [{ path: `accounts[${i}].regions[${j}]`, message: `${r} is outside partition ${home} of security.region; logs cannot cross partitions` }],
+    ),
+  );
+};
+
+export const uniqueRegions: ConfigRule = (config) =>
+  config.accounts.flatMap((a, i) =>
+    duplicates(a.regions ?? []).map((j) => ({ path: `accounts[${i}].regions[${j}]`, message: `${a.regions![j]} is listed twice` })),
+  );
+
+export const accountSubscribesSomething: ConfigRule = (config) =>
+  config.accounts.flatMap((a, i) =>
+    a.logGroups.length === 0 && !a.allLogGroups
+      ? [{ path: `accounts[${i}]`, message: "ships nothing: add logGroups or allLogGroups" }]
+      : [],
+  );
+
+/** CloudWatch Logs allows at most two subscription filters per log group. */
+export const filtersPerLogGroup: ConfigRule = (config) =>
+  config.accounts.flatMap((a, i) => {
+    const problems: Problem[] = [];
+    const seen = new Map<string, number[]>();
+    a.logGroups.forEach((g, j) => seen.set(g.name, [...(seen.get(g.name) ?? []), j]));
+    for (const [name, indexes] of seen) {
+      const last = indexes[indexes.length - 1];
+      const path = `accounts[${i}].logGroups[${last}]`;
+      if (indexes.length > MAX_FILTERS_PER_LOG_GROUP) {
+        problems.push({ path, message: `${name} would get ${indexes.length} subscription filters; CloudWatch Logs allows at most 2 per log group` });
+      } else if (indexes.length === 2) {
+        const [first, second] = indexes.map((k) => a.logGroups[k]);
+        if (first.filterPattern === second.filterPattern) {
+          problems.push({ path: `${path}.filterPattern`, message: `${name} is listed twice with the same filterPattern; remove one entry` });
+        }
+        if (first.create && second.create) {
+          problems.push({ path: `${path}.create`, message: `${name} is created by an earlier entry; set create only once` });
+        }
+      }
+    }
+    return problems;
+  });
+
+export const retentionNeedsCreate: ConfigRule = (config) =>
+  config.accounts.flatMap((a, i) =>
+    a.logGroups.flatMap((g, j) =>
+      g.retentionDays !== undefined && !g.create
+        ? [{ path: `accounts[${i}].logGroups[${j}].retentionDays`, message: "only applies to a log group this app creates; set create: true or remove retentionDays" }]
+        : [],
+    ),
+  );
+
+export const shardsOnlyWhenProvisioned: ConfigRule = (config) =>
+  config.stream.mode === "on-demand" && config.stream.shards !== undefined
+    ? [{ path: "stream.shards", message: "on-demand streams scale by themselves; remove shards or set stream.mode: provisioned" }]
+    : [];
+
+/** S3 rejects a lifecycle rule whose expiration is not after its transition. */
+export const expiryAfterTransition: ConfigRule = (config) => {
+  const { expireAfterDays, glacierAfterDays } = config.archive;
+  return expireAfterDays !== undefined && expireAfterDays <= glacierAfterDays
+    ? [{ path: "archive.expireAfterDays", message: `must be greater than archive.glacierAfterDays (${glacierAfterDays}); S3 rejects expiring objects before or when they transition` }]
+    : [];
+};
+
+export const expiryNotBeforeLock: ConfigRule = (config) => {
+  const { expireAfterDays, objectLock } = config.archive;
+  return expireAfterDays !== undefined && objectLock && expireAfterDays < objectLock.days
+    ? [{ path: "archive.expireAfterDays", message: `is shorter than archive.objectLock.days (${objectLock.days}); locked versions cannot expire, so raise expireAfterDays or lower the lock` }]
+    : [];
+};
+
+export const backendBlockMatches: ConfigRule = (config) => {
+  const { backend } = config.state;
+  const problems: Problem[] = [];
+  for (const block of ["s3", "cloud"] as const) {
+    if (backend === block && !config.state[block]) {
+      problems.push({ path: `state.${block}`, message: `is required when state.backend is ${block}` });
+    }
+    if (backend !== block && config.state[block]) {
+      problems.push({ path: `state.${block}`, message: `is set but state.backend is ${backend}; set state.backend: ${block} or remove state.${block}` });
+    }
+  }
+  return problems;
+};
+
+export const destinationPoliciesFit: ConfigRule = (config) => {
+  if (config.organizationId) return [];
+  const naming = namingOf(config);
+  const allowAccountPolicies = config.accounts.some((a) => a.allLogGroups);
+  return [...sendersByRegion(config)].flatMap(([region, accountIds]) => {
+    if (accountIds.length === 0) return [];
+    const size = policySize(
+      destinationAccessPolicy({
+        destinationArn: naming.destinationArn(region),
+        subscribers: { kind: "accounts", accountIds },
+        allowAccountPolicies,
+      }),
+    );
+    return size > DESTINATION_POLICY_MAX_BYTES
+      ? [{ path: "accounts", message: `${accountIds.length} accounts in ${region} make a ${size}-byte destination policy, over AWS's ${DESTINATION_POLICY_MAX_BYTES}-byte limit; set organizationId to admit the whole AWS Organization instead` }]
+      : [];
+  });
+};
+
+export const destinationTrustFits: ConfigRule = (config) => {
+  if (config.organizationId) return [];
+  const size = policySize(
+    destinationTrustPolicy({
+      partition: partitionOf(config.security.region),
+      securityAccountId: config.security.accountId,
+      sendersByRegion: sendersByRegion(config),
+      organizationMode: false,
+    }),
+  );
+  return size > ROLE_TRUST_POLICY_MAX_CHARS
+    ? [{ path: "accounts", message: `the destination role's trust policy would be ${size} characters (one source ARN per account and region), over IAM's ${ROLE_TRUST_POLICY_MAX_CHARS}; set organizationId, or use fewer regions per account` }]
+    : [];
+};
+
+export const CONFIG_RULES: readonly ConfigRule[] = [
+  uniqueAccountNames,
+  reservedAccountNames,
+  uniqueAccountIds,
+  appAccountIsNotSecurityAccount,
+  roleArnsMatchAccounts,
+  onePartition,
+  uniqueRegions,
+  accountSubscribesSomething,
+  filtersPerLogGroup,
+  retentionNeedsCreate,
+  shardsOnlyWhenProvisioned,
+  expiryAfterTransition,
+  expiryNotBeforeLock,
+  backendBlockMatches,
+  destinationPoliciesFit,
+  destinationTrustFits,
+];
+
+export function namingOf(config: Pick<RawConfig, "prefix" | "security">): Naming {
+  return new Naming({
+    prefix: config.prefix,
+    partition: partitionOf(config.security.region),
+    securityAccountId: config.security.accountId,
+  });
+}
+
+export function regionsOf(config: RawConfig, account: RawConfig["accounts"][number]): string[] {
+  return account.regions ?? [config.security.region];
+}
+
+/** Region -> app account ids shipping from it, for every region with a destination. */
+export function sendersByRegion(config: RawConfig): Map<string, string[]> {
+  const map = new Map<string, string[]>([[config.security.region, []]]);
+  for (const account of config.accounts) {
+    for (const region of regionsOf(config, account)) map.set(region, [...(map.get(region) ?? []), account.accountId]);
+  }
+  return map;
+}
+
+/** Indexes of entries equal to an earlier entry. */
+function duplicates(values: readonly string[]): number[] {
+  const seen = new Set<string>();
+  return values.flatMap((v, i) => (seen.has(v) ? [i] : (seen.add(v), [])));
+}

@@ -1,0 +1,187 @@
+import { z } from "zod";
+import { isKnownRegion, KNOWN_REGIONS } from "./regions";
+
+/**
+ * The config file schema: the user's whole interface. Every key is documented
+ * here (the `describe` texts feed the README's config reference), and every
+ * object is strict so a misspelt key is an error instead of a silent default.
+ */
+
+const ACCOUNT_ID = /^\d{12}$/;
+const ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+// CloudWatch Logs log group names: 1-512 of [.-_/#A-Za-z0-9].
+const LOG_GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
+// S3 bucket naming rules, without dots: dotted names break TLS for
+// virtual-hosted-style requests and S3 Transfer Acceleration.
+const BUCKET_NAME = /^(?!xn--|sthree-|amzn-s3-demo-)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+
+/** Retention values CloudWatch Logs accepts for PutRetentionPolicy. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653,
+] as const;
+
+export const accountId = z
+  .string({ error: 'must be a 12-digit AWS account id as a quoted string, e.g. "123456789012"' })
+  .regex(ACCOUNT_ID, 'must be a 12-digit AWS account id as a quoted string, e.g. "123456789012"');
+
+export const region = z
+  .string()
+  .refine(isKnownRegion, {
+    error: (issue) => `unknown AWS region "${String(issue.input)}"; use one of: ${KNOWN_REGIONS.join(", ")}`,
+  });
+
+const roleArn = z
+  .string()
+  .regex(ROLE_ARN, "must be an IAM role ARN, e.g. arn:aws:iam::123456789012:role/OrganizationAccountAccessRole");
+
+const positiveInt = (max: number) => z.number().int().min(1).max(max);
+
+const objectLock = z
+  .strictObject({
+    mode: z.enum(["GOVERNANCE", "COMPLIANCE"]).describe("GOVERNANCE (privileged users may shorten) or COMPLIANCE (nobody can, not even root)"),
+    days: z
+      .number()
+      .int()
+      .min(1, "Object Lock retention must be at least 1 day")
+      .max(36500)
+      .describe("default retention of every new object version, in days"),
+  })
+  .describe("S3 Object Lock default retention; omit to leave Object Lock off");
+
+const archive = z
+  .strictObject({
+    bucketName: z
+      .string()
+      .regex(BUCKET_NAME, "must be a valid S3 bucket name: 3-63 lowercase letters, digits and hyphens, no dots")
+      .optional()
+      .describe("archive bucket name (default `<prefix>-security-logs-<security.accountId>`)"),
+    glacierAfterDays: z.number().int().min(0).max(36500).default(90).describe("days before objects move to S3 Glacier Flexible Retrieval"),
+    expireAfterDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(36500)
+      .optional()
+      .describe("days before objects expire; omit to keep forever"),
+    objectLock: objectLock.optional(),
+  })
+  .describe("the S3 archive");
+
+const stream = z
+  .strictObject({
+    mode: z.enum(["on-demand", "provisioned"]).default("on-demand").describe("Kinesis capacity mode"),
+    shards: positiveInt(10000).optional().describe("shard count; only with mode provisioned (default 1 there)"),
+    retentionHours: z.number().int().min(24).max(8760).default(168).describe("Kinesis record retention, 24-8760 hours"),
+  })
+  .describe("the Kinesis stream every destination writes to");
+
+const delivery = z
+  .strictObject({
+    format: z.enum(["raw"]).default("raw").describe("raw: objects hold CloudWatch Logs records exactly as sent (gzip)"),
+    bufferSeconds: z.number().int().min(0).max(900).default(300).describe("Firehose buffering interval, 0-900 s"),
+    bufferMiB: z.number().int().min(1).max(128).default(64).describe("Firehose buffering size, 1-128 MiB"),
+  })
+  .describe("how Firehose writes objects");
+
+const s3State = z
+  .strictObject({
+    bucket: z.string().min(3).max(63).describe("existing S3 bucket holding Terraform state"),
+    region: region.describe("region of the state bucket"),
+    keyPrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9!_.*'()/-]{1,200}$/, "must be a plain S3 key prefix such as seclog/state")
+      .optional()
+      .describe("state key prefix (default `<prefix>`); each stack's key is `<keyPrefix>/<stack>.tfstate`"),
+    roleArn: roleArn.optional().describe("role the S3 backend assumes"),
+  })
+  .describe("S3 backend settings (encrypt and use_lockfile are always on)");
+
+const cloudState = z
+  .strictObject({
+    organization: z.string().min(1).describe("Terraform Cloud / Enterprise organization"),
+    workspacePrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{0,60}$/, "may only hold letters, digits, - and _")
+      .default("")
+      .describe("workspace name is `<workspacePrefix><stack>`"),
+    project: z.string().min(1).optional().describe("Terraform Cloud project of the workspaces"),
+    hostname: z.string().min(1).default("app.terraform.io").describe("Terraform Enterprise hostname"),
+  })
+  .describe("Terraform Cloud settings, one named workspace per stack");
+
+const state = z
+  .strictObject({
+    backend: z.enum(["local", "s3", "cloud"]).default("local").describe("where Terraform state lives"),
+    s3: s3State.optional(),
+    cloud: cloudState.optional(),
+  })
+  .describe("Terraform state; default local");
+
+const logGroup = z.strictObject({
+  name: z
+    .string()
+    .regex(LOG_GROUP_NAME, "must be a CloudWatch Logs log group name: 1-512 of letters, digits and . - _ / #")
+    .describe("log group name"),
+  filterPattern: z.string().max(1024).default("").describe('CloudWatch Logs filter pattern; "" sends every event'),
+  create: z.boolean().default(false).describe("create the log group (false: it already exists)"),
+  retentionDays: z
+    .number()
+    .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+      error: `must be one of ${LOG_RETENTION_DAYS.join(", ")}`,
+    })
+    .optional()
+    .describe("retention of a created log group (default: never expire)"),
+});
+
+const allLogGroups = z
+  .strictObject({
+    exclude: z
+      .array(
+        z
+          .string()
+          .regex(LOG_GROUP_NAME, "must be an exact log group name; account policies match names exactly, without wildcards"),
+      )
+      .default([])
+      .describe("exact log group names the account-level policy skips (NOT IN matches names exactly)"),
+  })
+  .describe("account-level subscription of every log group in each region");
+
+const account = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,39}$/, "must start with a lowercase letter and hold at most 40 lowercase letters, digits and hyphens")
+    .describe("stack name of this account; unique"),
+  accountId,
+  roleArn: roleArn.optional().describe("role the provider assumes in this account"),
+  regions: z.array(region).min(1).optional().describe("regions whose log groups are shipped (default `[security.region]`)"),
+  logGroups: z.array(logGroup).default([]).describe("log groups subscribed one by one (at most 2 filters per group)"),
+  allLogGroups: allLogGroups.optional(),
+});
+
+export const configSchema = z.strictObject({
+  prefix: z
+    .string({ error: "is required: 2-20 lowercase letters, digits and hyphens, starting with a letter" })
+    .regex(/^[a-z][a-z0-9-]{1,19}$/, "must be 2-20 lowercase letters, digits and hyphens, starting with a letter")
+    .describe("prefixes every named resource"),
+  tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}).describe("provider default_tags for every stack"),
+  security: z
+    .strictObject({
+      accountId,
+      region: region.describe("home region: keys, bucket, stream and Firehose"),
+      roleArn: roleArn.optional().describe("role the provider assumes in the security account"),
+    })
+    .describe("the central security (log archive) account"),
+  organizationId: z
+    .string()
+    .regex(/^o-[a-z0-9]{10,32}$/, "must be an AWS Organizations id such as o-a1b2c3d4e5")
+    .optional()
+    .describe("set: every account of this AWS Organization may subscribe; unset: only `accounts`"),
+  archive: archive.default({ glacierAfterDays: 90 }),
+  stream: stream.default({ mode: "on-demand", retentionHours: 168 }),
+  delivery: delivery.default({ format: "raw", bufferSeconds: 300, bufferMiB: 64 }),
+  state: state.default({ backend: "local" }),
+  accounts: z.array(account).default([]).describe("application accounts, one stack each"),
+});
+
+export type RawConfig = z.output<typeof configSchema>;

@@ -1,0 +1,79 @@
+import { Partition } from "./config/regions";
+import { shortHash } from "./hash";
+
+/**
+ * Every name and cross-account ARN the pipeline uses, derived from the config.
+ * App stacks compute the destination ARN from here instead of reading another
+ * account's state, so a stack never depends on a stack it cannot read.
+ */
+export interface NamingInput {
+  readonly prefix: string;
+  readonly partition: Partition;
+  readonly securityAccountId: string;
+}
+
+export class Naming {
+  constructor(private readonly input: NamingInput) {}
+
+  get partition(): Partition {
+    return this.input.partition;
+  }
+
+  get pipeline(): string {
+    return `${this.input.prefix}-security-logs`;
+  }
+
+  get streamName(): string {
+    return this.pipeline;
+  }
+
+  get deliveryStreamName(): string {
+    return this.pipeline;
+  }
+
+  get destinationName(): string {
+    return this.pipeline;
+  }
+
+  get destinationRoleName(): string {
+    return `${this.input.prefix}-logs-destination`;
+  }
+
+  get firehoseRoleName(): string {
+    return `${this.input.prefix}-logs-firehose`;
+  }
+
+  get senderRoleName(): string {
+    return `${this.input.prefix}-logs-subscription`;
+  }
+
+  get firehoseLogGroupName(): string {
+    return `/aws/kinesisfirehose/${this.pipeline}`;
+  }
+
+  get accountPolicyName(): string {
+    return this.pipeline;
+  }
+
+  keyAlias(purpose: "archive" | "stream"): string {
+    return `alias/${this.input.prefix}-${purpose}`;
+  }
+
+  defaultBucketName(): string {
+    return `${this.pipeline}-${this.input.securityAccountId}`;
+  }
+
+  destinationArn(region: string): string {
+    return `arn:${this.partition}:logs:${region}:${this.input.securityAccountId}:destination:${this.destinationName}`;
+  }
+
+  logsSourceArn(region: string, accountId: string): string {
+    return `arn:${this.partition}:logs:${region}:${accountId}:*`;
+  }
+
+  subscriptionFilterName(filterPattern: string, shared: boolean): string {
+    // Two filters on one log group need distinct names; a hash of the pattern
+    // keeps each name stable when entries are reordered.
+    return shared ? `${this.pipeline}-${shortHash(filterPattern)}` : this.pipeline;
+  }
+}

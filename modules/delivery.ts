@@ -1,0 +1,168 @@
+import { Construct } from "constructs";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CloudwatchLogStream } from "@cdktf/provider-aws/lib/cloudwatch-log-stream";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { KinesisFirehoseDeliveryStream } from "@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream";
+import { policyDocument, policyJson } from "../lib/iam/policy";
+
+export interface DeliveryProps {
+  readonly provider: AwsProvider;
+  readonly partition: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly name: string;
+  readonly roleName: string;
+  readonly sourceStreamArn: string;
+  readonly sourceKeyArn: string;
+  readonly bucketArn: string;
+  readonly bucketKeyArn: string;
+  readonly logGroupName: string;
+  /** @default 300 */
+  readonly bufferSeconds?: number;
+  /** @default 64 */
+  readonly bufferMiB?: number;
+  /** Retention of Firehose's own error log. @default 365 */
+  readonly errorLogRetentionDays?: number;
+}
+
+/** Where delivered data and delivery failures land in the archive bucket. */
+export const DATA_PREFIX = "raw/";
+export const ERROR_PREFIX = "errors/";
+const DATE_PATH = "!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/";
+const ERROR_LOG_STREAM = "DestinationDelivery";
+
+/**
+ * Firehose reading the Kinesis stream and writing objects to the archive.
+ *
+ * `raw` keeps every record byte for byte: CloudWatch Logs already gzips each
+ * record, and concatenated gzip members are themselves a valid gzip file, so
+ * objects are stored UNCOMPRESSED with a `.gz` extension rather than
+ * compressed twice. Firehose server-side encryption is not set: AWS rejects it
+ * for a Kinesis stream source (the stream is encrypted instead).
+ */
+export class Delivery extends Construct {
+  readonly deliveryStream: KinesisFirehoseDeliveryStream;
+  readonly role: IamRole;
+
+  constructor(scope: Construct, id: string, props: DeliveryProps) {
+    super(scope, id);
+    const provider = props.provider;
+    const logGroup = new CloudwatchLogGroup(this, "ErrorLogGroup", {
+      provider,
+      name: props.logGroupName,
+      retentionInDays: props.errorLogRetentionDays ?? 365,
+      kmsKeyId: props.bucketKeyArn,
+    });
+    new CloudwatchLogStream(this, "ErrorLogStream", { provider, name: ERROR_LOG_STREAM, logGroupName: logGroup.name });
+
+    this.role = new IamRole(this, "Role", {
+      provider,
+      name: props.roleName,
+      description: "Firehose reads the security log stream and writes the archive bucket",
+      assumeRolePolicy: policyJson(firehoseTrustPolicy(props.accountId)),
+    });
+    const rolePolicy = new IamRolePolicy(this, "RolePolicy", {
+      provider,
+      role: this.role.id,
+      name: "deliver-security-logs",
+      policy: policyJson(firehosePermissions({ ...props, logGroupArn: logGroup.arn })),
+    });
+
+    this.deliveryStream = new KinesisFirehoseDeliveryStream(this, "DeliveryStream", {
+      provider,
+      name: props.name,
+      destination: "extended_s3",
+      kinesisSourceConfiguration: { kinesisStreamArn: props.sourceStreamArn, roleArn: this.role.arn },
+      extendedS3Configuration: {
+        roleArn: this.role.arn,
+        bucketArn: props.bucketArn,
+        kmsKeyArn: props.bucketKeyArn,
+        prefix: `${DATA_PREFIX}${DATE_PATH}`,
+        errorOutputPrefix: `${ERROR_PREFIX}!{firehose:error-output-type}/${DATE_PATH}`,
+        bufferingInterval: props.bufferSeconds ?? 300,
+        bufferingSize: props.bufferMiB ?? 64,
+        compressionFormat: "UNCOMPRESSED",
+        fileExtension: ".gz",
+        cloudwatchLoggingOptions: { enabled: true, logGroupName: logGroup.name, logStreamName: ERROR_LOG_STREAM },
+      },
+      // Firehose checks its role when the stream is created.
+      dependsOn: [rolePolicy],
+    });
+  }
+}
+
+/** Firehose may assume the role only on behalf of this account (AWS's documented sts:ExternalId check). */
+export function firehoseTrustPolicy(accountId: string) {
+  return policyDocument({
+    Effect: "Allow",
+    Principal: { Service: "firehose.amazonaws.com" },
+    Action: "sts:AssumeRole",
+    Condition: { StringEquals: { "sts:ExternalId": accountId } },
+  });
+}
+
+interface FirehosePermissionProps {
+  readonly region: string;
+  readonly sourceStreamArn: string;
+  readonly sourceKeyArn: string;
+  readonly bucketArn: string;
+  readonly bucketKeyArn: string;
+  readonly logGroupArn: string;
+}
+
+/**
+ * AWS's documented Firehose permissions for a Kinesis source and an S3
+ * destination, narrowed: read one stream, write (never delete) the two
+ * prefixes of one bucket, use each key only through its service.
+ */
+export function firehosePermissions(props: FirehosePermissionProps) {
+  return policyDocument(
+    {
+      Sid: "ReadSourceStream",
+      Effect: "Allow",
+      Action: ["kinesis:DescribeStream", "kinesis:GetShardIterator", "kinesis:GetRecords", "kinesis:ListShards"],
+      Resource: props.sourceStreamArn,
+    },
+    {
+      Sid: "DecryptSourceStream",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: props.sourceKeyArn,
+      Condition: {
+        StringEquals: { "kms:ViaService": `kinesis.${props.region}.amazonaws.com` },
+        StringLike: { "kms:EncryptionContext:aws:kinesis:arn": props.sourceStreamArn },
+      },
+    },
+    {
+      Sid: "LocateBucket",
+      Effect: "Allow",
+      Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
+      Resource: props.bucketArn,
+    },
+    {
+      Sid: "WriteArchiveObjects",
+      Effect: "Allow",
+      Action: ["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"],
+      Resource: [`${props.bucketArn}/${DATA_PREFIX}*`, `${props.bucketArn}/${ERROR_PREFIX}*`],
+    },
+    {
+      Sid: "EncryptArchiveObjects",
+      Effect: "Allow",
+      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Resource: props.bucketKeyArn,
+      Condition: {
+        StringEquals: { "kms:ViaService": `s3.${props.region}.amazonaws.com` },
+        // With an S3 Bucket Key the encryption context is the bucket ARN, otherwise the object ARN.
+        StringLike: { "kms:EncryptionContext:aws:s3:arn": [props.bucketArn, `${props.bucketArn}/*`] },
+      },
+    },
+    {
+      Sid: "LogDeliveryErrors",
+      Effect: "Allow",
+      Action: "logs:PutLogEvents",
+      Resource: `${props.logGroupArn}:log-stream:*`,
+    },
+  );
+}

@@ -1,0 +1,93 @@
+import { Construct } from "constructs";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { CloudwatchLogDestination } from "@cdktf/provider-aws/lib/cloudwatch-log-destination";
+import { CloudwatchLogDestinationPolicy } from "@cdktf/provider-aws/lib/cloudwatch-log-destination-policy";
+import { PolicyDocument, policyDocument, policyJson } from "../lib/iam/policy";
+
+export interface DestinationRoleProps {
+  readonly provider: AwsProvider;
+  readonly roleName: string;
+  readonly trustPolicy: PolicyDocument;
+  readonly streamArn: string;
+  readonly streamKeyArn: string;
+}
+
+/**
+ * The role CloudWatch Logs assumes to put records into the stream. IAM is
+ * global, so one role serves the destinations of every region.
+ */
+export class DestinationRole extends Construct {
+  readonly role: IamRole;
+  readonly policy: IamRolePolicy;
+
+  constructor(scope: Construct, id: string, props: DestinationRoleProps) {
+    super(scope, id);
+    this.role = new IamRole(this, "Role", {
+      provider: props.provider,
+      name: props.roleName,
+      description: "CloudWatch Logs destinations put subscribed log records into the security log stream",
+      assumeRolePolicy: policyJson(props.trustPolicy),
+    });
+    this.policy = new IamRolePolicy(this, "Policy", {
+      provider: props.provider,
+      role: this.role.id,
+      name: "put-into-stream",
+      policy: policyJson(destinationRolePermissions(props.streamArn, props.streamKeyArn)),
+    });
+  }
+}
+
+/** Exactly what AWS documents for a destination role: PutRecord on one stream, plus its key for SSE. */
+export function destinationRolePermissions(streamArn: string, streamKeyArn: string) {
+  return policyDocument(
+    { Sid: "PutIntoStream", Effect: "Allow", Action: "kinesis:PutRecord", Resource: streamArn },
+    { Sid: "EncryptStreamRecords", Effect: "Allow", Action: "kms:GenerateDataKey", Resource: streamKeyArn },
+  );
+}
+
+export interface LogDestinationProps {
+  /** Provider of the destination's region: destinations receive only same-region subscriptions. */
+  readonly provider: AwsProvider;
+  readonly name: string;
+  readonly role: DestinationRole;
+  readonly streamArn: string;
+  /** @default no access policy: only this account may subscribe */
+  readonly accessPolicy?: PolicyDocument;
+  /**
+   * Needed when an existing policy that lists accounts is replaced by one
+   * that admits an organization (PutDestinationPolicy `forceUpdate`).
+   * @default false
+   */
+  readonly forceUpdate?: boolean;
+}
+
+/** One cross-account CloudWatch Logs destination in one region, targeting the central stream. */
+export class LogDestination extends Construct {
+  readonly destination: CloudwatchLogDestination;
+
+  constructor(scope: Construct, id: string, props: LogDestinationProps) {
+    super(scope, id);
+    this.destination = new CloudwatchLogDestination(this, "Destination", {
+      provider: props.provider,
+      name: props.name,
+      roleArn: props.role.role.arn,
+      targetArn: props.streamArn,
+      // CloudWatch Logs sends a test record on creation: the role must already be able to write.
+      dependsOn: [props.role.policy],
+    });
+    if (props.accessPolicy) {
+      new CloudwatchLogDestinationPolicy(this, "AccessPolicy", {
+        provider: props.provider,
+        destinationName: this.destination.name,
+        accessPolicy: policyJson(props.accessPolicy),
+        forceUpdate: props.forceUpdate ?? false,
+      });
+    }
+  }
+
+  get arn(): string {
+    return this.destination.arn;
+  }
+}

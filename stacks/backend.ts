@@ -1,0 +1,30 @@
+import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from "cdktf";
+import { StateSettings } from "../lib/config/model";
+
+/** Attaches the configured state backend to a stack; each stack gets its own state. */
+export function attachBackend(stack: TerraformStack, stackName: string, state: StateSettings): void {
+  switch (state.backend) {
+    case "s3": {
+      const backend = new S3Backend(stack, {
+        bucket: state.bucket,
+        region: state.region,
+        key: `${state.keyPrefix}/${stackName}.tfstate`,
+        encrypt: true,
+        assumeRole: state.roleArn ? { roleArn: state.roleArn } : undefined,
+      });
+      // S3-native state locking (Terraform >= 1.10); cdktf 0.21 has no prop for it.
+      backend.addOverride("use_lockfile", true);
+      return;
+    }
+    case "cloud":
+      new CloudBackend(stack, {
+        organization: state.organization,
+        hostname: state.hostname,
+        workspaces: new NamedCloudWorkspace(`${state.workspacePrefix}${stackName}`, state.project),
+      });
+      return;
+    case "local":
+      new LocalBackend(stack, { path: `terraform.${stackName}.tfstate` });
+      return;
+  }
+}
