@@ -39,7 +39,7 @@ export class RegionSubscriptions extends Construct {
       if (!group.create || created.has(group.name)) continue;
       created.set(
         group.name,
-        new CloudwatchLogGroup(this, `LogGroup${constructIdOf(group.name)}`, {
+        new CloudwatchLogGroup(this, `LogGroup_${constructIdOf(group.name)}`, {
           provider: props.provider,
           name: group.name,
           retentionInDays: group.retentionDays,
@@ -48,7 +48,7 @@ export class RegionSubscriptions extends Construct {
     }
     for (const group of props.logGroups) {
       const logGroup = created.get(group.name);
-      new CloudwatchLogSubscriptionFilter(this, `Filter${constructIdOf(`${group.name}|${group.filterName}`)}`, {
+      new CloudwatchLogSubscriptionFilter(this, `Filter_${constructIdOf(`${group.name}|${group.filterName}`)}`, {
         provider: props.provider,
         name: group.filterName,
         logGroupName: logGroup ? logGroup.name : group.name,

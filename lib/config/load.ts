@@ -6,6 +6,7 @@ import { AppAccount, SecLogConfig, StateSettings, StreamSettings } from "./model
 import { partitionOf } from "./regions";
 import { CONFIG_RULES, namingOf, Problem, regionsOf, sendersByRegion } from "./rules";
 import { configSchema, RawConfig } from "./schema";
+import { closest } from "../text";
 
 export const DEFAULT_CONFIG_PATH = "config/logging.yaml";
 
@@ -36,8 +37,11 @@ export function loadConfigFile(file: string): SecLogConfig {
 
 /** Validates an already parsed document (YAML or JSON) and resolves defaults. */
 export function parseConfig(document: unknown, file = "config"): SecLogConfig {
+  if (!isMapping(document)) {
+    throw new ConfigError(file, [{ path: "", message: "must be a mapping of keys (prefix, security, accounts, ...); start from config/logging.yaml" }]);
+  }
   const parsed = configSchema.safeParse(document);
-  if (!parsed.success) throw new ConfigError(file, parsed.error.issues.flatMap(toProblems));
+  if (!parsed.success) throw new ConfigError(file, parsed.error.issues.flatMap((issue) => toProblems(issue, document)));
   const problems = CONFIG_RULES.flatMap((rule) => rule(parsed.data));
   if (problems.length > 0) throw new ConfigError(file, problems);
   return resolve(parsed.data);
@@ -72,26 +76,37 @@ function parseYaml(file: string, text: string): unknown {
   if (document.errors.length > 0) {
     throw new ConfigError(
       file,
-      document.errors.map((e) => ({ path: "", message: `YAML syntax error at line ${e.linePos?.[0].line ?? "?"}: ${e.message.split("\n")[0]}` })),
+      document.errors.map((e) => ({ path: "", message: `YAML syntax error at line ${e.linePos?.[0].line ?? "?"}: ${e.message.split("\n")[0].replace(/:$/, "")}` })),
     );
   }
   return document.toJS();
 }
 
-function toProblems(issue: z.core.$ZodIssue): Problem[] {
+function toProblems(issue: z.core.$ZodIssue, document: unknown): Problem[] {
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((key) => ({
       path: joinPath([...issue.path, key]),
-      message: `unknown key${suggestKey(issue.path, key)}; see the config reference in README.md`,
+      message: `unknown key${suggestKey(issue.path, key)} (config reference: README.md)`,
     }));
   }
-  if (issue.code === "invalid_type" && issue.input === undefined) {
-    return [{ path: joinPath(issue.path), message: `is required (${issue.message.replace(/^Invalid input: /, "")})` }];
+  if (issue.code === "invalid_type" && valueAt(document, issue.path) === undefined) {
+    const detail = issue.message.replace(/^Invalid input: /, "").replace(/^is required: /, "");
+    return [{ path: joinPath(issue.path), message: `is required; ${detail}` }];
   }
-  if (issue.code === "invalid_union" && issue.errors.length > 0) {
-    return issue.errors[0].flatMap(toProblems);
+  return [{ path: joinPath(issue.path), message: issue.message.replace(/^Invalid input: /, "") }];
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function valueAt(document: unknown, path: readonly PropertyKey[]): unknown {
+  let current = document;
+  for (const key of path) {
+    if (typeof current !== "object" || current === null) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
   }
-  return [{ path: joinPath(issue.path), message: issue.message }];
+  return current;
 }
 
 /** `accounts[2].logGroups[0].name`: the form a user can find in the file. */
@@ -101,10 +116,9 @@ export function joinPath(path: readonly PropertyKey[]): string {
 
 function suggestKey(path: readonly PropertyKey[], key: string): string {
   const known = knownKeysAt(path);
-  const best = known
-    .map((candidate) => ({ candidate, distance: editDistance(candidate.toLowerCase(), key.toLowerCase()) }))
-    .sort((a, b) => a.distance - b.distance)[0];
-  return best && best.distance <= 3 ? `; did you mean "${best.candidate}"?` : known.length ? ` (allowed: ${known.join(", ")})` : "";
+  const suggestion = closest(key, known);
+  if (suggestion) return `; did you mean "${suggestion}"?`;
+  return known.length ? `; allowed here: ${known.join(", ")}` : "";
 }
 
 function knownKeysAt(path: readonly PropertyKey[]): string[] {
@@ -123,20 +137,6 @@ function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
   let current = schema;
   while (current instanceof z.ZodOptional || current instanceof z.ZodDefault) current = current.unwrap() as z.ZodType;
   return current;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length];
 }
 
 function resolve(raw: RawConfig): SecLogConfig {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isKnownRegion, KNOWN_REGIONS } from "./regions";
+import { closest } from "../text";
 
 /**
  * The config file schema: the user's whole interface. Every key is documented
@@ -28,8 +29,15 @@ export const accountId = z
 export const region = z
   .string()
   .refine(isKnownRegion, {
-    error: (issue) => `unknown AWS region "${String(issue.input)}"; use one of: ${KNOWN_REGIONS.join(", ")}`,
+    error: (issue) => unknownRegionMessage(String(issue.input)),
   });
+
+function unknownRegionMessage(input: string): string {
+  const suggestion = closest(input, KNOWN_REGIONS);
+  return suggestion
+    ? `unknown AWS region "${input}"; did you mean ${suggestion}?`
+    : `unknown AWS region "${input}"; use one of: ${KNOWN_REGIONS.join(", ")}`;
+}
 
 const roleArn = z
   .string()
@@ -152,7 +160,7 @@ const account = z.strictObject({
     .string()
     .regex(/^[a-z][a-z0-9-]{0,39}$/, "must start with a lowercase letter and hold at most 40 lowercase letters, digits and hyphens")
     .describe("stack name of this account; unique"),
-  accountId,
+  accountId: accountId.describe("account id, a quoted 12-digit string; unique"),
   roleArn: roleArn.optional().describe("role the provider assumes in this account"),
   regions: z.array(region).min(1).optional().describe("regions whose log groups are shipped (default `[security.region]`)"),
   logGroups: z.array(logGroup).default([]).describe("log groups subscribed one by one (at most 2 filters per group)"),
@@ -161,13 +169,13 @@ const account = z.strictObject({
 
 export const configSchema = z.strictObject({
   prefix: z
-    .string({ error: "is required: 2-20 lowercase letters, digits and hyphens, starting with a letter" })
+    .string({ error: "must be a string of 2-20 lowercase letters, digits and hyphens, starting with a letter" })
     .regex(/^[a-z][a-z0-9-]{1,19}$/, "must be 2-20 lowercase letters, digits and hyphens, starting with a letter")
     .describe("prefixes every named resource"),
   tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}).describe("provider default_tags for every stack"),
   security: z
     .strictObject({
-      accountId,
+      accountId: accountId.describe("security account id, a quoted 12-digit string"),
       region: region.describe("home region: keys, bucket, stream and Firehose"),
       roleArn: roleArn.optional().describe("role the provider assumes in the security account"),
     })

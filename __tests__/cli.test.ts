@@ -1,0 +1,80 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+/**
+ * The app as cdktf runs it (the `app` command of cdktf.json), and once through
+ * `cdktf synth` itself: what a user sees for good and for bad configs.
+ */
+const ROOT = resolve(__dirname, "..");
+const APP_COMMAND: string = JSON.parse(readFileSync(join(ROOT, "cdktf.json"), "utf8")).app;
+
+function runApp(configFile: string, outdir: string) {
+  const [command, ...args] = APP_COMMAND.split(" ");
+  const result = spawnSync(command, args, {
+    cwd: ROOT,
+    env: { ...process.env, SECLOG_CONFIG: configFile, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: "1" },
+    encoding: "utf8",
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Every file under a directory with its size and mtime: "untouched" means this is unchanged. */
+function fingerprint(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .map((file) => {
+      const stat = statSync(join(dir, file));
+      return `${file}:${stat.size}:${stat.mtimeMs}`;
+    })
+    .sort();
+}
+
+describe("the app process", () => {
+  const work = mkdtempSync(join(tmpdir(), "seclog-cli-"));
+
+  test("synthesizes the shipped example into CDKTF_OUTDIR", () => {
+    const outdir = join(work, "good");
+    const result = runApp("config/logging.yaml", outdir);
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(readdirSync(join(outdir, "stacks")).sort()).toEqual(["payments-prod", "security", "web-prod"]);
+  });
+
+  const BAD: Array<[string, string, string, RegExp]> = [
+    ["a field error", "bad-field.yaml", "prefix: secops\nsecurity: { accountId: '1234', region: us-east-1 }\n", /security\.accountId: must be a 12-digit/],
+    ["a YAML syntax error", "syntax.yaml", "prefix: [secops\n", /YAML syntax error at line/],
+    ["a missing file", "missing.yaml", "", /file not found/],
+    ["an impossible combination", "combo.json", JSON.stringify({ prefix: "secops", security: { accountId: "111111111111", region: "us-east-1" }, stream: { mode: "on-demand", shards: 4 } }), /stream\.shards: on-demand/],
+  ];
+
+  test.each(BAD)("%s: exit 1, the problem with its field path, no stack trace, output untouched", (_what, name, text, message) => {
+    // The output of the good run above must survive every bad run.
+    const outdir = join(work, "good");
+    const before = fingerprint(outdir);
+    expect(before.length).toBeGreaterThan(0);
+    const file = join(work, name);
+    if (text) writeFileSync(file, text);
+    const result = runApp(file, outdir);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+    expect(result.stderr).not.toMatch(/Error:|TypeError|ZodError/);
+    expect(result.stdout).toBe("");
+    expect(fingerprint(outdir)).toEqual(before);
+  });
+});
+
+describe("cdktf synth (the README command)", () => {
+  test("synthesizes the default config with the pinned CLI", () => {
+    const outdir = mkdtempSync(join(tmpdir(), "seclog-cdktf-"));
+    const result = spawnSync("npx", ["cdktf", "synth", "--output", outdir], {
+      cwd: ROOT,
+      env: { ...process.env, CHECKPOINT_DISABLE: "1", SECLOG_CONFIG: "", CI: "true" },
+      encoding: "utf8",
+    });
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
+    expect(readdirSync(join(outdir, "stacks")).sort()).toEqual(["payments-prod", "security", "web-prod"]);
+  });
+});

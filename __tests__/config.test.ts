@@ -1,0 +1,149 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, loadConfigFile, parseConfig } from "../lib/config/load";
+import { baseConfig, SECURITY_ACCOUNT } from "./support/fixtures";
+
+type Mutation = (config: Record<string, any>) => void;
+
+/** Malformed configs: [what is wrong, how, the field path reported, words the message must hold]. */
+const BAD_CONFIGS: Array<[string, Mutation, string, RegExp]> = [
+  ["unknown top-level key", (c) => (c.prefx = "x"), "prefx", /unknown key/],
+  ["misspelt nested key suggests the right one", (c) => { c.accounts[0].acountId = "1"; }, "accounts[0].acountId", /did you mean "accountId"/],
+  ["prefix missing", (c) => delete c.prefix, "prefix", /required/],
+  ["prefix with capitals", (c) => (c.prefix = "SecOps"), "prefix", /lowercase/],
+  ["prefix too long", (c) => (c.prefix = "a".repeat(21)), "prefix", /2-20/],
+  ["account id as a number", (c) => (c.security.accountId = 111111111111), "security.accountId", /12-digit.*quoted/],
+  ["account id too short", (c) => (c.accounts[0].accountId = "12345"), "accounts[0].accountId", /12-digit/],
+  ["unknown region", (c) => (c.security.region = "us-est-1"), "security.region", /unknown AWS region "us-est-1"/],
+  ["unknown app region", (c) => (c.accounts[0].regions = ["eu-west-9"]), "accounts[0].regions[0]", /unknown AWS region/],
+  ["role ARN malformed", (c) => (c.security.roleArn = "OrganizationAccountAccessRole"), "security.roleArn", /IAM role ARN/],
+  ["role ARN of another account", (c) => (c.accounts[1].roleArn = "arn:aws:iam::999999999999:role/x"), "accounts[1].roleArn", /account 999999999999 but the account id is 333333333333/],
+  ["organization id malformed", (c) => (c.organizationId = "a1b2c3"), "organizationId", /o-a1b2c3d4e5/],
+  ["duplicate account names", (c) => (c.accounts[1].name = "payments-prod"), "accounts[1].name", /unique/],
+  ["duplicate account ids", (c) => (c.accounts[1].accountId = c.accounts[0].accountId), "accounts[1].accountId", /already listed/],
+  ["reserved stack name", (c) => (c.accounts[0].name = "security"), "accounts[0].name", /reserved/],
+  ["account name with capitals", (c) => (c.accounts[0].name = "Payments"), "accounts[0].name", /lowercase/],
+  ["app account is the security account", (c) => (c.accounts[0].accountId = SECURITY_ACCOUNT), "accounts[0].accountId", /security account/],
+  ["region listed twice", (c) => (c.accounts[0].regions = ["us-east-1", "us-east-1"]), "accounts[0].regions[1]", /twice/],
+  ["region in another partition", (c) => (c.accounts[0].regions = ["cn-north-1"]), "accounts[0].regions[0]", /partition/],
+  ["account ships nothing", (c) => { c.accounts[0].logGroups = []; }, "accounts[0]", /logGroups or allLogGroups/],
+  ["log group name with spaces", (c) => (c.accounts[0].logGroups[0].name = "my logs"), "accounts[0].logGroups[0].name", /log group name/],
+  ["three filters on one log group", (c) => {
+    c.accounts[0].logGroups.push({ name: "/var/log/messages", filterPattern: "a" }, { name: "/var/log/messages", filterPattern: "b" });
+  }, "accounts[0].logGroups[3]", /at most 2/],
+  ["same log group twice with the same pattern", (c) => c.accounts[0].logGroups.push({ name: "/var/log/messages" }), "accounts[0].logGroups[2].filterPattern", /same filterPattern/],
+  ["same log group created twice", (c) => c.accounts[0].logGroups.push({ name: "/var/log/messages", filterPattern: "x", create: true }), "accounts[0].logGroups[2].create", /created by an earlier entry/],
+  ["retention not accepted by CloudWatch Logs", (c) => (c.accounts[0].logGroups[0].retentionDays = 45), "accounts[0].logGroups[0].retentionDays", /one of 1, 3, 5/],
+  ["retention on a log group not created", (c) => (c.accounts[0].logGroups[1].retentionDays = 30), "accounts[0].logGroups[1].retentionDays", /create: true/],
+  ["wildcard in allLogGroups.exclude", (c) => (c.accounts[1].allLogGroups.exclude = ["/aws/lambda/noisy-*"]), "accounts[1].allLogGroups.exclude[0]", /without wildcards/],
+  ["shards with an on-demand stream", (c) => (c.stream = { mode: "on-demand", shards: 2 }), "stream.shards", /on-demand.*remove shards/],
+  ["stream mode misspelt", (c) => (c.stream = { mode: "ondemand" }), "stream.mode", /on-demand/],
+  ["retention below Kinesis minimum", (c) => (c.stream = { retentionHours: 12 }), "stream.retentionHours", /24|>=/],
+  ["Object Lock days below 1", (c) => (c.archive = { objectLock: { mode: "GOVERNANCE", days: 0 } }), "archive.objectLock.days", /at least 1 day/],
+  ["Object Lock mode unknown", (c) => (c.archive = { objectLock: { mode: "LEGAL", days: 1 } }), "archive.objectLock.mode", /GOVERNANCE|COMPLIANCE/],
+  ["expiry before Glacier transition", (c) => (c.archive = { glacierAfterDays: 90, expireAfterDays: 30 }), "archive.expireAfterDays", /greater than archive.glacierAfterDays/],
+  ["expiry shorter than Object Lock", (c) => (c.archive = { glacierAfterDays: 1, expireAfterDays: 30, objectLock: { mode: "COMPLIANCE", days: 365 } }), "archive.expireAfterDays", /objectLock/],
+  ["bucket name with dots", (c) => (c.archive = { bucketName: "my.logs.bucket" }), "archive.bucketName", /no dots/],
+  ["buffer above Firehose maximum", (c) => (c.delivery = { bufferSeconds: 1200 }), "delivery.bufferSeconds", /900|<=/],
+  ["unsupported delivery format", (c) => (c.delivery = { format: "parquet" }), "delivery.format", /raw/],
+  ["s3 backend without its block", (c) => (c.state = { backend: "s3" }), "state.s3", /required when state.backend is s3/],
+  ["cloud block with the s3 backend", (c) => (c.state = { backend: "s3", s3: { bucket: "b-tf", region: "us-east-1" }, cloud: { organization: "x" } }), "state.cloud", /state.backend is s3/],
+  ["unknown backend", (c) => (c.state = { backend: "gcs" }), "state.backend", /local|s3|cloud/],
+  ["tags not a map", (c) => (c.tags = ["owner"]), "tags", /record|object/],
+];
+
+describe("bad config input", () => {
+  test.each(BAD_CONFIGS)("%s", (_what, mutate, path, message) => {
+    const config = baseConfig();
+    mutate(config);
+    const problems = problemsOf(() => parseConfig(config, "logging.yaml"));
+    expect(problems).toContainEqual({ path, message: expect.stringMatching(message) });
+  });
+
+  test(`the table holds at least 25 distinct malformed configs (${BAD_CONFIGS.length})`, () => {
+    expect(new Set(BAD_CONFIGS.map(([what]) => what)).size).toBe(BAD_CONFIGS.length);
+    expect(BAD_CONFIGS.length).toBeGreaterThanOrEqual(25);
+  });
+
+  test("every problem is reported at once, one line each", () => {
+    const config = baseConfig();
+    config.prefix = "X";
+    config.accounts[0].accountId = "1";
+    config.stream = { mode: "on-demand", shards: 3 };
+    try {
+      parseConfig(config, "logging.yaml");
+      throw new Error("accepted");
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const lines = (error as ConfigError).message.split("\n");
+      expect(lines[0]).toBe("logging.yaml: 2 problems:");
+      expect(lines.slice(1).map((l) => l.split(":")[0].trim())).toEqual(["prefix", "accounts[0].accountId"]);
+    }
+  });
+
+  test("too many accounts for a destination policy asks for organizationId", () => {
+    const config = baseConfig();
+    config.accounts = Array.from({ length: 330 }, (_, i) => ({
+      name: `app-${i}`,
+      accountId: String(400000000000 + i),
+      logGroups: [{ name: "/var/log/messages" }],
+    }));
+    const problems = problemsOf(() => parseConfig(config));
+    expect(problems).toContainEqual({ path: "accounts", message: expect.stringMatching(/5120-byte limit; set organizationId/) });
+    config.organizationId = "o-a1b2c3d4e5";
+    expect(parseConfig(config).accounts).toHaveLength(330);
+  });
+
+  test("too many sender ARNs for the destination role's trust policy asks for organizationId", () => {
+    const config = baseConfig();
+    config.accounts = Array.from({ length: 20 }, (_, i) => ({
+      name: `app-${i}`,
+      accountId: String(400000000000 + i),
+      regions: ["us-east-1", "us-west-2", "eu-west-1"],
+      logGroups: [{ name: "/var/log/messages" }],
+    }));
+    expect(problemsOf(() => parseConfig(config))).toContainEqual({ path: "accounts", message: expect.stringMatching(/trust policy.*over IAM's 2048; set organizationId/) });
+  });
+});
+
+describe("config files", () => {
+  const dir = mkdtempSync(join(tmpdir(), "seclog-config-"));
+  const write = (name: string, text: string) => {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    return file;
+  };
+
+  test("the shipped example is valid", () => {
+    const config = loadConfigFile("config/logging.yaml");
+    expect(config.prefix).toBe("secops");
+    expect(config.accounts.length).toBeGreaterThan(0);
+  });
+
+  test("JSON and .yml are accepted", () => {
+    expect(loadConfigFile(write("c.json", JSON.stringify(baseConfig()))).accounts).toHaveLength(2);
+    expect(loadConfigFile(write("c.yml", "prefix: abc\nsecurity: { accountId: '111111111111', region: eu-west-1 }\n")).destinationRegions).toEqual(["eu-west-1"]);
+  });
+
+  test.each([
+    ["missing file", () => join(dir, "nope.yaml"), /file not found; set SECLOG_CONFIG/],
+    ["YAML syntax error", () => write("bad.yaml", "prefix: [unclosed\n"), /YAML syntax error at line/],
+    ["YAML key given twice", () => write("dup.yaml", "prefix: a1\nprefix: b2\n"), /YAML syntax error.*unique|Map keys must be unique/],
+    ["JSON syntax error", () => write("bad.json", "{ prefix: "), /not valid JSON/],
+    ["wrong extension", () => write("config.toml", "prefix = 'x'"), /\.yaml, \.yml or \.json/],
+    ["empty file", () => write("empty.yaml", ""), /must be a mapping of keys/],
+  ])("%s", (_what, file, message) => {
+    expect(problemsOf(() => loadConfigFile(file()))).toContainEqual({ path: "", message: expect.stringMatching(message) });
+  });
+});
+
+function problemsOf(run: () => unknown): Array<{ path: string; message: string }> {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  throw new Error("config was accepted");
+}

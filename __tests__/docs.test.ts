@@ -1,0 +1,15 @@
+import { readFileSync } from "node:fs";
+import { README, withReference } from "../scripts/update-readme";
+
+describe("documentation", () => {
+  test("the README's config reference matches the schema (run `npm run docs` after changing it)", () => {
+    const readme = readFileSync(README, "utf8");
+    expect(readme).toBe(withReference(readme));
+  });
+
+  test("the README shows the set-up, synth and test commands", () => {
+    const readme = readFileSync(README, "utf8");
+    expect(readme).toContain("npm ci && npx cdktf synth");
+    expect(readme).toContain("npm test");
+  });
+});

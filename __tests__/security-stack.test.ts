@@ -1,0 +1,265 @@
+import { baseConfig, fullConfig, PAYMENTS_ACCOUNT, SECURITY_ACCOUNT, WEB_ACCOUNT } from "./support/fixtures";
+import { onlyResource, policyOf, resourcesOf, StackJson, statement, synthStacks } from "./support/synth";
+
+describe("security stack, default options", () => {
+  const stack = synthStacks(baseConfig()).security;
+
+  test("one aliased provider per destination region, pinned to the security account", () => {
+    const providers = stack.provider.aws;
+    expect(providers.map((p) => p.region).sort()).toEqual(["eu-west-1", "us-east-1"]);
+    for (const provider of providers) {
+      expect(provider.alias).toBe(provider.region.replace(/-/g, "_"));
+      expect(provider.allowed_account_ids).toEqual([SECURITY_ACCOUNT]);
+      expect(provider.assume_role).toBeUndefined();
+      expect(provider.default_tags).toEqual([{ tags: { owner: "security" } }]);
+    }
+  });
+
+  test("every resource is bound to an aliased provider (no implicit default provider)", () => {
+    for (const [type, instances] of Object.entries(stack.resource)) {
+      for (const [id, body] of Object.entries(instances)) {
+        expect({ resource: `${type}.${id}`, provider: body.provider }).toEqual({ resource: `${type}.${id}`, provider: expect.stringMatching(/^aws\.[a-z0-9_]+$/) });
+      }
+    }
+  });
+
+  test("KMS keys rotate, wait 30 days before deletion, cannot be destroyed, and only root holds kms:*", () => {
+    const keys = resourcesOf(stack, "aws_kms_key");
+    expect(keys).toHaveLength(2);
+    for (const [, key] of keys) {
+      expect(key.enable_key_rotation).toBe(true);
+      expect(key.deletion_window_in_days).toBe(30);
+      expect(key.lifecycle).toEqual({ prevent_destroy: true });
+      const wildcard = policyOf(key.policy).Statement.filter((s) => [s.Action].flat().some((a: string) => a === "kms:*" || a === "*"));
+      expect(wildcard).toEqual([expect.objectContaining({ Principal: { AWS: `arn:aws:iam::${SECURITY_ACCOUNT}:root` } })]);
+    }
+    const aliases = resourcesOf(stack, "aws_kms_alias").map(([, a]) => a.name).sort();
+    expect(aliases).toEqual(["alias/secops-archive", "alias/secops-stream"]);
+  });
+
+  test("archive bucket: private, owner-enforced, versioned, SSE-KMS with bucket key, undeletable", () => {
+    const bucket = onlyResource(stack, "aws_s3_bucket");
+    expect(bucket.bucket).toBe(`secops-security-logs-${SECURITY_ACCOUNT}`);
+    expect(bucket.lifecycle).toEqual({ prevent_destroy: true });
+    expect(bucket.force_destroy).toBe(false);
+    expect(bucket.object_lock_enabled).toBeUndefined();
+    const pab = onlyResource(stack, "aws_s3_bucket_public_access_block");
+    expect([pab.block_public_acls, pab.block_public_policy, pab.ignore_public_acls, pab.restrict_public_buckets]).toEqual([true, true, true, true]);
+    expect(onlyResource(stack, "aws_s3_bucket_ownership_controls").rule).toEqual({ object_ownership: "BucketOwnerEnforced" });
+    expect(onlyResource(stack, "aws_s3_bucket_versioning").versioning_configuration.status).toBe("Enabled");
+    const [rule] = onlyResource(stack, "aws_s3_bucket_server_side_encryption_configuration").rule;
+    expect(rule.apply_server_side_encryption_by_default.sse_algorithm).toBe("aws:kms");
+    expect(rule.apply_server_side_encryption_by_default.kms_master_key_id).toMatch(/^\$\{aws_kms_key\.ArchiveKey_[0-9A-F]+\.arn\}$/);
+    expect(rule.bucket_key_enabled).toBe(true);
+    expect(resourcesOf(stack, "aws_s3_bucket_object_lock_configuration")).toHaveLength(0);
+  });
+
+  test("bucket policy denies any request without TLS, on the bucket and its objects", () => {
+    const policy = policyOf(onlyResource(stack, "aws_s3_bucket_policy").policy);
+    expect(statement(policy, "DenyInsecureTransport")).toEqual({
+      Sid: "DenyInsecureTransport",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: ["${aws_s3_bucket.Archive_Bucket_DB32D495.arn}", "${aws_s3_bucket.Archive_Bucket_DB32D495.arn}/*"],
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    });
+    expect(onlyResource(stack, "aws_s3_bucket_policy").depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_public_access_block\./)]);
+  });
+
+  test("lifecycle: Glacier transition for current and noncurrent versions, small objects too, no expiry by default", () => {
+    const lifecycle = onlyResource(stack, "aws_s3_bucket_lifecycle_configuration");
+    expect(lifecycle.transition_default_minimum_object_size).toBe("varies_by_storage_class");
+    const [rule] = lifecycle.rule;
+    expect(rule.status).toBe("Enabled");
+    expect(rule.transition).toEqual([{ days: 90, storage_class: "GLACIER" }]);
+    expect(rule.noncurrent_version_transition).toEqual([{ noncurrent_days: 90, storage_class: "GLACIER" }]);
+    expect(rule.abort_incomplete_multipart_upload).toEqual([{ days_after_initiation: 7 }]);
+    expect(rule.expiration).toBeUndefined();
+    expect(rule.noncurrent_version_expiration).toBeUndefined();
+  });
+
+  test("Kinesis stream: KMS-encrypted with the stream key, on-demand without shards, 168 h retention", () => {
+    const stream = onlyResource(stack, "aws_kinesis_stream");
+    expect(stream.name).toBe("secops-security-logs");
+    expect(stream.encryption_type).toBe("KMS");
+    expect(stream.kms_key_id).toMatch(/^\$\{aws_kms_key\.StreamKey_[0-9A-F]+\.arn\}$/);
+    expect(stream.stream_mode_details).toEqual({ stream_mode: "ON_DEMAND" });
+    expect(stream.shard_count).toBeUndefined();
+    expect(stream.retention_period).toBe(168);
+  });
+
+  test("Firehose reads the stream, has no SSE of its own, and writes valid .gz objects without double compression", () => {
+    const firehose = onlyResource(stack, "aws_kinesis_firehose_delivery_stream");
+    expect(firehose.destination).toBe("extended_s3");
+    expect(firehose.server_side_encryption).toBeUndefined();
+    expect(firehose.kinesis_source_configuration.kinesis_stream_arn).toMatch(/aws_kinesis_stream\.Stream_/);
+    const s3 = firehose.extended_s3_configuration;
+    expect(s3.compression_format).toBe("UNCOMPRESSED");
+    expect(s3.file_extension).toBe(".gz");
+    expect(s3.kms_key_arn).toMatch(/aws_kms_key\.ArchiveKey_/);
+    expect(s3.prefix).toBe("raw/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/");
+    expect(s3.error_output_prefix).toContain("!{firehose:error-output-type}");
+    expect(s3.error_output_prefix.startsWith("errors/")).toBe(true);
+    expect([s3.buffering_interval, s3.buffering_size]).toEqual([300, 64]);
+    expect(s3.cloudwatch_logging_options.enabled).toBe(true);
+    expect(firehose.depends_on).toEqual([expect.stringMatching(/^aws_iam_role_policy\.Delivery_RolePolicy/)]);
+    const logGroup = onlyResource(stack, "aws_cloudwatch_log_group");
+    expect(logGroup.name).toBe("/aws/kinesisfirehose/secops-security-logs");
+    expect(logGroup.kms_key_id).toMatch(/aws_kms_key\.ArchiveKey_/);
+  });
+
+  test("Firehose role: trusted by firehose.amazonaws.com for this account's external id only, never deletes", () => {
+    const role = roleNamed(stack, "secops-logs-firehose");
+    expect(policyOf(role.assume_role_policy).Statement).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: "firehose.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "sts:ExternalId": SECURITY_ACCOUNT } },
+      },
+    ]);
+    const permissions = policyOf(rolePolicyFor(stack, "Delivery_Role").policy);
+    const actions = permissions.Statement.flatMap((s) => [s.Action].flat());
+    expect(actions.filter((a: string) => a.includes("*") || /Delete/.test(a))).toEqual([]);
+    expect(statement(permissions, "WriteArchiveObjects").Resource).toEqual([
+      expect.stringMatching(/\.arn\}\/raw\/\*$/),
+      expect.stringMatching(/\.arn\}\/errors\/\*$/),
+    ]);
+    expect(statement(permissions, "EncryptArchiveObjects").Condition.StringEquals).toEqual({ "kms:ViaService": "s3.us-east-1.amazonaws.com" });
+    expect(statement(permissions, "DecryptSourceStream").Condition.StringEquals).toEqual({ "kms:ViaService": "kinesis.us-east-1.amazonaws.com" });
+    for (const s of permissions.Statement) expect(s.Resource).not.toBe("*");
+  });
+
+  test("one destination per region, all targeting the stream, created only after the role can write", () => {
+    const destinations = resourcesOf(stack, "aws_cloudwatch_log_destination").map(([, d]) => d);
+    expect(destinations.map((d) => d.provider).sort()).toEqual(["aws.eu_west_1", "aws.us_east_1"]);
+    for (const destination of destinations) {
+      expect(destination.name).toBe("secops-security-logs");
+      expect(destination.target_arn).toMatch(/^\$\{aws_kinesis_stream\.Stream_[0-9A-F]+\.arn\}$/);
+      expect(destination.role_arn).toMatch(/aws_iam_role\.DestinationRole_/);
+      expect(destination.depends_on).toEqual([expect.stringMatching(/^aws_iam_role_policy\.DestinationRole_Policy/)]);
+    }
+  });
+
+  test("destination role: logs.amazonaws.com for the senders' and the recipient's source ARNs; PutRecord and GenerateDataKey only", () => {
+    const role = roleNamed(stack, "secops-logs-destination");
+    const [trust] = policyOf(role.assume_role_policy).Statement;
+    expect(trust.Principal).toEqual({ Service: "logs.amazonaws.com" });
+    expect(trust.Condition.StringLike["aws:SourceArn"]).toEqual([
+      `arn:aws:logs:eu-west-1:${SECURITY_ACCOUNT}:*`,
+      `arn:aws:logs:eu-west-1:${PAYMENTS_ACCOUNT}:*`,
+      `arn:aws:logs:us-east-1:${SECURITY_ACCOUNT}:*`,
+      `arn:aws:logs:us-east-1:${PAYMENTS_ACCOUNT}:*`,
+      `arn:aws:logs:us-east-1:${WEB_ACCOUNT}:*`,
+    ]);
+    const permissions = policyOf(rolePolicyFor(stack, "DestinationRole").policy).Statement;
+    expect(permissions.map((s) => [s.Action, s.Resource])).toEqual([
+      ["kinesis:PutRecord", expect.stringMatching(/aws_kinesis_stream\.Stream_.*\.arn/)],
+      ["kms:GenerateDataKey", expect.stringMatching(/aws_kms_key\.StreamKey_.*\.arn/)],
+    ]);
+  });
+
+  test("destination policies admit exactly the accounts of their region, on their own ARN", () => {
+    const policies = Object.fromEntries(
+      resourcesOf(stack, "aws_cloudwatch_log_destination_policy").map(([, p]) => [p.provider, policyOf(p.access_policy).Statement]),
+    );
+    expect(policies["aws.us_east_1"]).toEqual([
+      {
+        Sid: "AllowSubscribers",
+        Effect: "Allow",
+        Principal: { AWS: [PAYMENTS_ACCOUNT, WEB_ACCOUNT] },
+        Action: ["logs:PutSubscriptionFilter", "logs:PutAccountPolicy"],
+        Resource: `arn:aws:logs:us-east-1:${SECURITY_ACCOUNT}:destination:secops-security-logs`,
+      },
+    ]);
+    expect(policies["aws.eu_west_1"][0].Principal).toEqual({ AWS: [PAYMENTS_ACCOUNT] });
+    expect(policies["aws.eu_west_1"][0].Resource).toBe(`arn:aws:logs:eu-west-1:${SECURITY_ACCOUNT}:destination:secops-security-logs`);
+  });
+
+  test("PutAccountPolicy is granted only when some account uses allLogGroups", () => {
+    const config = baseConfig();
+    delete config.accounts[1].allLogGroups;
+    const security = synthStacks(config).security;
+    for (const [, p] of resourcesOf(security, "aws_cloudwatch_log_destination_policy")) {
+      expect(policyOf(p.access_policy).Statement[0].Action).toEqual(["logs:PutSubscriptionFilter"]);
+    }
+  });
+
+  test("outputs: bucket name, stream ARN and one destination ARN per region", () => {
+    expect(Object.keys(stack.output ?? {}).sort()).toEqual(["archive_bucket", "destination_arn_eu_west_1", "destination_arn_us_east_1", "stream_arn"]);
+  });
+
+  test("logical ids of stored-data resources are a contract: changing them would replace the bucket or keys", () => {
+    // Renaming a construct changes these ids; Terraform would then plan a
+    // destroy/create of the archive. Update only with a `moved` block.
+    expect(Object.keys(stack.resource.aws_s3_bucket)).toEqual(["Archive_Bucket_DB32D495"]);
+    expect(Object.keys(stack.resource.aws_kms_key).sort()).toEqual(["ArchiveKey_5C51534B", "StreamKey_053B4889"]);
+    expect(Object.keys(stack.resource.aws_kinesis_stream)).toEqual(["Stream_FBE79EEE"]);
+  });
+});
+
+describe("security stack, every option", () => {
+  const stack = synthStacks(fullConfig()).security;
+
+  test("assume_role on every provider when security.roleArn is set", () => {
+    for (const provider of stack.provider.aws) {
+      expect(provider.assume_role).toEqual([{ role_arn: `arn:aws:iam::${SECURITY_ACCOUNT}:role/OrganizationAccountAccessRole`, session_name: "secops-seclog" }]);
+    }
+    expect(stack.provider.aws.map((p) => p.region).sort()).toEqual(["ap-southeast-2", "eu-west-1", "us-east-1"]);
+  });
+
+  test("Object Lock default retention is configured without forcing a new bucket", () => {
+    const lock = onlyResource(stack, "aws_s3_bucket_object_lock_configuration");
+    expect(lock.object_lock_enabled).toBe("Enabled");
+    expect(lock.rule).toEqual({ default_retention: { mode: "COMPLIANCE", days: 365 } });
+    expect(onlyResource(stack, "aws_s3_bucket").object_lock_enabled).toBeUndefined();
+  });
+
+  test("expiry applies to current and noncurrent versions", () => {
+    const [rule] = onlyResource(stack, "aws_s3_bucket_lifecycle_configuration").rule;
+    expect(rule.transition).toEqual([{ days: 30, storage_class: "GLACIER" }]);
+    expect(rule.expiration).toEqual([{ days: 2555 }]);
+    expect(rule.noncurrent_version_expiration).toEqual([{ noncurrent_days: 2555 }]);
+  });
+
+  test("provisioned stream carries its shard count and retention", () => {
+    const stream = onlyResource(stack, "aws_kinesis_stream");
+    expect(stream.stream_mode_details).toEqual({ stream_mode: "PROVISIONED" });
+    expect(stream.shard_count).toBe(2);
+    expect(stream.retention_period).toBe(48);
+  });
+
+  test("organization mode: any principal of the organization, force_update for switching from an account list", () => {
+    const policies = resourcesOf(stack, "aws_cloudwatch_log_destination_policy").map(([, p]) => p);
+    expect(policies).toHaveLength(3);
+    for (const policy of policies) {
+      expect(policy.force_update).toBe(true);
+      const [s] = policyOf(policy.access_policy).Statement;
+      expect(s.Principal).toBe("*");
+      expect(s.Condition).toEqual({ StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } });
+      expect(s.Resource).toMatch(/^arn:aws:logs:[a-z0-9-]+:111111111111:destination:secops-security-logs$/);
+    }
+  });
+
+  test("organization mode: the destination role trusts CloudWatch Logs only from destination regions", () => {
+    const [trust] = policyOf(roleNamed(stack, "secops-logs-destination").assume_role_policy).Statement;
+    expect(trust.Condition.StringLike["aws:SourceArn"]).toEqual([
+      "arn:aws:logs:ap-southeast-2:*:*",
+      "arn:aws:logs:eu-west-1:*:*",
+      "arn:aws:logs:us-east-1:*:*",
+    ]);
+  });
+});
+
+function roleNamed(stack: StackJson, name: string): Record<string, any> {
+  const found = resourcesOf(stack, "aws_iam_role").find(([, r]) => r.name === name);
+  if (!found) throw new Error(`no role ${name}`);
+  return found[1];
+}
+
+function rolePolicyFor(stack: StackJson, rolePrefix: string): Record<string, any> {
+  const found = resourcesOf(stack, "aws_iam_role_policy").find(([, p]) => p.role.startsWith(`\${aws_iam_role.${rolePrefix}_`));
+  if (!found) throw new Error(`no policy for ${rolePrefix}`);
+  return found[1];
+}

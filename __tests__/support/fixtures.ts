@@ -1,0 +1,45 @@
+/**
+ * Config documents for tests, as the user would write them. Each test starts
+ * from `baseConfig()` and changes only what it is about.
+ */
+export const SECURITY_ACCOUNT = "111111111111";
+export const PAYMENTS_ACCOUNT = "222222222222";
+export const WEB_ACCOUNT = "333333333333";
+
+export function baseConfig(): Record<string, any> {
+  return {
+    prefix: "secops",
+    tags: { owner: "security" },
+    security: { accountId: SECURITY_ACCOUNT, region: "us-east-1" },
+    accounts: [
+      {
+        name: "payments-prod",
+        accountId: PAYMENTS_ACCOUNT,
+        regions: ["us-east-1", "eu-west-1"],
+        logGroups: [
+          { name: "/var/log/messages", create: true, retentionDays: 365 },
+          { name: "/app/payments/security", filterPattern: "{ $.level = \"ERROR\" }" },
+        ],
+      },
+      {
+        name: "web-prod",
+        accountId: WEB_ACCOUNT,
+        logGroups: [{ name: "/var/log/nginx/access.log", create: true, retentionDays: 90 }],
+        allLogGroups: { exclude: ["/aws/lambda/noisy"] },
+      },
+    ],
+  };
+}
+
+/** Organization mode, three regions, Object Lock, provisioned stream, S3 state: every optional path at once. */
+export function fullConfig(): Record<string, any> {
+  const config = baseConfig();
+  config.organizationId = "o-a1b2c3d4e5";
+  config.security.roleArn = `arn:aws:iam::${SECURITY_ACCOUNT}:role/OrganizationAccountAccessRole`;
+  config.archive = { glacierAfterDays: 30, expireAfterDays: 2555, objectLock: { mode: "COMPLIANCE", days: 365 } };
+  config.stream = { mode: "provisioned", shards: 2, retentionHours: 48 };
+  config.state = { backend: "s3", s3: { bucket: "tf-state-bucket", region: "us-east-1", keyPrefix: "seclog", roleArn: `arn:aws:iam::${SECURITY_ACCOUNT}:role/state` } };
+  config.accounts[0].roleArn = `arn:aws:iam::${PAYMENTS_ACCOUNT}:role/OrganizationAccountAccessRole`;
+  config.accounts[1].regions = ["us-east-1", "ap-southeast-2"];
+  return config;
+}

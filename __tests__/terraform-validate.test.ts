@@ -1,0 +1,45 @@
+import { baseConfig, fullConfig } from "./support/fixtures";
+import { synthToDir } from "./support/synth-dir";
+import { inParallel, terraform, terraformEnv } from "./support/terraform";
+
+/**
+ * What Terraform itself says about every synthesized stack: `init` with the
+ * real AWS provider (5.100.0) and `validate`. Two configs cover every kind of
+ * stack: the default options, and organization mode with three regions,
+ * Object Lock, a provisioned stream and an S3 backend.
+ */
+const tf = terraformEnv();
+const inCi = process.env.CI === "true";
+const describeTerraform = typeof tf === "string" && !inCi ? describe.skip : describe;
+
+describeTerraform("terraform validate", () => {
+  const stacks = {
+    ...prefixed("default", synthToDir(baseConfig(), "default")),
+    ...prefixed("full", synthToDir(fullConfig(), "full")),
+  };
+  let results: Record<string, { init: string; validate: { status: number | null; output: string } }> = {};
+
+  beforeAll(async () => {
+    if (typeof tf === "string") throw new Error(`CI=true but Terraform cannot run: ${tf}`);
+    const entries = await inParallel(Object.entries(stacks), 2, async ([name, dir]) => {
+      const init = await terraform(["init", "-backend=false", "-input=false"], dir, tf.env);
+      if (init.status !== 0) return [name, { init: init.stderr || init.stdout, validate: { status: null, output: "" } }] as const;
+      const validate = await terraform(["validate", "-json"], dir, tf.env);
+      return [name, { init: "", validate: { status: validate.status, output: validate.stdout } }] as const;
+    });
+    results = Object.fromEntries(entries);
+    process.stdout.write(`terraform validate: ${entries.length} stacks, provider from ${tf.source}\n`);
+  }, 300_000);
+
+  test.each(Object.keys(stacks))("%s is valid, with no warnings", (name) => {
+    const result = results[name];
+    expect(result.init).toBe("");
+    const report = JSON.parse(result.validate.output);
+    expect({ valid: report.valid, diagnostics: report.diagnostics }).toEqual({ valid: true, diagnostics: [] });
+    expect(result.validate.status).toBe(0);
+  });
+});
+
+function prefixed(label: string, dirs: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(dirs).map(([name, dir]) => [`${label}/${name}`, dir]));
+}
