@@ -1,13 +1,17 @@
 import { App } from "cdktf";
 import { SecLogConfig } from "../lib/config/model";
 import { namingOf } from "../lib/config/rules";
+import { applySecurityRules } from "../lib/rules/pack";
 import { SecurityStack } from "./security-stack";
 import { AppStack } from "./app-stack";
 
-/** Every stack of a validated config: the security stack, then one per application account. */
+/**
+ * Every stack of a validated config: the security stack, then one per
+ * application account, each guarded by the security rule pack.
+ */
 export function buildApp(config: SecLogConfig, app: App = new App()): App {
   const naming = namingOf(config);
-  new SecurityStack(app, config, naming);
-  for (const account of config.accounts) new AppStack(app, config, naming, account);
+  const stacks = [new SecurityStack(app, config, naming), ...config.accounts.map((account) => new AppStack(app, config, naming, account))];
+  stacks.forEach(applySecurityRules);
   return app;
 }
