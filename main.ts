@@ -5,17 +5,19 @@ import { buildApp } from "./stacks/app";
 /**
  * cdktf's entry point: load and validate the config, then synthesize every
  * stack at once. A config mistake or a rule violation is the user's to fix:
- * print it without a stack trace, exit 1, and leave cdktf.out as it was.
+ * print it without a stack trace, return exit code 1, and leave cdktf.out as
+ * it was. Anything else is a bug and keeps its stack trace.
  */
-function main(): void {
+export function run(env: NodeJS.ProcessEnv = process.env, stderr: Pick<NodeJS.WriteStream, "write"> = process.stderr): number {
   try {
-    const config = loadConfigFile(configPath());
-    synthesizeAtomically((app) => buildApp(config, app), process.env.CDKTF_OUTDIR ?? "cdktf.out");
+    const config = loadConfigFile(configPath(env));
+    synthesizeAtomically((app) => buildApp(config, app), env.CDKTF_OUTDIR ?? "cdktf.out");
+    return 0;
   } catch (error) {
     if (!(error instanceof ConfigError || error instanceof SynthError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exitCode = 1;
+    stderr.write(`${error.message}\n`);
+    return 1;
   }
 }
 
-main();
+if (require.main === module) process.exitCode = run();

@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { fingerprint } from "./support/files";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -18,17 +19,6 @@ function runApp(configFile: string, outdir: string) {
     encoding: "utf8",
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-/** Every file under a directory with its size and mtime: "untouched" means this is unchanged. */
-function fingerprint(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, encoding: "utf8" })
-    .map((file) => {
-      const stat = statSync(join(dir, file));
-      return `${file}:${stat.size}:${stat.mtimeMs}`;
-    })
-    .sort();
 }
 
 describe("the app process", () => {

@@ -1,4 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { stringify } from "yaml";
+import { run } from "../main";
+import { fingerprint } from "./support/files";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, loadConfigFile, parseConfig } from "../lib/config/load";
@@ -54,11 +57,31 @@ const BAD_CONFIGS: Array<[string, Mutation, string, RegExp]> = [
 ];
 
 describe("bad config input", () => {
-  test.each(BAD_CONFIGS)("%s", (_what, mutate, path, message) => {
+  const work = mkdtempSync(join(tmpdir(), "seclog-bad-"));
+  const outdir = join(work, "cdktf.out");
+  let lastGoodOutput: string[] = [];
+  const rejected: string[] = [];
+
+  beforeAll(() => {
+    expect(run({ SECLOG_CONFIG: "config/logging.yaml", CDKTF_OUTDIR: outdir }, { write: () => true })).toBe(0);
+    lastGoodOutput = fingerprint(outdir);
+  });
+
+  afterAll(() => process.stdout.write(`bad configs rejected: ${rejected.length} of ${BAD_CONFIGS.length}\n`));
+
+  test.each(BAD_CONFIGS)("%s: exit 1, its field path, no stack trace, cdktf.out untouched", (what, mutate, path, message) => {
     const config = baseConfig();
     mutate(config);
-    const problems = problemsOf(() => parseConfig(config, "logging.yaml"));
-    expect(problems).toContainEqual({ path, message: expect.stringMatching(message) });
+    const file = join(work, `${what.replace(/\W+/g, "-")}.yaml`);
+    writeFileSync(file, stringify(config));
+    let stderr = "";
+    const status = run({ SECLOG_CONFIG: file, CDKTF_OUTDIR: outdir }, { write: (text: string) => ((stderr += text), true) });
+    expect(status).toBe(1);
+    expect(stderr).toContain(`  ${path}: `);
+    expect(problemsOf(() => parseConfig(config, file))).toContainEqual({ path, message: expect.stringMatching(message) });
+    expect(stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+    expect(fingerprint(outdir)).toEqual(lastGoodOutput);
+    rejected.push(what);
   });
 
   test(`the table holds at least 25 distinct malformed configs (${BAD_CONFIGS.length})`, () => {

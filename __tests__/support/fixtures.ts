@@ -43,3 +43,23 @@ export function fullConfig(): Record<string, any> {
   config.accounts[1].regions = ["us-east-1", "ap-southeast-2"];
   return config;
 }
+
+/** An organisation-scale config: `count` accounts in three regions, organization mode, every third with allLogGroups. */
+export function largeConfig(count = 30): Record<string, any> {
+  return {
+    prefix: "corp",
+    security: { accountId: SECURITY_ACCOUNT, region: "us-east-1" },
+    organizationId: "o-a1b2c3d4e5",
+    accounts: Array.from({ length: count }, (_, i) => ({
+      name: `app-${String(i).padStart(3, "0")}`,
+      accountId: String(500000000000 + i),
+      regions: ["us-east-1", "eu-west-1", "ap-southeast-2"],
+      logGroups: [
+        { name: "/var/log/messages", create: true, retentionDays: 365 },
+        { name: "/var/log/secure", create: true, retentionDays: 365 },
+        { name: `/app/service-${i}/security` },
+      ],
+      ...(i % 3 === 0 ? { allLogGroups: { exclude: ["/aws/lambda/healthcheck"] } } : {}),
+    })),
+  };
+}

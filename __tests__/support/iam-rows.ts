@@ -1,0 +1,219 @@
+import { runSimulation, Simulation } from "@cloud-copilot/iam-simulate";
+import { PipelinePolicies, Policy } from "./planned-policies";
+
+/** What a row expects AWS to decide. `Denied` accepts either kind of denial. */
+export type Expectation = "Allowed" | "Denied" | "ExplicitlyDenied";
+
+export interface Row {
+  /** The rule this row proves, as a reviewer would state it. */
+  readonly rule: string;
+  readonly expected: Expectation;
+  readonly simulation: (p: PipelinePolicies) => Simulation;
+}
+
+const ADMIN: Policy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
+
+interface RequestSpec {
+  readonly principal: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly resourceAccount: string;
+  readonly identity?: Policy;
+  readonly resourcePolicy?: Policy;
+  readonly context?: Record<string, string | string[]>;
+}
+
+export function request(spec: RequestSpec): Simulation {
+  return {
+    request: {
+      principal: spec.principal,
+      action: spec.action,
+      resource: { resource: spec.resource, accountId: spec.resourceAccount },
+      contextVariables: { "aws:SecureTransport": "true", ...spec.context },
+    },
+    identityPolicies: spec.identity ? [{ name: "policy", policy: spec.identity }] : [],
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    resourcePolicy: spec.resourcePolicy,
+  } as Simulation;
+}
+
+/** Runs one row; returns AWS's decision, or throws if the simulator rejects the request as malformed. */
+export async function decide(row: Row, policies: PipelinePolicies): Promise<string> {
+  const result = await runSimulation(withEncryptionContextEvaluated(row.simulation(policies)), {});
+  if (result.resultType === "error") throw new Error(`${row.rule}: simulator rejected the request: ${JSON.stringify(result.errors)}`);
+  return result.overallResult;
+}
+
+const ENCRYPTION_CONTEXT = /^kms:encryptioncontext:/i;
+
+/**
+ * iam-simulate only understands variable context keys written with a slash
+ * (`aws:PrincipalTag/x`); KMS encryption-context keys such as
+ * `kms:EncryptionContext:aws:s3:arn` reach it as missing. Those conditions are
+ * evaluated here instead, with IAM's StringEquals/StringLike semantics, before
+ * the rest of the request goes to the simulator: a statement whose encryption
+ * context does not match is dropped, one that matches loses only that condition.
+ */
+export function withEncryptionContextEvaluated(simulation: Simulation): Simulation {
+  const context = simulation.request.contextVariables;
+  const contextValue = (key: string) => Object.entries(context).find(([k]) => k.toLowerCase() === key.toLowerCase())?.[1];
+  const rewrite = (policy: Policy): Policy => ({
+    ...policy,
+    Statement: policy.Statement.flatMap((statement) => {
+      if (!statement.Condition) return [statement];
+      const condition: Record<string, Record<string, unknown>> = {};
+      for (const [operator, entries] of Object.entries(statement.Condition as Record<string, Record<string, unknown>>)) {
+        for (const [key, expected] of Object.entries(entries)) {
+          if (!ENCRYPTION_CONTEXT.test(key)) {
+            condition[operator] = { ...condition[operator], [key]: expected };
+            continue;
+          }
+          if (operator !== "StringEquals" && operator !== "StringLike") throw new Error(`unsupported operator ${operator} on ${key}`);
+          const actual = contextValue(key);
+          const patterns = [expected].flat().map(String);
+          const ok = actual !== undefined && [actual].flat().some((v) => patterns.some((p) => (operator === "StringLike" ? wildcard(p).test(v) : p === v)));
+          if (!ok) return [];
+        }
+      }
+      return [{ ...statement, Condition: Object.keys(condition).length ? condition : undefined }];
+    }),
+  });
+  return { ...simulation, identityPolicies: simulation.identityPolicies.map((p) => ({ ...p, policy: rewrite(p.policy as Policy) })) };
+}
+
+function wildcard(pattern: string): RegExp {
+  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+}
+
+export function matches(expected: Expectation, actual: string): boolean {
+  return expected === "Denied" ? actual === "ImplicitlyDenied" || actual === "ExplicitlyDenied" : actual === expected;
+}
+
+const SERVICE = (service: string, role: string, trust: Policy, context: Record<string, string>, account: string): Simulation =>
+  request({ principal: service, action: "sts:AssumeRole", resource: role, resourceAccount: account, resourcePolicy: trust, context });
+
+/** Rows for a config that lists accounts (no organizationId). */
+export function accountListRows(ids: { listed: string; usEastOnly: string; outsider: string }): Row[] {
+  const subscribe = (principalAccount: string, region: string) => (p: PipelinePolicies) =>
+    request({
+      principal: `arn:aws:iam::${principalAccount}:role/Admin`,
+      action: "logs:PutSubscriptionFilter",
+      resource: p.arns.destination(region),
+      resourceAccount: p.accountId,
+      identity: ADMIN,
+      resourcePolicy: p.destinationAccess[region],
+    });
+  const logsAssumes = (sourceAccount: string, region: string) => (p: PipelinePolicies) =>
+    SERVICE("logs.amazonaws.com", p.arns.destinationRole, p.destinationTrust, { "aws:SourceArn": `arn:aws:logs:${region}:${sourceAccount}:log-group:/var/log/messages:*` }, p.accountId);
+  return [
+    { rule: "a listed account may subscribe to the destination of a region it ships from", expected: "Allowed", simulation: subscribe(ids.listed, "us-east-1") },
+    { rule: "a listed account may subscribe in each of its regions", expected: "Allowed", simulation: subscribe(ids.listed, "eu-west-1") },
+    { rule: "an account not in the list cannot subscribe", expected: "Denied", simulation: subscribe(ids.outsider, "us-east-1") },
+    { rule: "a listed account cannot subscribe in a region it does not ship from", expected: "Denied", simulation: subscribe(ids.usEastOnly, "eu-west-1") },
+    { rule: "CloudWatch Logs may assume the destination role for a listed sender's log group", expected: "Allowed", simulation: logsAssumes(ids.listed, "eu-west-1") },
+    { rule: "CloudWatch Logs may assume the destination role for the recipient's own test record", expected: "Allowed", simulation: (p) => logsAssumes(p.accountId, "us-east-1")(p) },
+    { rule: "CloudWatch Logs cannot assume the destination role for an unknown account", expected: "Denied", simulation: logsAssumes(ids.outsider, "us-east-1") },
+    { rule: "CloudWatch Logs cannot assume the destination role for a sender outside its regions", expected: "Denied", simulation: logsAssumes(ids.usEastOnly, "eu-west-1") },
+  ];
+}
+
+/** Rows for organization mode. */
+export function organizationRows(ids: { member: string; organizationId: string }): Row[] {
+  const subscribe = (orgId: string) => (p: PipelinePolicies) =>
+    request({
+      principal: `arn:aws:iam::${ids.member}:role/Admin`,
+      action: "logs:PutSubscriptionFilter",
+      resource: p.arns.destination(p.homeRegion),
+      resourceAccount: p.accountId,
+      identity: ADMIN,
+      resourcePolicy: p.destinationAccess[p.homeRegion],
+      context: { "aws:PrincipalOrgID": orgId },
+    });
+  const logsAssumes = (region: string) => (p: PipelinePolicies) =>
+    SERVICE("logs.amazonaws.com", p.arns.destinationRole, p.destinationTrust, { "aws:SourceArn": `arn:aws:logs:${region}:${ids.member}:log-group:/var/log/messages:*` }, p.accountId);
+  return [
+    { rule: "any account of the organization may subscribe", expected: "Allowed", simulation: subscribe(ids.organizationId) },
+    { rule: "an account outside the organization cannot subscribe", expected: "Denied", simulation: subscribe("o-zzzzzzzzzz") },
+    { rule: "CloudWatch Logs may assume the destination role for a member's log group in a destination region", expected: "Allowed", simulation: logsAssumes("eu-west-1") },
+    { rule: "CloudWatch Logs cannot assume the destination role from a region without a destination", expected: "Denied", simulation: logsAssumes("sa-east-1") },
+  ];
+}
+
+/** Rows about the security account's own roles, keys and bucket; the same in either mode. */
+export function pipelineRows(outsider: string): Row[] {
+  const asDestinationRole = (action: string, resource: (p: PipelinePolicies) => string, keyPolicy?: (p: PipelinePolicies) => Policy, context: Record<string, string> = {}) => (p: PipelinePolicies) =>
+    request({ principal: p.arns.destinationRole, action, resource: resource(p), resourceAccount: p.accountId, identity: p.destinationPermissions, resourcePolicy: keyPolicy?.(p), context });
+  const asFirehose = (action: string, resource: (p: PipelinePolicies) => string, resourcePolicy?: (p: PipelinePolicies) => Policy, context: (p: PipelinePolicies) => Record<string, string> = () => ({})) => (p: PipelinePolicies) =>
+    request({ principal: p.arns.firehoseRole, action, resource: resource(p), resourceAccount: p.accountId, identity: p.firehosePermissions, resourcePolicy: resourcePolicy?.(p), context: context(p) });
+  const otherStream = (p: PipelinePolicies) => p.arns.stream.replace(/stream\/.*/, "stream/someone-elses-stream");
+  const viaKinesis = (p: PipelinePolicies) => ({ "kms:ViaService": `kinesis.${p.homeRegion}.amazonaws.com`, "kms:EncryptionContext:aws:kinesis:arn": p.arns.stream });
+  const viaS3 = (p: PipelinePolicies) => ({ "kms:ViaService": `s3.${p.homeRegion}.amazonaws.com`, "kms:EncryptionContext:aws:s3:arn": p.arns.bucket });
+  const object = (path: string) => (p: PipelinePolicies) => `${p.arns.bucket}/${path}`;
+  const bucketPolicy = (p: PipelinePolicies) => p.bucketPolicy;
+  return [
+    { rule: "the destination role may put records into the stream", expected: "Allowed", simulation: asDestinationRole("kinesis:PutRecord", (p) => p.arns.stream) },
+    { rule: "the destination role may generate data keys with the stream key", expected: "Allowed", simulation: asDestinationRole("kms:GenerateDataKey", (p) => p.arns.streamKey, (p) => p.streamKeyPolicy) },
+    { rule: "the destination role cannot write another stream", expected: "Denied", simulation: asDestinationRole("kinesis:PutRecord", otherStream) },
+    { rule: "the destination role cannot read the stream", expected: "Denied", simulation: asDestinationRole("kinesis:GetRecords", (p) => p.arns.stream) },
+    { rule: "the destination role cannot decrypt with the stream key", expected: "Denied", simulation: asDestinationRole("kms:Decrypt", (p) => p.arns.streamKey, (p) => p.streamKeyPolicy) },
+    { rule: "the destination role cannot use the archive key", expected: "Denied", simulation: asDestinationRole("kms:GenerateDataKey", (p) => p.arns.archiveKey, (p) => p.archiveKeyPolicy) },
+    { rule: "the destination role cannot write the archive bucket", expected: "Denied", simulation: asDestinationRole("s3:PutObject", object("raw/x.gz")) },
+    {
+      rule: "Firehose may assume its role with this account's external id",
+      expected: "Allowed",
+      simulation: (p) => SERVICE("firehose.amazonaws.com", p.arns.firehoseRole, p.firehoseTrust, { "sts:ExternalId": p.accountId }, p.accountId),
+    },
+    {
+      rule: "Firehose cannot assume its role with another external id",
+      expected: "Denied",
+      simulation: (p) => SERVICE("firehose.amazonaws.com", p.arns.firehoseRole, p.firehoseTrust, { "sts:ExternalId": outsider }, p.accountId),
+    },
+    { rule: "the Firehose role may read the stream", expected: "Allowed", simulation: asFirehose("kinesis:GetRecords", (p) => p.arns.stream) },
+    { rule: "the Firehose role may decrypt stream records through Kinesis", expected: "Allowed", simulation: asFirehose("kms:Decrypt", (p) => p.arns.streamKey, (p) => p.streamKeyPolicy, viaKinesis) },
+    { rule: "the Firehose role may write data objects to the archive", expected: "Allowed", simulation: asFirehose("s3:PutObject", object("raw/2026/11/27/07/part.gz"), bucketPolicy) },
+    { rule: "the Firehose role may write error objects to the archive", expected: "Allowed", simulation: asFirehose("s3:PutObject", object("errors/processing-failed/2026/11/27/07/part"), bucketPolicy) },
+    { rule: "the Firehose role may encrypt archive objects through S3", expected: "Allowed", simulation: asFirehose("kms:GenerateDataKey", (p) => p.arns.archiveKey, (p) => p.archiveKeyPolicy, viaS3) },
+    { rule: "the Firehose role may log delivery errors to its log group", expected: "Allowed", simulation: asFirehose("logs:PutLogEvents", (p) => `${p.arns.firehoseLogGroup}:log-stream:DestinationDelivery`) },
+    {
+      rule: "the Firehose role cannot decrypt another stream's records",
+      expected: "Denied",
+      simulation: asFirehose("kms:Decrypt", (p) => p.arns.streamKey, (p) => p.streamKeyPolicy, (p) => ({ ...viaKinesis(p), "kms:EncryptionContext:aws:kinesis:arn": otherStream(p) })),
+    },
+    { rule: "the Firehose role cannot decrypt stream records outside Kinesis", expected: "Denied", simulation: asFirehose("kms:Decrypt", (p) => p.arns.streamKey, (p) => p.streamKeyPolicy) },
+    { rule: "the Firehose role cannot delete archive objects", expected: "Denied", simulation: asFirehose("s3:DeleteObject", object("raw/2026/11/27/07/part.gz"), bucketPolicy) },
+    { rule: "the Firehose role cannot write outside its prefixes", expected: "Denied", simulation: asFirehose("s3:PutObject", object("other/x"), bucketPolicy) },
+    { rule: "the Firehose role cannot write another bucket", expected: "Denied", simulation: asFirehose("s3:PutObject", () => "arn:aws:s3:::someone-elses-bucket/raw/x") },
+    { rule: "the Firehose role cannot read another stream", expected: "Denied", simulation: asFirehose("kinesis:GetRecords", otherStream) },
+    {
+      rule: "no request to the archive bucket is allowed without TLS, not even an administrator's",
+      expected: "ExplicitlyDenied",
+      simulation: (p) =>
+        request({
+          principal: `arn:aws:iam::${p.accountId}:role/Admin`,
+          action: "s3:GetObject",
+          resource: `${p.arns.bucket}/raw/x.gz`,
+          resourceAccount: p.accountId,
+          identity: ADMIN,
+          resourcePolicy: p.bucketPolicy,
+          context: { "aws:SecureTransport": "false" },
+        }),
+    },
+    {
+      rule: "the Firehose role cannot write without TLS",
+      expected: "ExplicitlyDenied",
+      simulation: asFirehose("s3:PutObject", object("raw/x.gz"), bucketPolicy, () => ({ "aws:SecureTransport": "false" })),
+    },
+    {
+      rule: "the account's administrators manage the keys through IAM (root delegation)",
+      expected: "Allowed",
+      simulation: (p) => request({ principal: `arn:aws:iam::${p.accountId}:role/Admin`, action: "kms:PutKeyPolicy", resource: p.arns.archiveKey, resourceAccount: p.accountId, identity: ADMIN, resourcePolicy: p.archiveKeyPolicy }),
+    },
+    { rule: "a pipeline role cannot administer a key", expected: "Denied", simulation: asFirehose("kms:ScheduleKeyDeletion", (p) => p.arns.archiveKey, (p) => p.archiveKeyPolicy) },
+    {
+      rule: "another account cannot administer a key, even as its administrator",
+      expected: "Denied",
+      simulation: (p) => request({ principal: `arn:aws:iam::${outsider}:role/Admin`, action: "kms:PutKeyPolicy", resource: p.arns.streamKey, resourceAccount: p.accountId, identity: ADMIN, resourcePolicy: p.streamKeyPolicy }),
+    },
+  ];
+}

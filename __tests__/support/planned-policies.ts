@@ -1,0 +1,124 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { PlanJson } from "./plan";
+
+export type Policy = { Version?: string; Statement: Array<Record<string, any>> };
+
+/**
+ * The security account's policies as Terraform planned them. A policy whose
+ * value the plan knows is read from the plan; one that embeds an ARN known
+ * only after apply (stream, bucket, KMS key) is read from the synthesized
+ * stack with each reference replaced by the ARN AWS would give that resource
+ * (KMS keys get a placeholder key id, the one value nobody can predict).
+ */
+export interface PipelinePolicies {
+  readonly accountId: string;
+  readonly homeRegion: string;
+  readonly arns: {
+    readonly bucket: string;
+    readonly stream: string;
+    readonly archiveKey: string;
+    readonly streamKey: string;
+    readonly destinationRole: string;
+    readonly firehoseRole: string;
+    readonly firehoseLogGroup: string;
+    destination(region: string): string;
+  };
+  readonly destinationAccess: Record<string, Policy | undefined>;
+  readonly destinationTrust: Policy;
+  readonly destinationPermissions: Policy;
+  readonly firehoseTrust: Policy;
+  readonly firehosePermissions: Policy;
+  readonly bucketPolicy: Policy;
+  readonly archiveKeyPolicy: Policy;
+  readonly streamKeyPolicy: Policy;
+}
+
+type Change = PlanJson["resource_changes"][number];
+
+export function pipelinePolicies(plan: PlanJson, stackDir: string, accountId: string): PipelinePolicies {
+  const synthesized = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8"));
+  const regionOf = (address: string) => {
+    const key = plan.configuration.root_module.resources.find((r) => r.address === address)?.provider_config_key;
+    const region = key && plan.configuration.provider_config[key]?.expressions?.region?.constant_value;
+    if (!region) throw new Error(`no region for ${address}`);
+    return region as string;
+  };
+  const arnOf = (change: Change): string => {
+    const after = change.change.after ?? {};
+    const region = regionOf(change.address);
+    switch (change.type) {
+      case "aws_s3_bucket":
+        return `arn:aws:s3:::${after.bucket}`;
+      case "aws_kinesis_stream":
+        return `arn:aws:kinesis:${region}:${accountId}:stream/${after.name}`;
+      case "aws_kms_key":
+        return `arn:aws:kms:${region}:${accountId}:key/planned-${change.name.toLowerCase().replace(/_/g, "-")}`;
+      case "aws_cloudwatch_log_group":
+        return `arn:aws:logs:${region}:${accountId}:log-group:${after.name}`;
+      case "aws_iam_role":
+        return `arn:aws:iam::${accountId}:role/${after.name}`;
+      case "aws_cloudwatch_log_destination":
+        return `arn:aws:logs:${region}:${accountId}:destination:${after.name}`;
+      default:
+        throw new Error(`no ARN rule for ${change.type}`);
+    }
+  };
+  const byAddress = new Map(plan.resource_changes.map((c) => [c.address, c]));
+  const resolveReference = (reference: string): string => {
+    const [type, name, attribute] = reference.split(".");
+    const change = byAddress.get(`${type}.${name}`);
+    if (!change) throw new Error(`unresolvable reference ${reference}`);
+    if (attribute === "arn") return arnOf(change);
+    if (type === "aws_iam_role" && (attribute === "id" || attribute === "name")) return change.change.after!.name;
+    throw new Error(`unresolvable reference ${reference}`);
+  };
+  const policyOf = (change: Change, attribute: string): Policy => {
+    if (change.change.after && !change.change.after_unknown?.[attribute] && typeof change.change.after[attribute] === "string") {
+      return JSON.parse(change.change.after[attribute]);
+    }
+    const template: string = synthesized.resource[change.type][change.name][attribute];
+    return JSON.parse(template.replace(/\$\{([a-z0-9_]+\.[A-Za-z0-9_-]+\.[a-z_]+)\}/g, (_m, ref) => resolveReference(ref)));
+  };
+  const only = (type: string, predicate: (c: Change) => boolean = () => true): Change => {
+    const found = plan.resource_changes.filter((c) => c.type === type && predicate(c));
+    if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+    return found[0];
+  };
+  const roleNamed = (suffix: string) => only("aws_iam_role", (c) => String(c.change.after?.name).endsWith(suffix));
+  const policyForRole = (role: Change) =>
+    only("aws_iam_role_policy", (c) => synthesized.resource.aws_iam_role_policy[c.name].role === `\${${role.address}.id}`);
+  const key = (prefix: string) => only("aws_kms_key", (c) => c.name.startsWith(prefix));
+  const destinationRole = roleNamed("-logs-destination");
+  const firehoseRole = roleNamed("-logs-firehose");
+  const homeRegion = regionOf(only("aws_kinesis_stream").address);
+
+  const destinations = plan.resource_changes.filter((c) => c.type === "aws_cloudwatch_log_destination");
+  const accessPolicies = plan.resource_changes.filter((c) => c.type === "aws_cloudwatch_log_destination_policy");
+  return {
+    accountId,
+    homeRegion,
+    arns: {
+      bucket: arnOf(only("aws_s3_bucket")),
+      stream: arnOf(only("aws_kinesis_stream")),
+      archiveKey: arnOf(key("ArchiveKey")),
+      streamKey: arnOf(key("StreamKey")),
+      destinationRole: arnOf(destinationRole),
+      firehoseRole: arnOf(firehoseRole),
+      firehoseLogGroup: arnOf(only("aws_cloudwatch_log_group")),
+      destination: (region) => {
+        const destination = destinations.find((d) => regionOf(d.address) === region);
+        if (!destination) throw new Error(`no destination in ${region}`);
+        return arnOf(destination);
+      },
+    },
+    destinationAccess: Object.fromEntries(accessPolicies.map((p) => [regionOf(p.address), policyOf(p, "access_policy")])),
+    destinationTrust: policyOf(destinationRole, "assume_role_policy"),
+    destinationPermissions: policyOf(policyForRole(destinationRole), "policy"),
+    firehoseTrust: policyOf(firehoseRole, "assume_role_policy"),
+    firehosePermissions: policyOf(policyForRole(firehoseRole), "policy"),
+    bucketPolicy: policyOf(only("aws_s3_bucket_policy"), "policy"),
+    archiveKeyPolicy: policyOf(key("ArchiveKey"), "policy"),
+    streamKeyPolicy: policyOf(key("StreamKey"), "policy"),
+  };
+}
