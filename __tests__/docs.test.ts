@@ -13,3 +13,11 @@ describe("documentation", () => {
     expect(readme).toContain("npm test");
   });
 });
+
+describe("rule pack documentation", () => {
+  test("the README lists every rule of the pack", () => {
+    const { SECURITY_RULES } = require("../lib/rules/rules") as typeof import("../lib/rules/rules");
+    const readme = readFileSync(README, "utf8");
+    expect(SECURITY_RULES.filter((r) => !readme.includes(`| \`${r.id}\` |`)).map((r) => r.id)).toEqual([]);
+  });
+});

