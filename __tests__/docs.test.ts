@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { README, withReference } from "../scripts/update-readme";
+import { SECURITY_RULES } from "../lib/rules/rules";
 
 describe("documentation", () => {
   test("the README's config reference matches the schema (run `npm run docs` after changing it)", () => {
@@ -16,7 +17,6 @@ describe("documentation", () => {
 
 describe("rule pack documentation", () => {
   test("the README lists every rule of the pack", () => {
-    const { SECURITY_RULES } = require("../lib/rules/rules") as typeof import("../lib/rules/rules");
     const readme = readFileSync(README, "utf8");
     expect(SECURITY_RULES.filter((r) => !readme.includes(`| \`${r.id}\` |`)).map((r) => r.id)).toEqual([]);
   });
