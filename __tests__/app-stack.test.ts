@@ -26,7 +26,8 @@ describe("application account stacks", () => {
       const region = filter.provider === "aws.eu_west_1" ? "eu-west-1" : "us-east-1";
       expect(filter.destination_arn).toBe(`arn:aws:logs:${region}:${SECURITY_ACCOUNT}:destination:secops-security-logs`);
       expect(filter.distribution).toBe("Random");
-      expect(filter.name).toBe("secops-security-logs");
+      // the region in the name is how the processor learns where an envelope came from
+      expect(filter.name).toBe(`secops-security-logs-${region}`);
       expect(filter.role_arn).toBeUndefined();
     }
     const patterns = filters.map((f) => f.filter_pattern).sort();
@@ -57,7 +58,7 @@ describe("application account stacks", () => {
     const policy = onlyResource(web, "aws_cloudwatch_log_account_policy");
     expect(policy.policy_type).toBe("SUBSCRIPTION_FILTER_POLICY");
     expect(policy.scope).toBe("ALL");
-    expect(policy.policy_name).toBe("secops-security-logs");
+    expect(policy.policy_name).toBe("secops-security-logs-us-east-1");
     expect(policy.selection_criteria).toBe('LogGroupName NOT IN ["/aws/lambda/noisy"]');
     expect(JSON.parse(policy.policy_document)).toEqual({
       DestinationArn: `arn:aws:logs:us-east-1:${SECURITY_ACCOUNT}:destination:secops-security-logs`,
@@ -73,7 +74,7 @@ describe("application account stacks", () => {
     const stack = synthStacks(config)["web-prod"];
     const names = resourcesOf(stack, "aws_cloudwatch_log_subscription_filter").map(([, f]) => f.name);
     expect(new Set(names).size).toBe(2);
-    for (const name of names) expect(name).toMatch(/^secops-security-logs-[0-9a-f]{8}$/);
+    for (const name of names) expect(name).toMatch(/^secops-security-logs-us-east-1-[0-9a-f]{8}$/);
     // the same entries in the other order give the same names and ids
     config.accounts[1].logGroups.reverse();
     const reordered = synthStacks(config)["web-prod"];

@@ -89,24 +89,88 @@ describe("security stack, default options", () => {
     expect(stream.retention_period).toBe(168);
   });
 
-  test("Firehose reads the stream, has no SSE of its own, and writes valid .gz objects without double compression", () => {
+  test("Firehose reads the stream, has no SSE of its own, and logs errors to an encrypted log group", () => {
     const firehose = onlyResource(stack, "aws_kinesis_firehose_delivery_stream");
     expect(firehose.destination).toBe("extended_s3");
     expect(firehose.server_side_encryption).toBeUndefined();
     expect(firehose.kinesis_source_configuration.kinesis_stream_arn).toMatch(/aws_kinesis_stream\.Stream_/);
     const s3 = firehose.extended_s3_configuration;
-    expect(s3.compression_format).toBe("UNCOMPRESSED");
-    expect(s3.file_extension).toBe(".gz");
     expect(s3.kms_key_arn).toMatch(/aws_kms_key\.ArchiveKey_/);
-    expect(s3.prefix).toBe("raw/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/");
-    expect(s3.error_output_prefix).toContain("!{firehose:error-output-type}");
-    expect(s3.error_output_prefix.startsWith("errors/")).toBe(true);
+    expect(s3.error_output_prefix).toBe("errors/!{firehose:error-output-type}/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/");
     expect([s3.buffering_interval, s3.buffering_size]).toEqual([300, 64]);
     expect(s3.cloudwatch_logging_options.enabled).toBe(true);
     expect(firehose.depends_on).toEqual([expect.stringMatching(/^aws_iam_role_policy\.Delivery_RolePolicy/)]);
-    const logGroup = onlyResource(stack, "aws_cloudwatch_log_group");
-    expect(logGroup.name).toBe("/aws/kinesisfirehose/secops-security-logs");
+    const logGroup = resourcesOf(stack, "aws_cloudwatch_log_group").map(([, g]) => g).find((g) => g.name === "/aws/kinesisfirehose/secops-security-logs")!;
     expect(logGroup.kms_key_id).toMatch(/aws_kms_key\.ArchiveKey_/);
+  });
+
+  test("events format (default): the processor Lambda unpacks records, Firehose partitions by account and log group and gzips", () => {
+    const s3 = onlyResource(stack, "aws_kinesis_firehose_delivery_stream").extended_s3_configuration;
+    expect(s3.prefix).toBe(
+      "events/account=!{partitionKeyFromLambda:account}/logGroup=!{partitionKeyFromLambda:logGroup}/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/",
+    );
+    expect(s3.compression_format).toBe("GZIP");
+    expect(s3.file_extension).toBe(".ndjson.gz");
+    expect(s3.dynamic_partitioning_configuration).toEqual({ enabled: true });
+    expect(s3.buffering_size).toBeGreaterThanOrEqual(64);
+    const [processor] = s3.processing_configuration.processors;
+    expect(s3.processing_configuration.enabled).toBe(true);
+    expect(processor.type).toBe("Lambda");
+    expect(Object.fromEntries(processor.parameters.map((p: any) => [p.parameter_name, p.parameter_value]))).toEqual({
+      LambdaArn: expect.stringMatching(/^\$\{aws_lambda_function\.Processor_Function_[0-9A-F]+\.arn\}:\$LATEST$/),
+      BufferSizeInMBs: "1",
+      BufferIntervalInSeconds: "60",
+    });
+  });
+
+  test("processor Lambda: bundled code, no VPC, reserved concurrency, its own log group with retention first", () => {
+    const fn = onlyResource(stack, "aws_lambda_function");
+    expect(fn.function_name).toBe("secops-logs-processor");
+    expect(fn.runtime).toBe("nodejs22.x");
+    expect(fn.handler).toBe("index.handler");
+    expect(fn.filename).toMatch(/^assets\/.+\.zip$/);
+    expect(fn.source_code_hash).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    expect(fn.vpc_config).toBeUndefined();
+    expect(fn.reserved_concurrent_executions).toBe(10);
+    expect(fn.timeout).toBeLessThanOrEqual(300);
+    expect(fn.depends_on).toEqual([expect.stringMatching(/^aws_cloudwatch_log_group\.Processor_LogGroup_/), expect.stringMatching(/^aws_iam_role_policy\.Processor_RolePolicy_/)]);
+    const logGroup = resourcesOf(stack, "aws_cloudwatch_log_group").map(([, g]) => g).find((g) => g.name === "/aws/lambda/secops-logs-processor")!;
+    expect(logGroup.retention_in_days).toBe(365);
+    expect(logGroup.kms_key_id).toMatch(/aws_kms_key\.ArchiveKey_/);
+    const role = roleNamed(stack, "secops-logs-processor");
+    expect(policyOf(role.assume_role_policy).Statement[0].Principal).toEqual({ Service: "lambda.amazonaws.com" });
+    expect(role["//"]?.seclog_suppressed_rules).toBeUndefined(); // Testing.synth strips metadata; the suppression is tested in rules.test.ts
+    expect(policyOf(rolePolicyFor(stack, "Processor_Role").policy).Statement).toEqual([
+      { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.Processor_LogGroup_[0-9A-F]+\.arn\}:\*$/) },
+    ]);
+  });
+
+  test("the archive key lets CloudWatch Logs encrypt exactly the Firehose and processor log groups", () => {
+    const key = resourcesOf(stack, "aws_kms_key").find(([id]) => id.startsWith("ArchiveKey"))![1];
+    expect(statement(policyOf(key.policy), "CloudWatchLogsEncryptsLogGroup").Condition).toEqual({
+      ArnEquals: {
+        "kms:EncryptionContext:aws:logs:arn": [
+          `arn:aws:logs:us-east-1:${SECURITY_ACCOUNT}:log-group:/aws/kinesisfirehose/secops-security-logs`,
+          `arn:aws:logs:us-east-1:${SECURITY_ACCOUNT}:log-group:/aws/lambda/secops-logs-processor`,
+        ],
+      },
+    });
+  });
+
+  test("raw format: valid .gz objects without double compression, no processor", () => {
+    const config = baseConfig();
+    config.delivery = { format: "raw" };
+    const raw = synthStacks(config).security;
+    const s3 = onlyResource(raw, "aws_kinesis_firehose_delivery_stream").extended_s3_configuration;
+    expect(s3.prefix).toBe("raw/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/");
+    expect(s3.compression_format).toBe("UNCOMPRESSED");
+    expect(s3.file_extension).toBe(".gz");
+    expect(s3.processing_configuration).toBeUndefined();
+    expect(s3.dynamic_partitioning_configuration).toBeUndefined();
+    expect(resourcesOf(raw, "aws_lambda_function")).toHaveLength(0);
+    const permissions = policyOf(rolePolicyFor(raw, "Delivery_Role").policy);
+    expect(statement(permissions, "WriteArchiveObjects").Resource).toEqual([expect.stringMatching(/\.arn\}\/raw\/\*$/), expect.stringMatching(/\.arn\}\/errors\/\*$/)]);
+    expect(permissions.Statement.map((s) => s.Sid)).not.toContain("InvokeProcessor");
   });
 
   test("Firehose role: trusted by firehose.amazonaws.com for this account's external id only, never deletes", () => {
@@ -123,9 +187,15 @@ describe("security stack, default options", () => {
     const actions = permissions.Statement.flatMap((s) => [s.Action].flat());
     expect(actions.filter((a: string) => a.includes("*") || /Delete/.test(a))).toEqual([]);
     expect(statement(permissions, "WriteArchiveObjects").Resource).toEqual([
-      expect.stringMatching(/\.arn\}\/raw\/\*$/),
+      expect.stringMatching(/\.arn\}\/events\/\*$/),
       expect.stringMatching(/\.arn\}\/errors\/\*$/),
     ]);
+    expect(statement(permissions, "InvokeProcessor")).toEqual({
+      Sid: "InvokeProcessor",
+      Effect: "Allow",
+      Action: ["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"],
+      Resource: [expect.stringMatching(/^\$\{aws_lambda_function\.Processor_Function_[0-9A-F]+\.arn\}$/), expect.stringMatching(/^\$\{aws_lambda_function\.Processor_Function_[0-9A-F]+\.arn\}:\*$/)],
+    });
     expect(statement(permissions, "EncryptArchiveObjects").Condition.StringEquals).toEqual({ "kms:ViaService": "s3.us-east-1.amazonaws.com" });
     expect(statement(permissions, "DecryptSourceStream").Condition.StringEquals).toEqual({ "kms:ViaService": "kinesis.us-east-1.amazonaws.com" });
     for (const s of permissions.Statement) expect(s.Resource).not.toBe("*");

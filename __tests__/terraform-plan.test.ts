@@ -32,14 +32,21 @@ describePlan("terraform plan and IAM simulation", () => {
     // Application stacks of the large config are thirty copies of one kind: their
     // plans are read from the plan stream alone (address and action), the rest in full.
     plans.default = await planAll(dirs.default, tf);
+    const again = synthToDir(configs.default, "plan-again");
+    plans.again = await planAll({ security: again.security }, tf);
     plans.large = await planAll(dirs.large, tf, (name) => (name === "security" ? "full" : "summary"));
     policies = {
       default: pipelinePolicies(plans.default.security, dirs.default.security, SECURITY_ACCOUNT),
       large: pipelinePolicies(plans.large.security, dirs.large.security, SECURITY_ACCOUNT),
     };
-    const count = Object.values(plans).reduce((n, p) => n + Object.keys(p).length, 0);
+    const count = Object.keys(plans.default).length + Object.keys(plans.large).length;
     process.stdout.write(`terraform plan: ${count} stacks planned in ${Math.round((Date.now() - started) / 1000)} s (provider from ${tf.source})\n`);
   }, 600_000);
+
+  test("a second synth and plan of the security stack plans exactly the same values: nothing to replace", () => {
+    const values = (plan: PlanJson) => plan.resource_changes.map((c) => [c.address, c.change.actions, c.change.after, c.change.after_unknown]);
+    expect(values(plans.again.security)).toEqual(values(plans.default.security));
+  });
 
   test("every stack of both configs planned", () => {
     expect(Object.keys(plans.default).sort()).toEqual(["payments-prod", "security", "web-prod"]);
@@ -153,9 +160,10 @@ function securityCount(config: SecLogConfig): number {
   const bucketAndSettings = 1 + 6 + (config.archive.objectLock ? 1 : 0);
   const streamDeliveryAndLog = 1 + 1 + 2;
   const rolesAndPolicies = 4;
+  const processor = config.delivery.format === "events" ? 4 : 0; // log group, role, role policy, function
   const destinations = config.destinationRegions.length;
   const accessPolicies = config.organizationId ? destinations : [...config.sendersByRegion.values()].filter((s) => s.length > 0).length;
-  return keysAndAliases + bucketAndSettings + streamDeliveryAndLog + rolesAndPolicies + destinations + accessPolicies;
+  return keysAndAliases + bucketAndSettings + streamDeliveryAndLog + rolesAndPolicies + processor + destinations + accessPolicies;
 }
 
 function appCount(config: SecLogConfig, name: string): number {

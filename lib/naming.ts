@@ -51,8 +51,21 @@ export class Naming {
     return `/aws/kinesisfirehose/${this.pipeline}`;
   }
 
-  get accountPolicyName(): string {
-    return this.pipeline;
+  get processorName(): string {
+    return `${this.input.prefix}-logs-processor`;
+  }
+
+  get processorLogGroupName(): string {
+    return `/aws/lambda/${this.processorName}`;
+  }
+
+  /**
+   * Subscription filter and account policy names carry the region: CloudWatch
+   * Logs puts them in every envelope, and the processor reads the source
+   * region from there (the envelope has no region of its own).
+   */
+  accountPolicyName(region: string): string {
+    return `${this.pipeline}-${region}`;
   }
 
   keyAlias(purpose: "archive" | "stream"): string {
@@ -71,9 +84,10 @@ export class Naming {
     return `arn:${this.partition}:logs:${region}:${accountId}:*`;
   }
 
-  subscriptionFilterName(filterPattern: string, shared: boolean): string {
+  subscriptionFilterName(region: string, filterPattern: string, shared: boolean): string {
     // Two filters on one log group need distinct names; a hash of the pattern
     // keeps each name stable when entries are reordered.
-    return shared ? `${this.pipeline}-${shortHash(filterPattern)}` : this.pipeline;
+    const base = `${this.pipeline}-${region}`;
+    return shared ? `${base}-${shortHash(filterPattern)}` : base;
   }
 }

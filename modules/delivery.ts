@@ -5,7 +5,7 @@ import { CloudwatchLogStream } from "@cdktf/provider-aws/lib/cloudwatch-log-stre
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { KinesisFirehoseDeliveryStream } from "@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream";
-import { policyDocument, policyJson } from "../lib/iam/policy";
+import { PolicyStatement, policyDocument, policyJson } from "../lib/iam/policy";
 
 export interface DeliveryProps {
   readonly provider: AwsProvider;
@@ -25,13 +25,25 @@ export interface DeliveryProps {
   readonly bufferMiB?: number;
   /** Retention of Firehose's own error log. @default 365 */
   readonly errorLogRetentionDays?: number;
+  readonly format: DeliveryFormat;
 }
 
+/**
+ * `raw`: records exactly as CloudWatch Logs sent them. `events`: one NDJSON line
+ * per log event from the processor Lambda, partitioned by account and log group.
+ */
+export type DeliveryFormat = { readonly kind: "raw" } | { readonly kind: "events"; readonly processorArn: string };
+
 /** Where delivered data and delivery failures land in the archive bucket. */
-export const DATA_PREFIX = "raw/";
+export const RAW_PREFIX = "raw/";
+export const EVENTS_PREFIX = "events/";
 export const ERROR_PREFIX = "errors/";
 const DATE_PATH = "!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/";
+const EVENTS_PARTITION = "account=!{partitionKeyFromLambda:account}/logGroup=!{partitionKeyFromLambda:logGroup}/";
 const ERROR_LOG_STREAM = "DestinationDelivery";
+/** Firehose's Lambda buffer: small batches keep the processor's response far below Lambda's 6 MB. */
+const PROCESSOR_BUFFER_MIB = 1;
+const PROCESSOR_BUFFER_SECONDS = 60;
 
 /**
  * Firehose reading the Kinesis stream and writing objects to the archive.
@@ -39,8 +51,12 @@ const ERROR_LOG_STREAM = "DestinationDelivery";
  * `raw` keeps every record byte for byte: CloudWatch Logs already gzips each
  * record, and concatenated gzip members are themselves a valid gzip file, so
  * objects are stored UNCOMPRESSED with a `.gz` extension rather than
- * compressed twice. Firehose server-side encryption is not set: AWS rejects it
- * for a Kinesis stream source (the stream is encrypted instead).
+ * compressed twice. `events` has the processor Lambda turn each record into
+ * NDJSON and uses its partition keys for dynamic partitioning (which needs a
+ * buffer of at least 64 MiB); Firehose gzips the output. Records the processor
+ * cannot handle are kept as they arrived under the error prefix.
+ * Firehose server-side encryption is not set: AWS rejects it for a Kinesis
+ * stream source (the stream is encrypted instead).
  */
 export class Delivery extends Construct {
   readonly deliveryStream: KinesisFirehoseDeliveryStream;
@@ -79,18 +95,41 @@ export class Delivery extends Construct {
         roleArn: this.role.arn,
         bucketArn: props.bucketArn,
         kmsKeyArn: props.bucketKeyArn,
-        prefix: `${DATA_PREFIX}${DATE_PATH}`,
         errorOutputPrefix: `${ERROR_PREFIX}!{firehose:error-output-type}/${DATE_PATH}`,
         bufferingInterval: props.bufferSeconds ?? 300,
         bufferingSize: props.bufferMiB ?? 64,
-        compressionFormat: "UNCOMPRESSED",
-        fileExtension: ".gz",
         cloudwatchLoggingOptions: { enabled: true, logGroupName: logGroup.name, logStreamName: ERROR_LOG_STREAM },
+        ...formatSettings(props.format),
       },
       // Firehose checks its role when the stream is created.
       dependsOn: [rolePolicy],
     });
   }
+}
+
+function formatSettings(format: DeliveryFormat) {
+  if (format.kind === "raw") {
+    return { prefix: `${RAW_PREFIX}${DATE_PATH}`, compressionFormat: "UNCOMPRESSED", fileExtension: ".gz" };
+  }
+  return {
+    prefix: `${EVENTS_PREFIX}${EVENTS_PARTITION}${DATE_PATH}`,
+    compressionFormat: "GZIP",
+    fileExtension: ".ndjson.gz",
+    dynamicPartitioningConfiguration: { enabled: true },
+    processingConfiguration: {
+      enabled: true,
+      processors: [
+        {
+          type: "Lambda",
+          parameters: [
+            { parameterName: "LambdaArn", parameterValue: `${format.processorArn}:$LATEST` },
+            { parameterName: "BufferSizeInMBs", parameterValue: String(PROCESSOR_BUFFER_MIB) },
+            { parameterName: "BufferIntervalInSeconds", parameterValue: String(PROCESSOR_BUFFER_SECONDS) },
+          ],
+        },
+      ],
+    },
+  };
 }
 
 /** Firehose may assume the role only on behalf of this account (AWS's documented sts:ExternalId check). */
@@ -104,6 +143,7 @@ export function firehoseTrustPolicy(accountId: string) {
 }
 
 interface FirehosePermissionProps {
+  readonly format: DeliveryFormat;
   readonly region: string;
   readonly sourceStreamArn: string;
   readonly sourceKeyArn: string;
@@ -118,6 +158,18 @@ interface FirehosePermissionProps {
  * prefixes of one bucket, use each key only through its service.
  */
 export function firehosePermissions(props: FirehosePermissionProps) {
+  const dataPrefix = props.format.kind === "raw" ? RAW_PREFIX : EVENTS_PREFIX;
+  const invokeProcessor: PolicyStatement[] =
+    props.format.kind === "events"
+      ? [
+          {
+            Sid: "InvokeProcessor",
+            Effect: "Allow",
+            Action: ["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"],
+            Resource: [props.format.processorArn, `${props.format.processorArn}:*`],
+          },
+        ]
+      : [];
   return policyDocument(
     {
       Sid: "ReadSourceStream",
@@ -145,7 +197,7 @@ export function firehosePermissions(props: FirehosePermissionProps) {
       Sid: "WriteArchiveObjects",
       Effect: "Allow",
       Action: ["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"],
-      Resource: [`${props.bucketArn}/${DATA_PREFIX}*`, `${props.bucketArn}/${ERROR_PREFIX}*`],
+      Resource: [`${props.bucketArn}/${dataPrefix}*`, `${props.bucketArn}/${ERROR_PREFIX}*`],
     },
     {
       Sid: "EncryptArchiveObjects",
@@ -164,5 +216,6 @@ export function firehosePermissions(props: FirehosePermissionProps) {
       Action: "logs:PutLogEvents",
       Resource: `${props.logGroupArn}:log-stream:*`,
     },
+    ...invokeProcessor,
   );
 }

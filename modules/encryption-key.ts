@@ -67,10 +67,10 @@ export function keyPolicy(props: Pick<EncryptionKeyProps, "partition" | "account
 }
 
 /**
- * What CloudWatch Logs needs to encrypt one log group with a key, as AWS
- * documents it: scoped by the log group ARN in the encryption context.
+ * What CloudWatch Logs needs to encrypt log groups with a key, as AWS
+ * documents it: scoped by the log group ARNs in the encryption context.
  */
-export function logsEncryptionStatement(partition: string, region: string, accountId: string, logGroupName: string): PolicyStatement {
+export function logsEncryptionStatement(partition: string, region: string, accountId: string, logGroupNames: readonly string[]): PolicyStatement {
   return {
     Sid: "CloudWatchLogsEncryptsLogGroup",
     Effect: "Allow",
@@ -78,7 +78,7 @@ export function logsEncryptionStatement(partition: string, region: string, accou
     Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
     Resource: "*",
     Condition: {
-      ArnEquals: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${accountId}:log-group:${logGroupName}` },
+      ArnEquals: { "kms:EncryptionContext:aws:logs:arn": logGroupNames.map((name) => `arn:${partition}:logs:${region}:${accountId}:log-group:${name}`) },
     },
   };
 }

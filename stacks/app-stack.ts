@@ -38,9 +38,12 @@ export class AppStack extends TerraformStack {
       new RegionSubscriptions(this, `Subscriptions_${region}`, {
         provider: providers.get(region)!,
         destinationArn: naming.destinationArn(region),
-        logGroups: account.logGroups,
+        logGroups: account.logGroups.map((group) => ({
+          ...group,
+          filterName: naming.subscriptionFilterName(region, group.filterPattern, group.sharedLogGroup),
+        })),
         allLogGroups: account.allLogGroups
-          ? { policyName: naming.accountPolicyName, exclude: account.allLogGroups.exclude }
+          ? { policyName: naming.accountPolicyName(region), exclude: account.allLogGroups.exclude }
           : undefined,
         senderRoleArn: senderRole?.arn,
       });

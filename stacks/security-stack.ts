@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { SecLogConfig } from "../lib/config/model";
@@ -8,10 +9,14 @@ import { LogStream } from "../modules/log-stream";
 import { Delivery } from "../modules/delivery";
 import { DestinationRole, LogDestination } from "../modules/destination";
 import { destinationAccessPolicy, destinationTrustPolicy, Subscribers } from "../modules/destination-policies";
+import { ProcessorFunction } from "../modules/processor";
+import { lambdaPackage } from "../lib/bundle";
 import { accountProviders } from "./providers";
 import { attachBackend } from "./backend";
 
 export const SECURITY_STACK_NAME = "security";
+/** TypeScript source of the Firehose processor, bundled at synth time. */
+export const PROCESSOR_ENTRY = join(__dirname, "..", "functions", "processor", "index.ts");
 
 /**
  * The central account: keys, archive bucket, stream and Firehose in the home
@@ -37,7 +42,7 @@ export class SecurityStack extends TerraformStack {
       ...common,
       alias: naming.keyAlias("archive"),
       description: `${naming.pipeline}: archive bucket objects and Firehose error log`,
-      serviceStatements: [logsEncryptionStatement(config.partition, home, accountId, naming.firehoseLogGroupName)],
+      serviceStatements: [logsEncryptionStatement(config.partition, home, accountId, encryptedLogGroups(config, naming))],
     });
     const streamKey = new EncryptionKey(this, "StreamKey", {
       ...common,
@@ -59,6 +64,18 @@ export class SecurityStack extends TerraformStack {
       capacity: config.stream,
       retentionHours: config.stream.retentionHours,
     });
+    const processor =
+      config.delivery.format === "events"
+        ? new ProcessorFunction(this, "Processor", {
+            provider: homeProvider,
+            functionName: naming.processorName,
+            roleName: naming.processorName,
+            logGroupName: naming.processorLogGroupName,
+            logKmsKeyArn: archiveKey.arn,
+            code: lambdaPackage(PROCESSOR_ENTRY),
+            reservedConcurrency: config.delivery.processorConcurrency,
+          })
+        : undefined;
     new Delivery(this, "Delivery", {
       ...common,
       region: home,
@@ -71,6 +88,7 @@ export class SecurityStack extends TerraformStack {
       logGroupName: naming.firehoseLogGroupName,
       bufferSeconds: config.delivery.bufferSeconds,
       bufferMiB: config.delivery.bufferMiB,
+      format: processor ? { kind: "events", processorArn: processor.arn } : { kind: "raw" },
     });
 
     const senders = config.sendersByRegion;
@@ -107,6 +125,10 @@ export class SecurityStack extends TerraformStack {
     new TerraformOutput(this, "archive_bucket", { value: archive.name, description: "S3 bucket holding the log archive" });
     new TerraformOutput(this, "stream_arn", { value: stream.arn, description: "Kinesis stream every destination writes to" });
   }
+}
+
+function encryptedLogGroups(config: SecLogConfig, naming: Naming): string[] {
+  return config.delivery.format === "events" ? [naming.firehoseLogGroupName, naming.processorLogGroupName] : [naming.firehoseLogGroupName];
 }
 
 function subscribersOf(config: SecLogConfig, accountIds: readonly string[]): Subscribers | undefined {

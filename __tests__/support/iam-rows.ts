@@ -158,7 +158,7 @@ export function pipelineRows(outsider: string): Row[] {
     { rule: "the destination role cannot read the stream", expected: "Denied", simulation: asDestinationRole("kinesis:GetRecords", (p) => p.arns.stream) },
     { rule: "the destination role cannot decrypt with the stream key", expected: "Denied", simulation: asDestinationRole("kms:Decrypt", (p) => p.arns.streamKey, (p) => p.streamKeyPolicy) },
     { rule: "the destination role cannot use the archive key", expected: "Denied", simulation: asDestinationRole("kms:GenerateDataKey", (p) => p.arns.archiveKey, (p) => p.archiveKeyPolicy) },
-    { rule: "the destination role cannot write the archive bucket", expected: "Denied", simulation: asDestinationRole("s3:PutObject", object("raw/x.gz")) },
+    { rule: "the destination role cannot write the archive bucket", expected: "Denied", simulation: asDestinationRole("s3:PutObject", object("events/x.gz")) },
     {
       rule: "Firehose may assume its role with this account's external id",
       expected: "Allowed",
@@ -171,7 +171,6 @@ export function pipelineRows(outsider: string): Row[] {
     },
     { rule: "the Firehose role may read the stream", expected: "Allowed", simulation: asFirehose("kinesis:GetRecords", (p) => p.arns.stream) },
     { rule: "the Firehose role may decrypt stream records through Kinesis", expected: "Allowed", simulation: asFirehose("kms:Decrypt", (p) => p.arns.streamKey, (p) => p.streamKeyPolicy, viaKinesis) },
-    { rule: "the Firehose role may write data objects to the archive", expected: "Allowed", simulation: asFirehose("s3:PutObject", object("raw/2026/11/27/07/part.gz"), bucketPolicy) },
     { rule: "the Firehose role may write error objects to the archive", expected: "Allowed", simulation: asFirehose("s3:PutObject", object("errors/processing-failed/2026/11/27/07/part"), bucketPolicy) },
     { rule: "the Firehose role may encrypt archive objects through S3", expected: "Allowed", simulation: asFirehose("kms:GenerateDataKey", (p) => p.arns.archiveKey, (p) => p.archiveKeyPolicy, viaS3) },
     { rule: "the Firehose role may log delivery errors to its log group", expected: "Allowed", simulation: asFirehose("logs:PutLogEvents", (p) => `${p.arns.firehoseLogGroup}:log-stream:DestinationDelivery`) },
@@ -181,10 +180,25 @@ export function pipelineRows(outsider: string): Row[] {
       simulation: asFirehose("kms:Decrypt", (p) => p.arns.streamKey, (p) => p.streamKeyPolicy, (p) => ({ ...viaKinesis(p), "kms:EncryptionContext:aws:kinesis:arn": otherStream(p) })),
     },
     { rule: "the Firehose role cannot decrypt stream records outside Kinesis", expected: "Denied", simulation: asFirehose("kms:Decrypt", (p) => p.arns.streamKey, (p) => p.streamKeyPolicy) },
-    { rule: "the Firehose role cannot delete archive objects", expected: "Denied", simulation: asFirehose("s3:DeleteObject", object("raw/2026/11/27/07/part.gz"), bucketPolicy) },
+    { rule: "the Firehose role cannot delete archive objects", expected: "Denied", simulation: asFirehose("s3:DeleteObject", object("events/2026/11/27/07/part.gz"), bucketPolicy) },
     { rule: "the Firehose role cannot write outside its prefixes", expected: "Denied", simulation: asFirehose("s3:PutObject", object("other/x"), bucketPolicy) },
     { rule: "the Firehose role cannot write another bucket", expected: "Denied", simulation: asFirehose("s3:PutObject", () => "arn:aws:s3:::someone-elses-bucket/raw/x") },
     { rule: "the Firehose role cannot read another stream", expected: "Denied", simulation: asFirehose("kinesis:GetRecords", otherStream) },
+    {
+      rule: "the processor Lambda may write its own log group",
+      expected: "Allowed",
+      simulation: (p) => request({ principal: p.arns.processorRole!, action: "logs:PutLogEvents", resource: `${p.arns.processorLogGroup!}:log-stream:2026/11/27/[$LATEST]abc`, resourceAccount: p.accountId, identity: p.processorPermissions! }),
+    },
+    {
+      rule: "the processor Lambda cannot write any other log group",
+      expected: "Denied",
+      simulation: (p) => request({ principal: p.arns.processorRole!, action: "logs:PutLogEvents", resource: `${p.arns.firehoseLogGroup}:log-stream:DestinationDelivery`, resourceAccount: p.accountId, identity: p.processorPermissions! }),
+    },
+    {
+      rule: "the processor Lambda cannot read the archive",
+      expected: "Denied",
+      simulation: (p) => request({ principal: p.arns.processorRole!, action: "s3:GetObject", resource: `${p.arns.bucket}/events/x.gz`, resourceAccount: p.accountId, identity: p.processorPermissions!, resourcePolicy: p.bucketPolicy }),
+    },
     {
       rule: "no request to the archive bucket is allowed without TLS, not even an administrator's",
       expected: "ExplicitlyDenied",
@@ -202,7 +216,7 @@ export function pipelineRows(outsider: string): Row[] {
     {
       rule: "the Firehose role cannot write without TLS",
       expected: "ExplicitlyDenied",
-      simulation: asFirehose("s3:PutObject", object("raw/x.gz"), bucketPolicy, () => ({ "aws:SecureTransport": "false" })),
+      simulation: asFirehose("s3:PutObject", object("events/x.gz"), bucketPolicy, () => ({ "aws:SecureTransport": "false" })),
     },
     {
       rule: "the account's administrators manage the keys through IAM (root delegation)",

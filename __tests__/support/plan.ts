@@ -26,7 +26,8 @@ export interface PlanJson {
  */
 export function offlineCopy(stackDir: string): string {
   const dir = mkdtempSync(join(tmpdir(), `seclog-plan-${basename(stackDir)}-`));
-  cpSync(join(stackDir, "cdk.tf.json"), join(dir, "cdk.tf.json"));
+  // The whole stack directory: cdk.tf.json and its assets (the Lambda package).
+  cpSync(stackDir, dir, { recursive: true, filter: (source) => basename(source) !== ".terraform" });
   const config = JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8"));
   for (const provider of config.provider.aws) {
     delete provider.assume_role;

@@ -22,6 +22,10 @@ export interface PipelinePolicies {
     readonly destinationRole: string;
     readonly firehoseRole: string;
     readonly firehoseLogGroup: string;
+    /** The processor Lambda, its role and log group (events format). */
+    readonly processor?: string;
+    readonly processorRole?: string;
+    readonly processorLogGroup?: string;
     destination(region: string): string;
   };
   readonly destinationAccess: Record<string, Policy | undefined>;
@@ -29,6 +33,7 @@ export interface PipelinePolicies {
   readonly destinationPermissions: Policy;
   readonly firehoseTrust: Policy;
   readonly firehosePermissions: Policy;
+  readonly processorPermissions?: Policy;
   readonly bucketPolicy: Policy;
   readonly archiveKeyPolicy: Policy;
   readonly streamKeyPolicy: Policy;
@@ -58,6 +63,8 @@ export function pipelinePolicies(plan: PlanJson, stackDir: string, accountId: st
         return `arn:aws:logs:${region}:${accountId}:log-group:${after.name}`;
       case "aws_iam_role":
         return `arn:aws:iam::${accountId}:role/${after.name}`;
+      case "aws_lambda_function":
+        return `arn:aws:lambda:${region}:${accountId}:function:${after.function_name}`;
       case "aws_cloudwatch_log_destination":
         return `arn:aws:logs:${region}:${accountId}:destination:${after.name}`;
       default:
@@ -90,6 +97,8 @@ export function pipelinePolicies(plan: PlanJson, stackDir: string, accountId: st
     only("aws_iam_role_policy", (c) => synthesized.resource.aws_iam_role_policy[c.name].role === `\${${role.address}.id}`);
   const key = (prefix: string) => only("aws_kms_key", (c) => c.name.startsWith(prefix));
   const destinationRole = roleNamed("-logs-destination");
+  const processorRole = plan.resource_changes.find((c) => c.type === "aws_iam_role" && String(c.change.after?.name).endsWith("-logs-processor"));
+  const processorLogGroup = plan.resource_changes.find((c) => c.type === "aws_cloudwatch_log_group" && String(c.change.after?.name).startsWith("/aws/lambda/"));
   const firehoseRole = roleNamed("-logs-firehose");
   const homeRegion = regionOf(only("aws_kinesis_stream").address);
 
@@ -105,7 +114,10 @@ export function pipelinePolicies(plan: PlanJson, stackDir: string, accountId: st
       streamKey: arnOf(key("StreamKey")),
       destinationRole: arnOf(destinationRole),
       firehoseRole: arnOf(firehoseRole),
-      firehoseLogGroup: arnOf(only("aws_cloudwatch_log_group")),
+      firehoseLogGroup: arnOf(only("aws_cloudwatch_log_group", (c) => String(c.change.after?.name).startsWith("/aws/kinesisfirehose/"))),
+      processor: plan.resource_changes.some((c) => c.type === "aws_lambda_function") ? arnOf(only("aws_lambda_function")) : undefined,
+      processorRole: processorRole && arnOf(processorRole),
+      processorLogGroup: processorLogGroup && arnOf(processorLogGroup),
       destination: (region) => {
         const destination = destinations.find((d) => regionOf(d.address) === region);
         if (!destination) throw new Error(`no destination in ${region}`);
@@ -117,6 +129,7 @@ export function pipelinePolicies(plan: PlanJson, stackDir: string, accountId: st
     destinationPermissions: policyOf(policyForRole(destinationRole), "policy"),
     firehoseTrust: policyOf(firehoseRole, "assume_role_policy"),
     firehosePermissions: policyOf(policyForRole(firehoseRole), "policy"),
+    processorPermissions: processorRole && policyOf(policyForRole(processorRole), "policy"),
     bucketPolicy: policyOf(only("aws_s3_bucket_policy"), "policy"),
     archiveKeyPolicy: policyOf(key("ArchiveKey"), "policy"),
     streamKeyPolicy: policyOf(key("StreamKey"), "policy"),

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { parseDocument } from "yaml";
 import { z } from "zod";
-import { AppAccount, SecLogConfig, StateSettings, StreamSettings } from "./model";
+import { AppAccount, DeliverySettings, SecLogConfig, StateSettings, StreamSettings } from "./model";
 import { partitionOf } from "./regions";
 import { CONFIG_RULES, namingOf, Problem, regionsOf, sendersByRegion } from "./rules";
 import { configSchema, RawConfig } from "./schema";
@@ -150,7 +150,7 @@ function resolve(raw: RawConfig): SecLogConfig {
     organizationId: raw.organizationId,
     archive: { ...raw.archive, bucketName: raw.archive.bucketName ?? naming.defaultBucketName() },
     stream: resolveStream(raw),
-    delivery: raw.delivery,
+    delivery: resolveDelivery(raw),
     state: resolveState(raw),
     accounts: raw.accounts.map((account) => resolveAccount(raw, account)),
     destinationRegions: [...senders.keys()].sort(),
@@ -163,6 +163,16 @@ function resolveStream(raw: RawConfig): StreamSettings {
   return mode === "provisioned" ? { mode, retentionHours, shards: shards ?? 1 } : { mode, retentionHours };
 }
 
+/** Reserved concurrency of the processor unless configured: enough for Firehose's parallel batches, small enough for any account. */
+export const DEFAULT_PROCESSOR_CONCURRENCY = 10;
+
+function resolveDelivery(raw: RawConfig): DeliverySettings {
+  const { format, bufferSeconds, bufferMiB, processorConcurrency } = raw.delivery;
+  return format === "raw"
+    ? { format, bufferSeconds, bufferMiB }
+    : { format, bufferSeconds, bufferMiB, processorConcurrency: processorConcurrency ?? DEFAULT_PROCESSOR_CONCURRENCY };
+}
+
 function resolveState(raw: RawConfig): StateSettings {
   const { backend, s3, cloud } = raw.state;
   if (backend === "s3" && s3) return { backend, ...s3, keyPrefix: s3.keyPrefix ?? raw.prefix };
@@ -171,7 +181,6 @@ function resolveState(raw: RawConfig): StateSettings {
 }
 
 function resolveAccount(raw: RawConfig, account: RawConfig["accounts"][number]): AppAccount {
-  const naming = namingOf(raw);
   const counts = new Map<string, number>();
   for (const group of account.logGroups) counts.set(group.name, (counts.get(group.name) ?? 0) + 1);
   return {
@@ -181,7 +190,7 @@ function resolveAccount(raw: RawConfig, account: RawConfig["accounts"][number]):
     regions: regionsOf(raw, account),
     logGroups: account.logGroups.map((group) => ({
       ...group,
-      filterName: naming.subscriptionFilterName(group.filterPattern, counts.get(group.name)! > 1),
+      sharedLogGroup: counts.get(group.name)! > 1,
     })),
     allLogGroups: account.allLogGroups,
   };

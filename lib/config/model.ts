@@ -35,11 +35,9 @@ export type StreamSettings =
   | { readonly mode: "on-demand"; readonly retentionHours: number }
   | { readonly mode: "provisioned"; readonly shards: number; readonly retentionHours: number };
 
-export interface DeliverySettings {
-  readonly format: "raw";
-  readonly bufferSeconds: number;
-  readonly bufferMiB: number;
-}
+export type DeliverySettings =
+  | { readonly format: "raw"; readonly bufferSeconds: number; readonly bufferMiB: number }
+  | { readonly format: "events"; readonly bufferSeconds: number; readonly bufferMiB: number; readonly processorConcurrency: number };
 
 export type StateSettings =
   | { readonly backend: "local" }
@@ -66,6 +64,6 @@ export interface LogGroupSubscription {
   readonly filterPattern: string;
   readonly create: boolean;
   readonly retentionDays?: number;
-  /** Subscription filter name, unique on its log group. */
-  readonly filterName: string;
+  /** Another entry subscribes the same log group (so filter names need a suffix). */
+  readonly sharedLogGroup: boolean;
 }

@@ -143,6 +143,19 @@ export const expiryNotBeforeLock: ConfigRule = (config) => {
     : [];
 };
 
+/** Dynamic partitioning, which the events format uses, requires a buffer of at least 64 MiB. */
+export const MIN_PARTITIONED_BUFFER_MIB = 64;
+
+export const eventsFormatBuffer: ConfigRule = (config) =>
+  config.delivery.format === "events" && config.delivery.bufferMiB < MIN_PARTITIONED_BUFFER_MIB
+    ? [{ path: "delivery.bufferMiB", message: `must be at least ${MIN_PARTITIONED_BUFFER_MIB} with format events (Firehose dynamic partitioning); raise it or use format raw` }]
+    : [];
+
+export const processorOnlyForEvents: ConfigRule = (config) =>
+  config.delivery.format === "raw" && config.delivery.processorConcurrency !== undefined
+    ? [{ path: "delivery.processorConcurrency", message: "only applies to format events (raw has no processor); remove it" }]
+    : [];
+
 export const backendBlockMatches: ConfigRule = (config) => {
   const { backend } = config.state;
   const problems: Problem[] = [];
@@ -205,6 +218,8 @@ export const CONFIG_RULES: readonly ConfigRule[] = [
   shardsOnlyWhenProvisioned,
   expiryAfterTransition,
   expiryNotBeforeLock,
+  eventsFormatBuffer,
+  processorOnlyForEvents,
   backendBlockMatches,
   destinationPoliciesFit,
   destinationTrustFits,

@@ -86,9 +86,19 @@ const stream = z
 
 const delivery = z
   .strictObject({
-    format: z.enum(["raw"]).default("raw").describe("raw: objects hold CloudWatch Logs records exactly as sent (gzip)"),
+    format: z
+      .enum(["events", "raw"])
+      .default("events")
+      .describe("events: one NDJSON line per log event, partitioned by account and log group; raw: records exactly as CloudWatch Logs sent them (gzip)"),
     bufferSeconds: z.number().int().min(0).max(900).default(300).describe("Firehose buffering interval, 0-900 s"),
-    bufferMiB: z.number().int().min(1).max(128).default(64).describe("Firehose buffering size, 1-128 MiB"),
+    bufferMiB: z.number().int().min(1).max(128).default(64).describe("Firehose buffering size, 1-128 MiB (events: at least 64, for dynamic partitioning)"),
+    processorConcurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .optional()
+      .describe("events only: reserved concurrency of the processor Lambda (default 10)"),
   })
   .describe("how Firehose writes objects");
 
@@ -187,7 +197,7 @@ export const configSchema = z.strictObject({
     .describe("set: every account of this AWS Organization may subscribe; unset: only `accounts`"),
   archive: archive.default({ glacierAfterDays: 90 }),
   stream: stream.default({ mode: "on-demand", retentionHours: 168 }),
-  delivery: delivery.default({ format: "raw", bufferSeconds: 300, bufferMiB: 64 }),
+  delivery: delivery.default({ format: "events", bufferSeconds: 300, bufferMiB: 64 }),
   state: state.default({ backend: "local" }),
   accounts: z.array(account).default([]).describe("application accounts, one stack each"),
 });

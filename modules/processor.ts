@@ -1,0 +1,89 @@
+import { Construct } from "constructs";
+import { AssetType, TerraformAsset } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { policyDocument, policyJson } from "../lib/iam/policy";
+import { LambdaPackage } from "../lib/bundle";
+import { suppressRule } from "../lib/rules/pack";
+
+export interface ProcessorFunctionProps {
+  readonly provider: AwsProvider;
+  readonly functionName: string;
+  readonly roleName: string;
+  /** `/aws/lambda/<functionName>`: created here so it has retention and encryption. */
+  readonly logGroupName: string;
+  readonly logKmsKeyArn: string;
+  /** @default 365 */
+  readonly logRetentionDays?: number;
+  readonly code: LambdaPackage;
+  /** Reserved concurrency: guarantees Firehose can invoke it, and caps it. */
+  readonly reservedConcurrency: number;
+  /** @default 512 */
+  readonly memoryMiB?: number;
+  /** Firehose waits at most 5 minutes for a transformation. @default 60 */
+  readonly timeoutSeconds?: number;
+}
+
+/**
+ * The Firehose processor Lambda: no VPC (it calls nothing), its own role that
+ * may only write its own log group, and a pre-created log group with retention.
+ */
+export class ProcessorFunction extends Construct {
+  readonly function: LambdaFunction;
+
+  constructor(scope: Construct, id: string, props: ProcessorFunctionProps) {
+    super(scope, id);
+    const provider = props.provider;
+    const logGroup = new CloudwatchLogGroup(this, "LogGroup", {
+      provider,
+      name: props.logGroupName,
+      retentionInDays: props.logRetentionDays ?? 365,
+      kmsKeyId: props.logKmsKeyArn,
+    });
+    const role = new IamRole(this, "Role", {
+      provider,
+      name: props.roleName,
+      description: "Firehose processor Lambda: writes its own log group, nothing else",
+      assumeRolePolicy: policyJson(
+        policyDocument({ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }),
+      ),
+    });
+    suppressRule(
+      role,
+      "IAM_SERVICE_TRUST_CONDITION",
+      "Lambda assumes its execution role only for functions that name it; AWS documents no confused-deputy condition keys for execution roles",
+    );
+    const rolePolicy = new IamRolePolicy(this, "RolePolicy", {
+      provider,
+      role: role.id,
+      name: "write-own-logs",
+      policy: policyJson(
+        policyDocument({ Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroup.arn}:*` }),
+      ),
+    });
+    const asset = new TerraformAsset(this, "Code", { path: props.code.path, type: AssetType.FILE });
+    this.function = new LambdaFunction(this, "Function", {
+      provider,
+      functionName: props.functionName,
+      description: "Unpacks CloudWatch Logs records into NDJSON for Firehose",
+      role: role.arn,
+      runtime: "nodejs22.x",
+      architectures: ["arm64"],
+      handler: "index.handler",
+      filename: asset.path,
+      sourceCodeHash: props.code.sha256,
+      memorySize: props.memoryMiB ?? 512,
+      timeout: props.timeoutSeconds ?? 60,
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      // The log group must exist first, or Lambda creates one without retention.
+      dependsOn: [logGroup, rolePolicy],
+    });
+  }
+
+  get arn(): string {
+    return this.function.arn;
+  }
+}
