@@ -4,7 +4,7 @@ import { PROCESSOR_ENTRY } from "../stacks/security-stack";
 import { Naming } from "../lib/naming";
 import { KNOWN_REGIONS } from "../lib/config/regions";
 import { handler } from "../functions/processor";
-import { FirehoseEvent, RESPONSE_LIMIT_BYTES, sanitizeLogGroup, regionOf, TransformResult } from "../functions/processor/transform";
+import { FirehoseEvent, minimumOutputSize, RESPONSE_LIMIT_BYTES, sanitizeLogGroup, regionOf, transformRecord, TransformResult } from "../functions/processor/transform";
 
 /** A CloudWatch Logs subscription envelope exactly as CloudWatch Logs builds it: JSON, gzip, then base64 in the Firehose event. */
 function cwlRecord(recordId: string, envelope: object): { recordId: string; data: string } {
@@ -181,5 +181,40 @@ describe("processor package", () => {
     new Function("module", "exports", "require", code)(mod, mod.exports, require);
     expect(typeof mod.exports.handler).toBe("function");
     for (const forbidden of ["node:http", "\"http\"", "\"https\"", "node:net", "\"net\"", "\"dgram\"", "@aws-sdk", "aws-sdk"]) expect(code).not.toContain(forbidden);
+  });
+});
+
+describe("processor paths and budget", () => {
+  /** An envelope as raw JSON text, for shapes JSON.stringify would not produce. */
+  const rawRecord = (recordId: string, text: string) => ({ recordId, data: gzipSync(Buffer.from(text, "utf8")).toString("base64") });
+
+  test("an envelope with another key order (generic path) gives the same lines as CloudWatch Logs' usual order (fast path)", async () => {
+    const usual = dataMessage([{ id: "1", timestamp: 10, message: 'a "quoted" \\ message ü' }]);
+    const reordered = `{"logEvents":[{"message":"a \\"quoted\\" \\\\ message \\u00fc","timestamp":10,"id":"1"}],"logStream":"i-0abc123/secure","owner":"222222222222","messageType":"DATA_MESSAGE","logGroup":"/var/log/secure","subscriptionFilters":["secops-security-logs-eu-west-1"]}`;
+    const response = await handler(event(cwlRecord("fast", usual), rawRecord("generic", reordered)));
+    expect(linesOf(response.records[1])).toEqual(linesOf(response.records[0]));
+  });
+
+  test("messages escaped as \\uXXXX by the sender keep their text (fast path copies the escape)", async () => {
+    const text = `{"messageType":"DATA_MESSAGE","owner":"222222222222","logGroup":"/g","logStream":"s","subscriptionFilters":[],"logEvents":[{"id":"7","timestamp":1,"message":"${"\\u00fc".repeat(3000)}\\ud83d\\ude80"}]}`;
+    const response = await handler(event(rawRecord("esc", text)));
+    expect(linesOf(response.records[0])[0].message).toBe("ü".repeat(3000) + "🚀");
+  });
+
+  test("a malformed escape inside a message is not copied through: the record fails as invalid JSON", async () => {
+    const text = `{"messageType":"DATA_MESSAGE","owner":"1","logGroup":"/g","logStream":"s","subscriptionFilters":[],"logEvents":[{"id":"7","timestamp":1,"message":"bad \\q escape"}]}`;
+    expect((await handler(event(rawRecord("bad", text)))).records).toEqual([{ recordId: "bad", result: "ProcessingFailed" }]);
+  });
+
+  test("the size bound read from the gzip trailer never exceeds the real output, even for escape-heavy messages", () => {
+    const records = [
+      cwlRecord("plain", dataMessage(Array.from({ length: 50 }, (_, i) => ({ id: String(i), timestamp: i, message: "x".repeat(500) })))),
+      rawRecord("escaped", `{"messageType":"DATA_MESSAGE","owner":"2","logGroup":"/g","logStream":"s","subscriptionFilters":[],"logEvents":[{"id":"1","timestamp":1,"message":"${"\\u00fc".repeat(20000)}"}]}`),
+    ];
+    for (const record of records) {
+      const result = transformRecord(record) as { data: string };
+      expect(minimumOutputSize(record)).toBeLessThanOrEqual(result.data.length);
+      expect(minimumOutputSize(record)).toBeGreaterThan(0);
+    }
   });
 });

@@ -118,7 +118,7 @@ describe("security stack, default options", () => {
     expect(processor.type).toBe("Lambda");
     expect(Object.fromEntries(processor.parameters.map((p: any) => [p.parameter_name, p.parameter_value]))).toEqual({
       LambdaArn: expect.stringMatching(/^\$\{aws_lambda_function\.Processor_Function_[0-9A-F]+\.arn\}:\$LATEST$/),
-      BufferSizeInMBs: "1",
+      BufferSizeInMBs: "0.2",
       BufferIntervalInSeconds: "60",
     });
   });

@@ -41,8 +41,12 @@ export const ERROR_PREFIX = "errors/";
 const DATE_PATH = "!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/";
 const EVENTS_PARTITION = "account=!{partitionKeyFromLambda:account}/logGroup=!{partitionKeyFromLambda:logGroup}/";
 const ERROR_LOG_STREAM = "DestinationDelivery";
-/** Firehose's Lambda buffer: small batches keep the processor's response far below Lambda's 6 MB. */
-const PROCESSOR_BUFFER_MIB = 1;
+/**
+ * Firehose's Lambda buffer, in MB of records as they arrive (gzip). 0.2 is the
+ * smallest AWS allows: CloudWatch Logs data inflates 5-20x when unpacked, and
+ * the processor's response must stay under Lambda's 6 MB.
+ */
+const PROCESSOR_BUFFER_MIB = 0.2;
 const PROCESSOR_BUFFER_SECONDS = 60;
 
 /**
