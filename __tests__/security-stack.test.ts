@@ -208,7 +208,7 @@ describe("security stack, default options", () => {
       expect(destination.name).toBe("secops-security-logs");
       expect(destination.target_arn).toMatch(/^\$\{aws_kinesis_stream\.Stream_[0-9A-F]+\.arn\}$/);
       expect(destination.role_arn).toMatch(/aws_iam_role\.DestinationRole_/);
-      expect(destination.depends_on).toEqual([expect.stringMatching(/^aws_iam_role_policy\.DestinationRole_Policy/)]);
+      expect(destination.depends_on).toEqual([expect.stringMatching(/^aws_iam_role_policy\.DestinationRole_RolePolicy/)]);
     }
   });
 

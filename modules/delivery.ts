@@ -3,9 +3,9 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CloudwatchLogStream } from "@cdktf/provider-aws/lib/cloudwatch-log-stream";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { KinesisFirehoseDeliveryStream } from "@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream";
-import { PolicyStatement, policyDocument, policyJson } from "../lib/iam/policy";
+import { PolicyStatement, policyDocument } from "../lib/iam/policy";
+import { serviceRole } from "./service-role";
 
 export interface DeliveryProps {
   readonly provider: AwsProvider;
@@ -77,18 +77,15 @@ export class Delivery extends Construct {
     });
     new CloudwatchLogStream(this, "ErrorLogStream", { provider, name: ERROR_LOG_STREAM, logGroupName: logGroup.name });
 
-    this.role = new IamRole(this, "Role", {
+    const { role, policy: rolePolicy } = serviceRole(this, {
       provider,
       name: props.roleName,
       description: "Firehose reads the security log stream and writes the archive bucket",
-      assumeRolePolicy: policyJson(firehoseTrustPolicy(props.accountId)),
+      trust: firehoseTrustPolicy(props.accountId),
+      policyName: "deliver-security-logs",
+      permissions: firehosePermissions({ ...props, logGroupArn: logGroup.arn }),
     });
-    const rolePolicy = new IamRolePolicy(this, "RolePolicy", {
-      provider,
-      role: this.role.id,
-      name: "deliver-security-logs",
-      policy: policyJson(firehosePermissions({ ...props, logGroupArn: logGroup.arn })),
-    });
+    this.role = role;
 
     this.deliveryStream = new KinesisFirehoseDeliveryStream(this, "DeliveryStream", {
       provider,

@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { serviceRole } from "./service-role";
 import { CloudwatchLogDestination } from "@cdktf/provider-aws/lib/cloudwatch-log-destination";
 import { CloudwatchLogDestinationPolicy } from "@cdktf/provider-aws/lib/cloudwatch-log-destination-policy";
 import { PolicyDocument, policyDocument, policyJson } from "../lib/iam/policy";
@@ -24,18 +25,14 @@ export class DestinationRole extends Construct {
 
   constructor(scope: Construct, id: string, props: DestinationRoleProps) {
     super(scope, id);
-    this.role = new IamRole(this, "Role", {
+    ({ role: this.role, policy: this.policy } = serviceRole(this, {
       provider: props.provider,
       name: props.roleName,
       description: "CloudWatch Logs destinations put subscribed log records into the security log stream",
-      assumeRolePolicy: policyJson(props.trustPolicy),
-    });
-    this.policy = new IamRolePolicy(this, "Policy", {
-      provider: props.provider,
-      role: this.role.id,
-      name: "put-into-stream",
-      policy: policyJson(destinationRolePermissions(props.streamArn, props.streamKeyArn)),
-    });
+      trust: props.trustPolicy,
+      policyName: "put-into-stream",
+      permissions: destinationRolePermissions(props.streamArn, props.streamKeyArn),
+    }));
   }
 }
 

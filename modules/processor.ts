@@ -2,10 +2,9 @@ import { Construct } from "constructs";
 import { AssetType, TerraformAsset } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
-import { policyDocument, policyJson } from "../lib/iam/policy";
+import { policyDocument } from "../lib/iam/policy";
+import { serviceRole } from "./service-role";
 import { LambdaPackage } from "../lib/bundle";
 import { suppressRule } from "../lib/rules/pack";
 
@@ -43,27 +42,19 @@ export class ProcessorFunction extends Construct {
       retentionInDays: props.logRetentionDays ?? 365,
       kmsKeyId: props.logKmsKeyArn,
     });
-    const role = new IamRole(this, "Role", {
+    const { role, policy: rolePolicy } = serviceRole(this, {
       provider,
       name: props.roleName,
       description: "Firehose processor Lambda: writes its own log group, nothing else",
-      assumeRolePolicy: policyJson(
-        policyDocument({ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }),
-      ),
+      trust: policyDocument({ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }),
+      policyName: "write-own-logs",
+      permissions: policyDocument({ Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroup.arn}:*` }),
     });
     suppressRule(
       role,
       "IAM_SERVICE_TRUST_CONDITION",
       "Lambda assumes its execution role only for functions that name it; AWS documents no confused-deputy condition keys for execution roles",
     );
-    const rolePolicy = new IamRolePolicy(this, "RolePolicy", {
-      provider,
-      role: role.id,
-      name: "write-own-logs",
-      policy: policyJson(
-        policyDocument({ Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroup.arn}:*` }),
-      ),
-    });
     const asset = new TerraformAsset(this, "Code", { path: props.code.path, type: AssetType.FILE });
     this.function = new LambdaFunction(this, "Function", {
       provider,

@@ -4,8 +4,8 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { CloudwatchLogSubscriptionFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-subscription-filter";
 import { CloudwatchLogAccountPolicy } from "@cdktf/provider-aws/lib/cloudwatch-log-account-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { policyDocument, policyJson } from "../lib/iam/policy";
+import { policyDocument } from "../lib/iam/policy";
+import { serviceRole } from "./service-role";
 import { shortHash } from "../lib/hash";
 
 export interface SubscribedLogGroup {
@@ -105,18 +105,14 @@ export class SenderRole extends Construct {
 
   constructor(scope: Construct, id: string, props: SenderRoleProps) {
     super(scope, id);
-    this.role = new IamRole(this, "Role", {
+    this.role = serviceRole(this, {
       provider: props.provider,
       name: props.roleName,
       description: "CloudWatch Logs proves this account may subscribe to the security log destinations",
-      assumeRolePolicy: policyJson(senderTrustPolicy(props)),
-    });
-    new IamRolePolicy(this, "Policy", {
-      provider: props.provider,
-      role: this.role.id,
-      name: "put-to-destinations",
-      policy: policyJson(senderPermissions(props)),
-    });
+      trust: senderTrustPolicy(props),
+      policyName: "put-to-destinations",
+      permissions: senderPermissions(props),
+    }).role;
   }
 
   get arn(): string {
