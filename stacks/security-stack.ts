@@ -41,7 +41,7 @@ export class SecurityStack extends TerraformStack {
     const archiveKey = new EncryptionKey(this, "ArchiveKey", {
       ...common,
       alias: naming.keyAlias("archive"),
-      description: `${naming.pipeline}: archive bucket objects and Firehose error log`,
+      description: `${naming.pipeline}: archive objects and the pipeline's own log groups`,
       serviceStatements: [logsEncryptionStatement(config.partition, home, accountId, encryptedLogGroups(config, naming))],
     });
     const streamKey = new EncryptionKey(this, "StreamKey", {
