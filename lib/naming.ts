@@ -68,7 +68,27 @@ export class Naming {
     return `${this.pipeline}-${region}`;
   }
 
-  keyAlias(purpose: "archive" | "stream"): string {
+  get alarmTopicName(): string {
+    return `${this.pipeline}-alarms`;
+  }
+
+  get objectQueueName(): string {
+    return `${this.pipeline}-objects`;
+  }
+
+  get metricNamespace(): string {
+    return `SecLog/${this.input.prefix}`;
+  }
+
+  alarmName(what: string): string {
+    return `${this.pipeline}-${what}`;
+  }
+
+  accessLogsBucketName(): string {
+    return `${this.input.prefix}-access-logs-${this.input.securityAccountId}`;
+  }
+
+  keyAlias(purpose: "archive" | "stream" | "notifications"): string {
     return `alias/${this.input.prefix}-${purpose}`;
   }
 

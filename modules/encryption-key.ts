@@ -82,3 +82,17 @@ export function logsEncryptionStatement(partition: string, region: string, accou
     },
   };
 }
+
+/**
+ * What an AWS service needs to write to a KMS-encrypted SNS topic or SQS
+ * queue, as AWS documents it (CloudWatch alarms to SNS, S3 notifications to SQS).
+ */
+export function serviceUsesKeyStatement(sid: string, service: string): PolicyStatement {
+  return {
+    Sid: sid,
+    Effect: "Allow",
+    Principal: { Service: service },
+    Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+    Resource: "*",
+  };
+}

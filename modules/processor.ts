@@ -22,6 +22,8 @@ export interface ProcessorFunctionProps {
   readonly reservedConcurrency: number;
   /** @default 512 */
   readonly memoryMiB?: number;
+  /** CloudWatch namespace of the per-account events metric the function logs (EMF). */
+  readonly metricNamespace: string;
   /** Firehose waits at most 5 minutes for a transformation. @default 60 */
   readonly timeoutSeconds?: number;
 }
@@ -69,6 +71,7 @@ export class ProcessorFunction extends Construct {
       memorySize: props.memoryMiB ?? 512,
       timeout: props.timeoutSeconds ?? 60,
       reservedConcurrentExecutions: props.reservedConcurrency,
+      environment: { variables: { METRIC_NAMESPACE: props.metricNamespace } },
       // The log group must exist first, or Lambda creates one without retention.
       dependsOn: [logGroup, rolePolicy],
     });

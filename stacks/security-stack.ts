@@ -3,10 +3,14 @@ import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { SecLogConfig } from "../lib/config/model";
 import { Naming } from "../lib/naming";
-import { EncryptionKey, logsEncryptionStatement } from "../modules/encryption-key";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { EncryptionKey, logsEncryptionStatement, serviceUsesKeyStatement } from "../modules/encryption-key";
+import { AccessLogsBucket } from "../modules/access-logs-bucket";
+import { AlarmTopic, PipelineAlarms, pipelineAlarmSpecs } from "../modules/alarms";
+import { ObjectNotifications } from "../modules/object-notifications";
 import { ArchiveBucket } from "../modules/archive-bucket";
 import { LogStream } from "../modules/log-stream";
-import { Delivery } from "../modules/delivery";
+import { Delivery, EVENTS_PREFIX, RAW_PREFIX } from "../modules/delivery";
 import { DestinationRole, LogDestination } from "../modules/destination";
 import { destinationAccessPolicy, destinationTrustPolicy, Subscribers } from "../modules/destination-policies";
 import { ProcessorFunction } from "../modules/processor";
@@ -74,9 +78,10 @@ export class SecurityStack extends TerraformStack {
             logKmsKeyArn: archiveKey.arn,
             code: lambdaPackage(PROCESSOR_ENTRY),
             reservedConcurrency: config.delivery.processorConcurrency,
+            metricNamespace: naming.metricNamespace,
           })
         : undefined;
-    new Delivery(this, "Delivery", {
+    const delivery = new Delivery(this, "Delivery", {
       ...common,
       region: home,
       name: naming.deliveryStreamName,
@@ -90,6 +95,57 @@ export class SecurityStack extends TerraformStack {
       bufferMiB: config.delivery.bufferMiB,
       format: processor ? { kind: "events", processorArn: processor.arn } : { kind: "raw" },
     });
+
+    if (config.archive.accessLogs) {
+      new AccessLogsBucket(this, "AccessLogs", {
+        provider: homeProvider,
+        bucketName: naming.accessLogsBucketName(),
+        accountId,
+        sourceBucketName: archive.name,
+        sourceBucketArn: archive.arn,
+        glacierAfterDays: config.archive.glacierAfterDays,
+        expireAfterDays: config.archive.expireAfterDays,
+      });
+    }
+    const notificationsKey = this.notificationsKey(config, naming, common);
+    if (config.alarms && notificationsKey) {
+      const topic = new AlarmTopic(this, "AlarmTopic", {
+        ...common,
+        region: home,
+        name: naming.alarmTopicName,
+        kmsKeyArn: notificationsKey.arn,
+        email: config.alarms.email,
+      });
+      new PipelineAlarms(this, "Alarms", {
+        provider: homeProvider,
+        topicArn: topic.topic.arn,
+        namePrefix: naming.pipeline,
+        specs: pipelineAlarmSpecs({
+          streamName: naming.streamName,
+          shards: config.stream.mode === "provisioned" ? config.stream.shards : undefined,
+          deliveryStreamName: delivery.deliveryStream.name,
+          bufferSeconds: config.delivery.bufferSeconds,
+          processorName: processor ? naming.processorName : undefined,
+          silenceHours: config.alarms.silenceHours,
+          accounts: config.accounts,
+          metricNamespace: naming.metricNamespace,
+        }),
+      });
+      new TerraformOutput(this, "alarm_topic_arn", { value: topic.topic.arn, description: "SNS topic of the pipeline's health alarms" });
+    }
+    if (config.objectNotifications && notificationsKey) {
+      const notifications = new ObjectNotifications(this, "ObjectNotifications", {
+        provider: homeProvider,
+        accountId,
+        queueName: naming.objectQueueName,
+        kmsKeyArn: notificationsKey.arn,
+        bucketName: archive.name,
+        bucketArn: archive.arn,
+        prefix: processor ? EVENTS_PREFIX : RAW_PREFIX,
+      });
+      new TerraformOutput(this, "object_queue_url", { value: notifications.queue.url, description: "SQS queue announcing new archive objects" });
+      new TerraformOutput(this, "object_queue_arn", { value: notifications.queue.arn, description: "SQS queue announcing new archive objects" });
+    }
 
     const senders = config.sendersByRegion;
     const role = new DestinationRole(this, "DestinationRole", {
@@ -124,6 +180,21 @@ export class SecurityStack extends TerraformStack {
     }
     new TerraformOutput(this, "archive_bucket", { value: archive.name, description: "S3 bucket holding the log archive" });
     new TerraformOutput(this, "stream_arn", { value: stream.arn, description: "Kinesis stream every destination writes to" });
+  }
+
+  /** The key of the alarm topic and the object queue, when either exists, with the services that write to them. */
+  private notificationsKey(config: SecLogConfig, naming: Naming, common: { provider: AwsProvider; partition: string; accountId: string }) {
+    const statements = [
+      ...(config.alarms ? [serviceUsesKeyStatement("CloudWatchAlarmsPublishToTopic", "cloudwatch.amazonaws.com")] : []),
+      ...(config.objectNotifications ? [serviceUsesKeyStatement("S3NotifiesQueue", "s3.amazonaws.com")] : []),
+    ];
+    if (statements.length === 0) return undefined;
+    return new EncryptionKey(this, "NotificationsKey", {
+      ...common,
+      alias: naming.keyAlias("notifications"),
+      description: `${naming.pipeline}: alarm topic and object notification queue`,
+      serviceStatements: statements,
+    });
   }
 }
 

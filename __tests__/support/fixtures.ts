@@ -41,6 +41,8 @@ export function fullConfig(): Record<string, any> {
   config.state = { backend: "s3", s3: { bucket: "tf-state-bucket", region: "us-east-1", keyPrefix: "seclog", roleArn: `arn:aws:iam::${SECURITY_ACCOUNT}:role/state` } };
   config.accounts[0].roleArn = `arn:aws:iam::${PAYMENTS_ACCOUNT}:role/OrganizationAccountAccessRole`;
   config.accounts[1].regions = ["us-east-1", "ap-southeast-2"];
+  config.alarms = { email: "secops@example.com", silenceHours: 12 };
+  config.notifications = { sqs: true };
   return config;
 }
 
@@ -50,6 +52,8 @@ export function largeConfig(count = 30): Record<string, any> {
     prefix: "corp",
     security: { accountId: SECURITY_ACCOUNT, region: "us-east-1" },
     organizationId: "o-a1b2c3d4e5",
+    alarms: { silenceHours: 24 },
+    notifications: { sqs: true },
     accounts: Array.from({ length: count }, (_, i) => ({
       name: `app-${String(i).padStart(3, "0")}`,
       accountId: String(500000000000 + i),

@@ -40,3 +40,10 @@ export function statement(policy: { Statement: Array<Record<string, any>> }, sid
   if (!found) throw new Error(`no statement ${sid} in ${JSON.stringify(policy)}`);
   return found;
 }
+
+/** The one resource of a type whose logical id starts with a construct id (e.g. "Archive_"). */
+export function resourceUnder(stack: StackJson, type: string, idPrefix: string): Record<string, any> {
+  const found = resourcesOf(stack, type).filter(([id]) => id.startsWith(idPrefix));
+  if (found.length !== 1) throw new Error(`expected one ${type} under ${idPrefix}, found ${found.length}`);
+  return found[0][1];
+}

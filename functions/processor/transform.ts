@@ -57,34 +57,52 @@ export const RESPONSE_LIMIT_BYTES = 6 * 1024 * 1024;
 const RESPONSE_ENVELOPE_BYTES = 1024;
 
 export function transform(event: FirehoseEvent): FirehoseResponse {
+  return transformCounting(event).response;
+}
+
+/** The response, and how many log events of each account it delivers (for the per-account metric). */
+export function transformCounting(event: FirehoseEvent): { response: FirehoseResponse; eventsByAccount: Map<string, number> } {
   const records: TransformResult[] = [];
+  const eventsByAccount = new Map<string, number>();
   let budget = RESPONSE_LIMIT_BYTES - RESPONSE_ENVELOPE_BYTES;
   for (const record of event.records) {
-    let result: TransformResult =
-      minimumOutputSize(record) > budget ? { recordId: record.recordId, result: "ProcessingFailed" } : transformRecord(record);
-    if (responseSize(result) > budget) result = { recordId: record.recordId, result: "ProcessingFailed" };
+    const failed: TransformResult = { recordId: record.recordId, result: "ProcessingFailed" };
+    const outcome = minimumOutputSize(record) > budget ? { result: failed, events: 0 } : transformOne(record);
+    const result = responseSize(outcome.result) > budget ? failed : outcome.result;
     budget -= responseSize(result);
     records.push(result);
+    if (result.result === "Ok") {
+      const account = result.metadata.partitionKeys.account;
+      eventsByAccount.set(account, (eventsByAccount.get(account) ?? 0) + outcome.events);
+    }
   }
-  return { records };
+  return { response: { records }, eventsByAccount };
 }
 
 export function transformRecord(record: FirehoseRecord): TransformResult {
+  return transformOne(record).result;
+}
+
+function transformOne(record: FirehoseRecord): { result: TransformResult; events: number } {
   const decoded = decode(record.data);
-  if (!decoded) return { recordId: record.recordId, result: "ProcessingFailed" };
-  const { envelope, ndjson } = decoded;
-  if (envelope.messageType === "CONTROL_MESSAGE") return { recordId: record.recordId, result: "Dropped" };
+  if (!decoded) return { result: { recordId: record.recordId, result: "ProcessingFailed" }, events: 0 };
+  const { envelope, ndjson, events } = decoded;
+  if (envelope.messageType === "CONTROL_MESSAGE") return { result: { recordId: record.recordId, result: "Dropped" }, events: 0 };
   return {
-    recordId: record.recordId,
-    result: "Ok",
-    data: Buffer.from(ndjson, "utf8").toString("base64"),
-    metadata: { partitionKeys: { account: envelope.owner, logGroup: sanitizeLogGroup(envelope.logGroup) } },
+    result: {
+      recordId: record.recordId,
+      result: "Ok",
+      data: Buffer.from(ndjson, "utf8").toString("base64"),
+      metadata: { partitionKeys: { account: envelope.owner, logGroup: sanitizeLogGroup(envelope.logGroup) } },
+    },
+    events,
   };
 }
 
 interface Decoded {
   readonly envelope: Omit<Envelope, "logEvents">;
   readonly ndjson: string;
+  readonly events: number;
 }
 
 function decode(data: string): Decoded | undefined {
@@ -102,7 +120,8 @@ function decodeGeneric(text: string): Decoded | undefined {
   try {
     const parsed = JSON.parse(text);
     if (!isEnvelope(parsed)) return undefined;
-    return { envelope: parsed, ndjson: parsed.messageType === "DATA_MESSAGE" ? toNdjson(parsed) : "" };
+    const data = parsed.messageType === "DATA_MESSAGE";
+    return { envelope: parsed, ndjson: data ? toNdjson(parsed) : "", events: data ? parsed.logEvents.length : 0 };
   } catch {
     return undefined;
   }
@@ -134,20 +153,22 @@ function decodeFast(text: string): Decoded | undefined {
     return undefined;
   }
   if (!isEnvelope(header)) return undefined;
-  if (header.messageType === "CONTROL_MESSAGE") return { envelope: header, ndjson: "" };
+  if (header.messageType === "CONTROL_MESSAGE") return { envelope: header, ndjson: "", events: 0 };
   const body = text.slice(at + LOG_EVENTS_KEY.length);
-  if (/^\]\}\s*$/.test(body)) return { envelope: header, ndjson: "" };
+  if (/^\]\}\s*$/.test(body)) return { envelope: header, ndjson: "", events: 0 };
   const provenance = provenanceOf(header);
   let next = 0;
   let contiguous = true;
   let closed = false;
+  let events = 0;
   const ndjson = body.replace(LOG_EVENT, (match: string, id: string, timestamp: string, message: string, end: string, offset: number) => {
     if (offset !== next || closed) contiguous = false;
+    events++;
     next = offset + match.length;
     closed = end !== ",";
     return `{"timestamp":${timestamp},"message":${message}${provenance}"${id}"}\n`;
   });
-  return contiguous && closed && next === body.length ? { envelope: header, ndjson } : undefined;
+  return contiguous && closed && next === body.length ? { envelope: header, ndjson, events } : undefined;
 }
 
 /** The part of every line after the message: where the event came from. */

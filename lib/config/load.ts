@@ -152,6 +152,8 @@ function resolve(raw: RawConfig): SecLogConfig {
     stream: resolveStream(raw),
     delivery: resolveDelivery(raw),
     state: resolveState(raw),
+    alarms: raw.alarms,
+    objectNotifications: raw.notifications?.sqs ?? false,
     accounts: raw.accounts.map((account) => resolveAccount(raw, account)),
     destinationRegions: [...senders.keys()].sort(),
     sendersByRegion: senders,

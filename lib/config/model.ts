@@ -11,6 +11,10 @@ export interface SecLogConfig {
   readonly stream: StreamSettings;
   readonly delivery: DeliverySettings;
   readonly state: StateSettings;
+  /** Health alarms; undefined when the config has no `alarms` block. */
+  readonly alarms?: AlarmSettings;
+  /** SQS hand-off of new objects. */
+  readonly objectNotifications: boolean;
   readonly accounts: readonly AppAccount[];
   /** Every region with a destination: the home region plus every app region, sorted. */
   readonly destinationRegions: readonly string[];
@@ -29,6 +33,12 @@ export interface ArchiveSettings {
   readonly glacierAfterDays: number;
   readonly expireAfterDays?: number;
   readonly objectLock?: { readonly mode: "GOVERNANCE" | "COMPLIANCE"; readonly days: number };
+  readonly accessLogs: boolean;
+}
+
+export interface AlarmSettings {
+  readonly email?: string;
+  readonly silenceHours: number;
 }
 
 export type StreamSettings =

@@ -73,6 +73,10 @@ const archive = z
       .optional()
       .describe("days before objects expire; omit to keep forever"),
     objectLock: objectLock.optional(),
+    accessLogs: z
+      .boolean()
+      .default(true)
+      .describe("S3 server access logs of the archive go to a separate bucket `<prefix>-access-logs-<security.accountId>`"),
   })
   .describe("the S3 archive");
 
@@ -195,7 +199,26 @@ export const configSchema = z.strictObject({
     .regex(/^o-[a-z0-9]{10,32}$/, "must be an AWS Organizations id such as o-a1b2c3d4e5")
     .optional()
     .describe("set: every account of this AWS Organization may subscribe; unset: only `accounts`"),
-  archive: archive.default({ glacierAfterDays: 90 }),
+  archive: archive.default({ glacierAfterDays: 90, accessLogs: true }),
+  alarms: z
+    .strictObject({
+      email: z.string().regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, "must be an email address").optional().describe("address subscribed to the alarm topic (confirm the email AWS sends)"),
+      silenceHours: z
+        .number()
+        .int()
+        .min(1)
+        .max(168)
+        .default(24)
+        .describe("hours without any log event (pipeline-wide and per account) before the silence alarms fire; at most 168 (CloudWatch evaluates at most 7 days)"),
+    })
+    .optional()
+    .describe("pipeline health alarms into a KMS-encrypted SNS topic; omit for none"),
+  notifications: z
+    .strictObject({
+      sqs: z.boolean().default(false).describe("S3 ObjectCreated events of the data prefix go to a KMS-encrypted SQS queue (with a dead-letter queue) for SIEM S3 inputs"),
+    })
+    .optional()
+    .describe("hand-off of new archive objects to downstream tools"),
   stream: stream.default({ mode: "on-demand", retentionHours: 168 }),
   delivery: delivery.default({ format: "events", bufferSeconds: 300, bufferMiB: 64 }),
   state: state.default({ backend: "local" }),

@@ -1,0 +1,100 @@
+import { Construct } from "constructs";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
+import { policyDocument, policyJson } from "../lib/iam/policy";
+import { suppressRule } from "../lib/rules/pack";
+import { lifecycleRule } from "./archive-bucket";
+
+export interface AccessLogsBucketProps {
+  readonly provider: AwsProvider;
+  readonly bucketName: string;
+  readonly accountId: string;
+  /** The bucket whose server access logs land here. */
+  readonly sourceBucketName: string;
+  readonly sourceBucketArn: string;
+  readonly glacierAfterDays: number;
+  /** @default never */
+  readonly expireAfterDays?: number;
+}
+
+/** Key prefix of the archive's access logs in the log bucket. */
+export const ACCESS_LOG_PREFIX = "archive/";
+
+/**
+ * The bucket S3 server access logs of the archive go to. AWS requires a
+ * separate bucket in the same account and region, without Object Lock
+ * default retention, encrypted with SSE-S3 (S3 log delivery cannot use a
+ * KMS key), and delivery authorized by a bucket policy for
+ * `logging.s3.amazonaws.com` limited to the source bucket and account.
+ */
+export class AccessLogsBucket extends Construct {
+  readonly bucket: S3Bucket;
+
+  constructor(scope: Construct, id: string, props: AccessLogsBucketProps) {
+    super(scope, id);
+    const provider = props.provider;
+    this.bucket = new S3Bucket(this, "Bucket", { provider, bucket: props.bucketName, forceDestroy: false, lifecycle: { preventDestroy: true } });
+    const bucket = this.bucket.id;
+    const publicAccess = new S3BucketPublicAccessBlock(this, "PublicAccessBlock", {
+      provider,
+      bucket,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, "Ownership", { provider, bucket, rule: { objectOwnership: "BucketOwnerEnforced" } });
+    const encryption = new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
+      provider,
+      bucket,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+    });
+    suppressRule(encryption, "S3_SSE_KMS", "S3 server access log delivery supports only SSE-S3 on the target bucket");
+    new S3BucketLifecycleConfiguration(this, "Lifecycle", {
+      provider,
+      bucket,
+      transitionDefaultMinimumObjectSize: "varies_by_storage_class",
+      rule: [lifecycleRule(props)],
+    });
+    const policy = new S3BucketPolicy(this, "Policy", {
+      provider,
+      bucket,
+      policy: policyJson(accessLogsBucketPolicy(this.bucket.arn, props.sourceBucketArn, props.accountId)),
+      dependsOn: [publicAccess],
+    });
+    new S3BucketLoggingA(this, "SourceLogging", {
+      provider,
+      bucket: props.sourceBucketName,
+      targetBucket: this.bucket.id,
+      targetPrefix: ACCESS_LOG_PREFIX,
+      dependsOn: [policy],
+    });
+  }
+}
+
+export function accessLogsBucketPolicy(bucketArn: string, sourceBucketArn: string, accountId: string) {
+  return policyDocument(
+    {
+      Sid: "S3ServerAccessLogDelivery",
+      Effect: "Allow",
+      Principal: { Service: "logging.s3.amazonaws.com" },
+      Action: "s3:PutObject",
+      Resource: `${bucketArn}/${ACCESS_LOG_PREFIX}*`,
+      Condition: { ArnLike: { "aws:SourceArn": sourceBucketArn }, StringEquals: { "aws:SourceAccount": accountId } },
+    },
+    {
+      Sid: "DenyInsecureTransport",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: [bucketArn, `${bucketArn}/*`],
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    },
+  );
+}

@@ -1,0 +1,213 @@
+import { Construct } from "constructs";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { policyDocument, policyJson } from "../lib/iam/policy";
+import { shortHash } from "../lib/hash";
+import { ACCOUNT_DIMENSION, EVENTS_METRIC } from "../functions/processor/metrics";
+
+export interface AlarmTopicProps {
+  readonly provider: AwsProvider;
+  readonly partition: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly name: string;
+  readonly kmsKeyArn: string;
+  /** @default no subscription */
+  readonly email?: string;
+}
+
+/** The SNS topic every alarm notifies: KMS-encrypted, publishable only by this account's CloudWatch alarms. */
+export class AlarmTopic extends Construct {
+  readonly topic: SnsTopic;
+
+  constructor(scope: Construct, id: string, props: AlarmTopicProps) {
+    super(scope, id);
+    this.topic = new SnsTopic(this, "Topic", { provider: props.provider, name: props.name, kmsMasterKeyId: props.kmsKeyArn });
+    new SnsTopicPolicy(this, "Policy", {
+      provider: props.provider,
+      arn: this.topic.arn,
+      policy: policyJson(alarmTopicPolicy(this.topic.arn, props)),
+    });
+    if (props.email) {
+      new SnsTopicSubscription(this, "Email", { provider: props.provider, topicArn: this.topic.arn, protocol: "email", endpoint: props.email });
+    }
+  }
+}
+
+/** CloudWatch alarms of this account (aws:SourceAccount, aws:SourceArn) may publish; nobody else. */
+export function alarmTopicPolicy(topicArn: string, props: Pick<AlarmTopicProps, "partition" | "region" | "accountId">) {
+  return policyDocument({
+    Sid: "CloudWatchAlarmsOfThisAccount",
+    Effect: "Allow",
+    Principal: { Service: "cloudwatch.amazonaws.com" },
+    Action: "sns:Publish",
+    Resource: topicArn,
+    Condition: {
+      StringEquals: { "aws:SourceAccount": props.accountId },
+      ArnLike: { "aws:SourceArn": `arn:${props.partition}:cloudwatch:${props.region}:${props.accountId}:alarm:*` },
+    },
+  });
+}
+
+/** One alarm, as data: what it watches, when it fires, and what to do. */
+export interface AlarmSpec {
+  readonly id: string;
+  readonly description: string;
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly dimensions: Record<string, string>;
+  readonly statistic: "Sum" | "Average" | "Maximum";
+  readonly periodSeconds: number;
+  readonly evaluationPeriods: number;
+  readonly comparison: "GreaterThanThreshold" | "LessThanThreshold";
+  readonly threshold: number;
+  readonly treatMissingData: "breaching" | "notBreaching" | "missing";
+}
+
+export interface PipelineAlarmInput {
+  readonly streamName: string;
+  readonly shards?: number;
+  readonly deliveryStreamName: string;
+  readonly bufferSeconds: number;
+  /** @default no processor alarms (raw format) */
+  readonly processorName?: string;
+  readonly silenceHours: number;
+  /** Accounts watched for silence through the processor's per-account metric (events format only). */
+  readonly accounts: ReadonlyArray<{ readonly name: string; readonly accountId: string }>;
+  readonly metricNamespace: string;
+}
+
+const FIVE_MINUTES = 300;
+const HOUR = 3600;
+/** A provisioned shard takes 1 MiB/s of writes; alarm at 80% of what the shards can take. */
+const SHARD_WRITE_BYTES_PER_SECOND = 1024 * 1024;
+const CAPACITY_ALARM_FRACTION = 0.8;
+
+/**
+ * Every health alarm of the pipeline, with thresholds derived from the config.
+ * The README's alarm table explains each and what to do when it fires.
+ */
+export function pipelineAlarmSpecs(input: PipelineAlarmInput): AlarmSpec[] {
+  const stream = { StreamName: input.streamName };
+  const firehose = { DeliveryStreamName: input.deliveryStreamName };
+  const silence = { periodSeconds: HOUR, evaluationPeriods: input.silenceHours, comparison: "LessThanThreshold" as const, threshold: 1, treatMissingData: "breaching" as const };
+  const specs: AlarmSpec[] = [
+    {
+      id: "stream-iterator-age",
+      description: `Firehose is falling behind: records wait in the stream longer than ${iteratorAgeSeconds(input.bufferSeconds)} s`,
+      namespace: "AWS/Kinesis", metricName: "GetRecords.IteratorAgeMilliseconds", dimensions: stream, statistic: "Maximum",
+      periodSeconds: FIVE_MINUTES, evaluationPeriods: 3, comparison: "GreaterThanThreshold", threshold: iteratorAgeSeconds(input.bufferSeconds) * 1000, treatMissingData: "notBreaching",
+    },
+    {
+      id: "stream-silent",
+      description: `No record has reached the stream for ${input.silenceHours} h: every sender may be cut off`,
+      namespace: "AWS/Kinesis", metricName: "IncomingRecords", dimensions: stream, statistic: "Sum", ...silence,
+    },
+    {
+      id: "delivery-freshness",
+      description: `Objects reach S3 later than ${freshnessSeconds(input.bufferSeconds)} s (2x the buffer interval)`,
+      namespace: "AWS/Firehose", metricName: "DeliveryToS3.DataFreshness", dimensions: firehose, statistic: "Maximum",
+      periodSeconds: FIVE_MINUTES, evaluationPeriods: 3, comparison: "GreaterThanThreshold", threshold: freshnessSeconds(input.bufferSeconds), treatMissingData: "notBreaching",
+    },
+    {
+      id: "delivery-failing",
+      description: "Firehose deliveries to S3 are failing (success rate below 1)",
+      namespace: "AWS/Firehose", metricName: "DeliveryToS3.Success", dimensions: firehose, statistic: "Average",
+      periodSeconds: FIVE_MINUTES, evaluationPeriods: 3, comparison: "LessThanThreshold", threshold: 1, treatMissingData: "notBreaching",
+    },
+    {
+      id: "delivery-read-throttled",
+      description: "Firehose reads from the stream are throttled",
+      namespace: "AWS/Firehose", metricName: "ThrottledGetRecords", dimensions: firehose, statistic: "Sum",
+      periodSeconds: FIVE_MINUTES, evaluationPeriods: 3, comparison: "GreaterThanThreshold", threshold: 0, treatMissingData: "notBreaching",
+    },
+  ];
+  if (input.shards !== undefined) {
+    specs.push(
+      {
+        id: "stream-write-throttled",
+        description: "Writes to the stream are throttled: CloudWatch Logs retries for up to 24 h, then drops events",
+        namespace: "AWS/Kinesis", metricName: "WriteProvisionedThroughputExceeded", dimensions: stream, statistic: "Sum",
+        periodSeconds: FIVE_MINUTES, evaluationPeriods: 3, comparison: "GreaterThanThreshold", threshold: 0, treatMissingData: "notBreaching",
+      },
+      {
+        id: "stream-near-capacity",
+        description: `Writes exceed 80% of what ${input.shards} shard(s) can take: add shards or switch to on-demand`,
+        namespace: "AWS/Kinesis", metricName: "IncomingBytes", dimensions: stream, statistic: "Sum",
+        periodSeconds: FIVE_MINUTES, evaluationPeriods: 3, comparison: "GreaterThanThreshold",
+        threshold: Math.floor(input.shards * SHARD_WRITE_BYTES_PER_SECOND * FIVE_MINUTES * CAPACITY_ALARM_FRACTION), treatMissingData: "notBreaching",
+      },
+    );
+  }
+  if (input.processorName) {
+    const fn = { FunctionName: input.processorName };
+    specs.push(
+      {
+        id: "processor-errors",
+        description: "The processor Lambda fails: Firehose retries, then stores the records under errors/",
+        namespace: "AWS/Lambda", metricName: "Errors", dimensions: fn, statistic: "Sum",
+        periodSeconds: FIVE_MINUTES, evaluationPeriods: 1, comparison: "GreaterThanThreshold", threshold: 0, treatMissingData: "notBreaching",
+      },
+      {
+        id: "processor-throttled",
+        description: "The processor Lambda is throttled: raise delivery.processorConcurrency",
+        namespace: "AWS/Lambda", metricName: "Throttles", dimensions: fn, statistic: "Sum",
+        periodSeconds: FIVE_MINUTES, evaluationPeriods: 1, comparison: "GreaterThanThreshold", threshold: 0, treatMissingData: "notBreaching",
+      },
+      ...input.accounts.map(
+        (account): AlarmSpec => ({
+          id: `silent-${account.name}`,
+          description: `No log event from ${account.name} (${account.accountId}) for ${input.silenceHours} h`,
+          namespace: input.metricNamespace, metricName: EVENTS_METRIC, dimensions: { [ACCOUNT_DIMENSION]: account.accountId }, statistic: "Sum", ...silence,
+        }),
+      ),
+    );
+  }
+  return specs;
+}
+
+/** Iterator age worth waking someone for: 3 buffer intervals, at least 15 minutes. */
+export function iteratorAgeSeconds(bufferSeconds: number): number {
+  return Math.max(3 * bufferSeconds, 900);
+}
+
+/** Data freshness limit: 2x the buffer interval, at least 5 minutes (a 0 s buffer would alarm on every object). */
+export function freshnessSeconds(bufferSeconds: number): number {
+  return Math.max(2 * bufferSeconds, 300);
+}
+
+export interface PipelineAlarmsProps {
+  readonly provider: AwsProvider;
+  readonly topicArn: string;
+  readonly namePrefix: string;
+  readonly specs: readonly AlarmSpec[];
+}
+
+/** The alarms, each notifying the topic when it fires and when it recovers. */
+export class PipelineAlarms extends Construct {
+  constructor(scope: Construct, id: string, props: PipelineAlarmsProps) {
+    super(scope, id);
+    for (const spec of props.specs) {
+      new CloudwatchMetricAlarm(this, `Alarm_${spec.id.replace(/[^A-Za-z0-9]/g, "_")}_${shortHash(spec.id)}`, {
+        provider: props.provider,
+        alarmName: `${props.namePrefix}-${spec.id}`,
+        alarmDescription: spec.description,
+        namespace: spec.namespace,
+        metricName: spec.metricName,
+        dimensions: spec.dimensions,
+        statistic: spec.statistic,
+        period: spec.periodSeconds,
+        evaluationPeriods: spec.evaluationPeriods,
+        datapointsToAlarm: spec.evaluationPeriods,
+        comparisonOperator: spec.comparison,
+        threshold: spec.threshold,
+        treatMissingData: spec.treatMissingData,
+        alarmActions: [props.topicArn],
+        okActions: [props.topicArn],
+      });
+    }
+  }
+}
