@@ -6,7 +6,7 @@ import { synthToDir } from "./support/synth-dir";
 import { terraformEnv } from "./support/terraform";
 import { PlanJson, planAll, plannedOf } from "./support/plan";
 import { pipelinePolicies, PipelinePolicies, Policy } from "./support/planned-policies";
-import { accountListRows, decide, matches, organizationRows, pipelineRows, Row } from "./support/iam-rows";
+import { accountListRows, decide, matches, monitoringRows, organizationRows, pipelineRows, Row } from "./support/iam-rows";
 
 /**
  * What Terraform plans, offline, for every stack of the default config and of
@@ -92,7 +92,7 @@ describePlan("terraform plan and IAM simulation", () => {
   test("every action in every planned policy is one AWS has (iam-data)", async () => {
     const actions = new Set<string>();
     for (const p of Object.values(policies)) {
-      for (const policy of [p.destinationTrust, p.destinationPermissions, p.firehoseTrust, p.firehosePermissions, p.bucketPolicy, p.archiveKeyPolicy, p.streamKeyPolicy, ...Object.values(p.destinationAccess)]) {
+      for (const policy of [p.destinationTrust, p.destinationPermissions, p.firehoseTrust, p.firehosePermissions, p.bucketPolicy, p.archiveKeyPolicy, p.streamKeyPolicy, p.alarmTopicPolicy, p.objectQueuePolicy, p.accessLogsPolicy, ...Object.values(p.destinationAccess)]) {
         for (const statement of (policy as Policy | undefined)?.Statement ?? []) for (const action of [statement.Action].flat()) actions.add(action);
       }
     }
@@ -109,7 +109,7 @@ describePlan("terraform plan and IAM simulation", () => {
   });
 
   const listRows = [...accountListRows({ listed: PAYMENTS_ACCOUNT, usEastOnly: WEB_ACCOUNT, outsider: OUTSIDER }), ...pipelineRows(OUTSIDER)];
-  const orgRows = [...organizationRows({ member: "500000000007", organizationId: "o-a1b2c3d4e5" }), ...pipelineRows(OUTSIDER)];
+  const orgRows = [...organizationRows({ member: "500000000007", organizationId: "o-a1b2c3d4e5" }), ...pipelineRows(OUTSIDER), ...monitoringRows(OUTSIDER)];
   const table: Array<[string, string, Row]> = [
     ...listRows.map((row): [string, string, Row] => ["default", `${row.expected}: ${row.rule}`, row]),
     ...orgRows.map((row): [string, string, Row] => ["large", `${row.expected}: ${row.rule}`, row]),
@@ -163,7 +163,12 @@ function securityCount(config: SecLogConfig): number {
   const processor = config.delivery.format === "events" ? 4 : 0; // log group, role, role policy, function
   const destinations = config.destinationRegions.length;
   const accessPolicies = config.organizationId ? destinations : [...config.sendersByRegion.values()].filter((s) => s.length > 0).length;
-  return keysAndAliases + bucketAndSettings + streamDeliveryAndLog + rolesAndPolicies + processor + destinations + accessPolicies;
+  const accessLogs = config.archive.accessLogs ? 7 : 0; // bucket, 5 settings, logging of the archive
+  const notificationsKey = config.alarms || config.objectNotifications ? 2 : 0;
+  const alarmCount = 5 + (config.stream.mode === "provisioned" ? 2 : 0) + (config.delivery.format === "events" ? 2 + config.accounts.length : 0);
+  const alarms = config.alarms ? 2 + (config.alarms.email ? 1 : 0) + alarmCount : 0; // topic, policy, subscription
+  const queues = config.objectNotifications ? 4 : 0; // queue, dead-letter queue, policy, bucket notification
+  return keysAndAliases + bucketAndSettings + streamDeliveryAndLog + rolesAndPolicies + processor + destinations + accessPolicies + accessLogs + notificationsKey + alarms + queues;
 }
 
 function appCount(config: SecLogConfig, name: string): number {

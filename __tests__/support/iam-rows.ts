@@ -118,6 +118,50 @@ export function accountListRows(ids: { listed: string; usEastOnly: string; outsi
   ];
 }
 
+/** Rows for the SNS topic, SQS queue and access-log bucket policies (configs with alarms, notifications, access logs). */
+export function monitoringRows(outsider: string): Row[] {
+  const publish = (account: (p: PipelinePolicies) => string, region = "us-east-1") => (p: PipelinePolicies) =>
+    request({
+      principal: "cloudwatch.amazonaws.com",
+      action: "sns:Publish",
+      resource: p.arns.alarmTopic!,
+      resourceAccount: p.accountId,
+      resourcePolicy: p.alarmTopicPolicy,
+      context: { "aws:SourceAccount": account(p), "aws:SourceArn": `arn:aws:cloudwatch:${region}:${account(p)}:alarm:secops-security-logs-stream-silent` },
+    });
+  const notify = (bucketArn: (p: PipelinePolicies) => string, account: (p: PipelinePolicies) => string) => (p: PipelinePolicies) =>
+    request({
+      principal: "s3.amazonaws.com",
+      action: "sqs:SendMessage",
+      resource: p.arns.objectQueue!,
+      resourceAccount: p.accountId,
+      resourcePolicy: p.objectQueuePolicy,
+      context: { "aws:SourceArn": bucketArn(p), "aws:SourceAccount": account(p) },
+    });
+  const deliverLog = (bucketArn: (p: PipelinePolicies) => string) => (p: PipelinePolicies) =>
+    request({
+      principal: "logging.s3.amazonaws.com",
+      action: "s3:PutObject",
+      resource: `${p.arns.accessLogsBucket!}/archive/2026-11-27-07-00-00-ABCDEF`,
+      resourceAccount: p.accountId,
+      resourcePolicy: p.accessLogsPolicy,
+      context: { "aws:SourceArn": bucketArn(p), "aws:SourceAccount": p.accountId },
+    });
+  const own = (p: PipelinePolicies) => p.accountId;
+  const other = () => outsider;
+  const archive = (p: PipelinePolicies) => p.arns.bucket;
+  const otherBucket = () => "arn:aws:s3:::someone-elses-bucket";
+  return [
+    { rule: "CloudWatch alarms of this account may publish to the alarm topic", expected: "Allowed", simulation: publish(own) },
+    { rule: "CloudWatch alarms of another account cannot publish to the alarm topic", expected: "Denied", simulation: publish(other) },
+    { rule: "S3 may announce archive objects on the queue", expected: "Allowed", simulation: notify(archive, own) },
+    { rule: "S3 cannot announce another bucket's objects on the queue", expected: "Denied", simulation: notify(otherBucket, own) },
+    { rule: "S3 cannot announce objects of another account on the queue", expected: "Denied", simulation: notify(archive, other) },
+    { rule: "S3 log delivery may write the archive's access logs", expected: "Allowed", simulation: deliverLog(archive) },
+    { rule: "S3 log delivery cannot write another bucket's logs there", expected: "Denied", simulation: deliverLog(otherBucket) },
+  ];
+}
+
 /** Rows for organization mode. */
 export function organizationRows(ids: { member: string; organizationId: string }): Row[] {
   const subscribe = (orgId: string) => (p: PipelinePolicies) =>

@@ -26,6 +26,9 @@ export interface PipelinePolicies {
     readonly processor?: string;
     readonly processorRole?: string;
     readonly processorLogGroup?: string;
+    readonly alarmTopic?: string;
+    readonly objectQueue?: string;
+    readonly accessLogsBucket?: string;
     destination(region: string): string;
   };
   readonly destinationAccess: Record<string, Policy | undefined>;
@@ -36,6 +39,10 @@ export interface PipelinePolicies {
   readonly processorPermissions?: Policy;
   readonly bucketPolicy: Policy;
   readonly archiveKeyPolicy: Policy;
+  /** Present when the config has alarms / SQS notifications / access logs. */
+  readonly alarmTopicPolicy?: Policy;
+  readonly objectQueuePolicy?: Policy;
+  readonly accessLogsPolicy?: Policy;
   readonly streamKeyPolicy: Policy;
 }
 
@@ -65,6 +72,10 @@ export function pipelinePolicies(plan: PlanJson, stackDir: string, accountId: st
         return `arn:aws:iam::${accountId}:role/${after.name}`;
       case "aws_lambda_function":
         return `arn:aws:lambda:${region}:${accountId}:function:${after.function_name}`;
+      case "aws_sns_topic":
+        return `arn:aws:sns:${region}:${accountId}:${after.name}`;
+      case "aws_sqs_queue":
+        return `arn:aws:sqs:${region}:${accountId}:${after.name}`;
       case "aws_cloudwatch_log_destination":
         return `arn:aws:logs:${region}:${accountId}:destination:${after.name}`;
       default:
@@ -103,12 +114,22 @@ export function pipelinePolicies(plan: PlanJson, stackDir: string, accountId: st
   const homeRegion = regionOf(only("aws_kinesis_stream").address);
 
   const destinations = plan.resource_changes.filter((c) => c.type === "aws_cloudwatch_log_destination");
+  const optional = (type: string, predicate: (c: Change) => boolean = () => true) => plan.resource_changes.find((c) => c.type === type && predicate(c));
+  const topic = optional("aws_sns_topic");
+  const queue = optional("aws_sqs_queue", (c) => !String(c.change.after?.name).endsWith("-dlq"));
+  const accessLogsBucket = optional("aws_s3_bucket", (c) => c.name.startsWith("AccessLogs_"));
+  const topicPolicy = optional("aws_sns_topic_policy");
+  const queuePolicy = optional("aws_sqs_queue_policy");
+  const accessLogsPolicy = optional("aws_s3_bucket_policy", (c) => c.name.startsWith("AccessLogs_"));
   const accessPolicies = plan.resource_changes.filter((c) => c.type === "aws_cloudwatch_log_destination_policy");
   return {
     accountId,
     homeRegion,
     arns: {
-      bucket: arnOf(only("aws_s3_bucket")),
+      bucket: arnOf(only("aws_s3_bucket", (c) => c.name.startsWith("Archive_"))),
+      alarmTopic: topic && arnOf(topic),
+      objectQueue: queue && arnOf(queue),
+      accessLogsBucket: accessLogsBucket && arnOf(accessLogsBucket),
       stream: arnOf(only("aws_kinesis_stream")),
       archiveKey: arnOf(key("ArchiveKey")),
       streamKey: arnOf(key("StreamKey")),
@@ -130,7 +151,10 @@ export function pipelinePolicies(plan: PlanJson, stackDir: string, accountId: st
     firehoseTrust: policyOf(firehoseRole, "assume_role_policy"),
     firehosePermissions: policyOf(policyForRole(firehoseRole), "policy"),
     processorPermissions: processorRole && policyOf(policyForRole(processorRole), "policy"),
-    bucketPolicy: policyOf(only("aws_s3_bucket_policy"), "policy"),
+    bucketPolicy: policyOf(only("aws_s3_bucket_policy", (c) => c.name.startsWith("Archive_")), "policy"),
+    alarmTopicPolicy: topicPolicy && policyOf(topicPolicy, "policy"),
+    objectQueuePolicy: queuePolicy && policyOf(queuePolicy, "policy"),
+    accessLogsPolicy: accessLogsPolicy && policyOf(accessLogsPolicy, "policy"),
     archiveKeyPolicy: policyOf(key("ArchiveKey"), "policy"),
     streamKeyPolicy: policyOf(key("StreamKey"), "policy"),
   };
