@@ -1,15 +1,13 @@
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
 import { policyDocument, policyJson } from "../lib/iam/policy";
 import { suppressRule } from "../lib/rules/pack";
-import { lifecycleRule } from "./archive-bucket";
+import { denyInsecureTransport, lifecycleRule, makePrivate } from "./archive-bucket";
 
 export interface AccessLogsBucketProps {
   readonly provider: AwsProvider;
@@ -41,15 +39,7 @@ export class AccessLogsBucket extends Construct {
     const provider = props.provider;
     this.bucket = new S3Bucket(this, "Bucket", { provider, bucket: props.bucketName, forceDestroy: false, lifecycle: { preventDestroy: true } });
     const bucket = this.bucket.id;
-    const publicAccess = new S3BucketPublicAccessBlock(this, "PublicAccessBlock", {
-      provider,
-      bucket,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, "Ownership", { provider, bucket, rule: { objectOwnership: "BucketOwnerEnforced" } });
+    const publicAccess = makePrivate(this, provider, bucket);
     const encryption = new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
       provider,
       bucket,
@@ -88,13 +78,7 @@ export function accessLogsBucketPolicy(bucketArn: string, sourceBucketArn: strin
       Resource: `${bucketArn}/${ACCESS_LOG_PREFIX}*`,
       Condition: { ArnLike: { "aws:SourceArn": sourceBucketArn }, StringEquals: { "aws:SourceAccount": accountId } },
     },
-    {
-      Sid: "DenyInsecureTransport",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "s3:*",
-      Resource: [bucketArn, `${bucketArn}/*`],
-      Condition: { Bool: { "aws:SecureTransport": "false" } },
-    },
+    // After the Allow: the S3 emulator (moto) rejects logging to a bucket whose policy starts with Principal "*".
+    denyInsecureTransport(bucketArn),
   );
 }

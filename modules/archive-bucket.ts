@@ -11,7 +11,7 @@ import {
 } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketObjectLockConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { policyDocument, policyJson } from "../lib/iam/policy";
+import { PolicyStatement, policyDocument, policyJson } from "../lib/iam/policy";
 
 export interface ObjectLockProps {
   readonly mode: "GOVERNANCE" | "COMPLIANCE";
@@ -52,19 +52,7 @@ export class ArchiveBucket extends Construct {
     });
     const bucket = this.bucket.id;
 
-    const publicAccess = new S3BucketPublicAccessBlock(this, "PublicAccessBlock", {
-      provider,
-      bucket,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, "Ownership", {
-      provider,
-      bucket,
-      rule: { objectOwnership: "BucketOwnerEnforced" },
-    });
+    const publicAccess = makePrivate(this, provider, bucket);
     const versioning = new S3BucketVersioningA(this, "Versioning", {
       provider,
       bucket,
@@ -135,14 +123,36 @@ export function lifecycleRule(props: Pick<ArchiveBucketProps, "glacierAfterDays"
   };
 }
 
+/**
+ * All four public-access blocks and BucketOwnerEnforced (ACLs off: the bucket
+ * owner owns every object, whoever writes it). Returns the block, which a
+ * bucket policy should wait for.
+ */
+export function makePrivate(scope: Construct, provider: AwsProvider, bucket: string): S3BucketPublicAccessBlock {
+  const publicAccess = new S3BucketPublicAccessBlock(scope, "PublicAccessBlock", {
+    provider,
+    bucket,
+    blockPublicAcls: true,
+    blockPublicPolicy: true,
+    ignorePublicAcls: true,
+    restrictPublicBuckets: true,
+  });
+  new S3BucketOwnershipControls(scope, "Ownership", { provider, bucket, rule: { objectOwnership: "BucketOwnerEnforced" } });
+  return publicAccess;
+}
+
 /** Denies every request that does not arrive over TLS, whoever makes it. */
-export function tlsOnlyPolicy(bucketArn: string) {
-  return policyDocument({
+export function denyInsecureTransport(bucketArn: string): PolicyStatement {
+  return {
     Sid: "DenyInsecureTransport",
     Effect: "Deny",
     Principal: "*",
     Action: "s3:*",
     Resource: [bucketArn, `${bucketArn}/*`],
     Condition: { Bool: { "aws:SecureTransport": "false" } },
-  });
+  };
+}
+
+export function tlsOnlyPolicy(bucketArn: string) {
+  return policyDocument(denyInsecureTransport(bucketArn));
 }
