@@ -93,13 +93,17 @@ const CAPACITY_ALARM_FRACTION = 0.8;
 export function pipelineAlarmSpecs(input: PipelineAlarmInput): AlarmSpec[] {
   const stream = { StreamName: input.streamName };
   const firehose = { DeliveryStreamName: input.deliveryStreamName };
+  // The three evaluation shapes every alarm uses: silence (missing data is the
+  // problem), a condition sustained for 15 minutes, and any occurrence at all.
   const silence = { periodSeconds: HOUR, evaluationPeriods: input.silenceHours, comparison: "LessThanThreshold" as const, threshold: 1, treatMissingData: "breaching" as const };
+  const sustained = { periodSeconds: FIVE_MINUTES, evaluationPeriods: 3, treatMissingData: "notBreaching" as const };
+  const anyOccurrence = { periodSeconds: FIVE_MINUTES, evaluationPeriods: 1, comparison: "GreaterThanThreshold" as const, threshold: 0, treatMissingData: "notBreaching" as const };
   const specs: AlarmSpec[] = [
     {
       id: "stream-iterator-age",
       description: `Firehose is falling behind: records wait in the stream longer than ${iteratorAgeSeconds(input.bufferSeconds)} s`,
       namespace: "AWS/Kinesis", metricName: "GetRecords.IteratorAgeMilliseconds", dimensions: stream, statistic: "Maximum",
-      periodSeconds: FIVE_MINUTES, evaluationPeriods: 3, comparison: "GreaterThanThreshold", threshold: iteratorAgeSeconds(input.bufferSeconds) * 1000, treatMissingData: "notBreaching",
+      ...sustained, comparison: "GreaterThanThreshold", threshold: iteratorAgeSeconds(input.bufferSeconds) * 1000,
     },
     {
       id: "stream-silent",
@@ -110,19 +114,19 @@ export function pipelineAlarmSpecs(input: PipelineAlarmInput): AlarmSpec[] {
       id: "delivery-freshness",
       description: `Objects reach S3 later than ${freshnessSeconds(input.bufferSeconds)} s (2x the buffer interval)`,
       namespace: "AWS/Firehose", metricName: "DeliveryToS3.DataFreshness", dimensions: firehose, statistic: "Maximum",
-      periodSeconds: FIVE_MINUTES, evaluationPeriods: 3, comparison: "GreaterThanThreshold", threshold: freshnessSeconds(input.bufferSeconds), treatMissingData: "notBreaching",
+      ...sustained, comparison: "GreaterThanThreshold", threshold: freshnessSeconds(input.bufferSeconds),
     },
     {
       id: "delivery-failing",
       description: "Firehose deliveries to S3 are failing (success rate below 1)",
       namespace: "AWS/Firehose", metricName: "DeliveryToS3.Success", dimensions: firehose, statistic: "Average",
-      periodSeconds: FIVE_MINUTES, evaluationPeriods: 3, comparison: "LessThanThreshold", threshold: 1, treatMissingData: "notBreaching",
+      ...sustained, comparison: "LessThanThreshold", threshold: 1,
     },
     {
       id: "delivery-read-throttled",
       description: "Firehose reads from the stream are throttled",
       namespace: "AWS/Firehose", metricName: "ThrottledGetRecords", dimensions: firehose, statistic: "Sum",
-      periodSeconds: FIVE_MINUTES, evaluationPeriods: 3, comparison: "GreaterThanThreshold", threshold: 0, treatMissingData: "notBreaching",
+      ...sustained, comparison: "GreaterThanThreshold", threshold: 0,
     },
   ];
   if (input.shards !== undefined) {
@@ -131,14 +135,14 @@ export function pipelineAlarmSpecs(input: PipelineAlarmInput): AlarmSpec[] {
         id: "stream-write-throttled",
         description: "Writes to the stream are throttled: CloudWatch Logs retries for up to 24 h, then drops events",
         namespace: "AWS/Kinesis", metricName: "WriteProvisionedThroughputExceeded", dimensions: stream, statistic: "Sum",
-        periodSeconds: FIVE_MINUTES, evaluationPeriods: 3, comparison: "GreaterThanThreshold", threshold: 0, treatMissingData: "notBreaching",
+        ...sustained, comparison: "GreaterThanThreshold", threshold: 0,
       },
       {
         id: "stream-near-capacity",
         description: `Writes exceed 80% of what ${input.shards} shard(s) can take: add shards or switch to on-demand`,
         namespace: "AWS/Kinesis", metricName: "IncomingBytes", dimensions: stream, statistic: "Sum",
-        periodSeconds: FIVE_MINUTES, evaluationPeriods: 3, comparison: "GreaterThanThreshold",
-        threshold: Math.floor(input.shards * SHARD_WRITE_BYTES_PER_SECOND * FIVE_MINUTES * CAPACITY_ALARM_FRACTION), treatMissingData: "notBreaching",
+        ...sustained, comparison: "GreaterThanThreshold",
+        threshold: Math.floor(input.shards * SHARD_WRITE_BYTES_PER_SECOND * FIVE_MINUTES * CAPACITY_ALARM_FRACTION),
       },
     );
   }
@@ -149,13 +153,13 @@ export function pipelineAlarmSpecs(input: PipelineAlarmInput): AlarmSpec[] {
         id: "processor-errors",
         description: "The processor Lambda fails: Firehose retries, then stores the records under errors/",
         namespace: "AWS/Lambda", metricName: "Errors", dimensions: fn, statistic: "Sum",
-        periodSeconds: FIVE_MINUTES, evaluationPeriods: 1, comparison: "GreaterThanThreshold", threshold: 0, treatMissingData: "notBreaching",
+        ...anyOccurrence,
       },
       {
         id: "processor-throttled",
         description: "The processor Lambda is throttled: raise delivery.processorConcurrency",
         namespace: "AWS/Lambda", metricName: "Throttles", dimensions: fn, statistic: "Sum",
-        periodSeconds: FIVE_MINUTES, evaluationPeriods: 1, comparison: "GreaterThanThreshold", threshold: 0, treatMissingData: "notBreaching",
+        ...anyOccurrence,
       },
       ...input.accounts.map(
         (account): AlarmSpec => ({
