@@ -34,11 +34,12 @@ describe("application account stacks", () => {
     expect(patterns).toEqual(["", "", '{ $.level = "ERROR" }', '{ $.level = "ERROR" }']);
   });
 
-  test("created log groups carry retention and their filters reference them; existing groups are named", () => {
-    const groups = resourcesOf(payments, "aws_cloudwatch_log_group").map(([, g]) => [g.provider, g.name, g.retention_in_days]);
+  test("created log groups carry retention, survive a destroy, and their filters reference them; existing groups are named", () => {
+    const groups = resourcesOf(payments, "aws_cloudwatch_log_group").map(([, g]) => [g.provider, g.name, g.retention_in_days, g.skip_destroy]);
+    // skip_destroy: removing an account or a group from the config must not delete the events it holds
     expect(groups.sort()).toEqual([
-      ["aws.eu_west_1", "/var/log/messages", 365],
-      ["aws.us_east_1", "/var/log/messages", 365],
+      ["aws.eu_west_1", "/var/log/messages", 365, true],
+      ["aws.us_east_1", "/var/log/messages", 365, true],
     ]);
     const groupNames = resourcesOf(payments, "aws_cloudwatch_log_subscription_filter").map(([, f]) => f.log_group_name).sort();
     expect(groupNames).toEqual([

@@ -59,6 +59,18 @@ const BAD_CONFIGS: Array<[string, Mutation, string, RegExp]> = [
   ["cloud block with the s3 backend", (c) => (c.state = { backend: "s3", s3: { bucket: "b-tf", region: "us-east-1" }, cloud: { organization: "x" } }), "state.cloud", /state.backend is s3/],
   ["unknown backend", (c) => (c.state = { backend: "gcs" }), "state.backend", /local|s3|cloud/],
   ["tags not a map", (c) => (c.tags = ["owner"]), "tags", /record|object/],
+  ["events format with zero buffering", (c) => (c.delivery = { bufferSeconds: 30 }), "delivery.bufferSeconds", /at least 60 with format events/],
+  ["state encryption without bootstrap", (c) => (c.state = { backend: "s3", s3: { bucket: "b-tf", region: "us-east-1", encryption: "kms" } }), "state.s3.encryption", /only applies with state.s3.bootstrap/],
+  ["bootstrap bucket name S3 would reject", (c) => (c.state = { backend: "s3", s3: { bucket: "My_State", region: "us-east-1", bootstrap: true } }), "state.s3.bucket", /valid S3 bucket name/],
+  ["bootstrap bucket is the archive bucket", (c) => (c.state = { backend: "s3", s3: { bucket: `secops-security-logs-${SECURITY_ACCOUNT}`, region: "us-east-1", bootstrap: true } }), "state.s3.bucket", /its own bucket/],
+  ["bootstrap bucket in another partition", (c) => (c.state = { backend: "s3", s3: { bucket: "b-tf", region: "cn-north-1", bootstrap: true } }), "state.s3.region", /partition/],
+  ["unknown state encryption", (c) => (c.state = { backend: "s3", s3: { bucket: "b-tf", region: "us-east-1", bootstrap: true, encryption: "aes" } }), "state.s3.encryption", /kms|sse-s3/],
+  ["agent file path not absolute", (c) => (c.accounts[0].logGroups[0].files = [{ path: "var/log/messages" }]), "accounts[0].logGroups[0].files[0].path", /absolute file path/],
+  ["one file shipped to two log groups", (c) => {
+    c.accounts[0].logGroups[0].files = [{ path: "/var/log/messages" }];
+    c.accounts[0].logGroups[1].files = [{ path: "/var/log/messages" }];
+  }, "accounts[0].logGroups[1].files[0].path", /a file goes to one log group/],
+  ["misspelt file key", (c) => (c.accounts[0].logGroups[0].files = [{ path: "/var/log/messages", timestamp_format: "%b" }]), "accounts[0].logGroups[0].files[0].timestamp_format", /did you mean "timestampFormat"/],
 ];
 
 describe("bad config input", () => {

@@ -1,5 +1,6 @@
 import { parseArgs, ParseArgsConfig } from "node:util";
-import { ConfigError } from "./config/load";
+import { ConfigError, configPath, loadConfigFile } from "./config/load";
+import { SecLogConfig } from "./config/model";
 
 /**
  * The shared shape of seclog's operator commands (`npm run diagram`, `agent-config`,
@@ -97,7 +98,7 @@ function parseCommandLine<O extends NonNullable<ParseArgsConfig["options"]>>(spe
     args = parseArgs({ args: [...argv], options: spec.options, allowPositionals: true, strict: true }) as Parsed<O>;
   } catch (error) {
     // node's messages name the option ("Unknown option '--gb'"); drop its advice about "--".
-    throw new UsageError(String((error as Error).message).split(". ")[0]);
+    throw new UsageError(String((error as Error).message).split(/\.\s/)[0]);
   }
   const [min, max] = spec.positionals;
   const count = args.positionals.length;
@@ -114,4 +115,12 @@ export function positiveNumber(value: string | undefined, option: string): numbe
     throw new UsageError(`--${option} must be a positive number, got "${value}"`);
   }
   return number;
+}
+
+/** The `--config <file>` option every config-reading command accepts. */
+export const CONFIG_OPTION = { config: { type: "string", short: "c" } } as const;
+
+/** `--config`, else `SECLOG_CONFIG`, else the shipped example: the file `cdktf synth` would read. */
+export function commandConfig(option: string | undefined, env: NodeJS.ProcessEnv): SecLogConfig {
+  return loadConfigFile(option ?? configPath(env));
 }

@@ -88,8 +88,13 @@ export class Naming {
     return `${this.input.prefix}-access-logs-${this.input.securityAccountId}`;
   }
 
-  keyAlias(purpose: "archive" | "stream" | "notifications"): string {
+  keyAlias(purpose: "archive" | "stream" | "notifications" | "terraform-state"): string {
     return `alias/${this.input.prefix}-${purpose}`;
+  }
+
+  /** The alias ARN: S3 accepts it wherever a key id goes, and it is known before the key exists. */
+  keyAliasArn(purpose: "terraform-state", region: string): string {
+    return `arn:${this.partition}:kms:${region}:${this.input.securityAccountId}:${this.keyAlias(purpose)}`;
   }
 
   defaultBucketName(): string {

@@ -43,6 +43,9 @@ export class RegionSubscriptions extends Construct {
           provider: props.provider,
           name: group.name,
           retentionInDays: group.retentionDays,
+          // A destroy (an account or log group removed from the config) only
+          // forgets the group: its events, filtered out or not yet shipped, stay.
+          skipDestroy: true,
         }),
       );
     }

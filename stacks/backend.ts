@@ -10,6 +10,8 @@ export function attachBackend(stack: TerraformStack, stackName: string, state: S
         region: state.region,
         key: `${state.keyPrefix}/${stackName}.tfstate`,
         encrypt: true,
+        // Without a key id the backend asks S3 for SSE-S3 on every write, overriding a KMS bucket default.
+        kmsKeyId: state.kmsKeyId,
         assumeRole: state.roleArn ? { roleArn: state.roleArn } : undefined,
       });
       // S3-native state locking (Terraform >= 1.10); cdktf 0.21 has no prop for it.
@@ -24,7 +26,17 @@ export function attachBackend(stack: TerraformStack, stackName: string, state: S
       });
       return;
     case "local":
-      new LocalBackend(stack, { path: `terraform.${stackName}.tfstate` });
+      localBackend(stack);
       return;
   }
+}
+
+/**
+ * cdktf's own default: `terraform.<stack>.tfstate` in the project directory,
+ * as an absolute path. A relative path would resolve inside
+ * cdktf.out/stacks/<stack>/, which every synth replaces: the state, and with
+ * it Terraform's knowledge of the archive, would be deleted.
+ */
+export function localBackend(stack: TerraformStack): LocalBackend {
+  return new LocalBackend(stack, {});
 }

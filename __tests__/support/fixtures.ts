@@ -31,14 +31,17 @@ export function baseConfig(): Record<string, any> {
   };
 }
 
-/** Organization mode, three regions, Object Lock, provisioned stream, S3 state: every optional path at once. */
+/** Organization mode, three regions, Object Lock, provisioned stream, bootstrapped S3 state: every optional path at once. */
 export function fullConfig(): Record<string, any> {
   const config = baseConfig();
   config.organizationId = "o-a1b2c3d4e5";
   config.security.roleArn = `arn:aws:iam::${SECURITY_ACCOUNT}:role/OrganizationAccountAccessRole`;
   config.archive = { glacierAfterDays: 30, expireAfterDays: 2555, objectLock: { mode: "COMPLIANCE", days: 365 } };
   config.stream = { mode: "provisioned", shards: 2, retentionHours: 48 };
-  config.state = { backend: "s3", s3: { bucket: "tf-state-bucket", region: "us-east-1", keyPrefix: "seclog", roleArn: `arn:aws:iam::${SECURITY_ACCOUNT}:role/state` } };
+  config.state = {
+    backend: "s3",
+    s3: { bucket: "tf-state-bucket", region: "us-east-1", keyPrefix: "seclog", roleArn: `arn:aws:iam::${SECURITY_ACCOUNT}:role/state`, bootstrap: true },
+  };
   config.accounts[0].roleArn = `arn:aws:iam::${PAYMENTS_ACCOUNT}:role/OrganizationAccountAccessRole`;
   config.accounts[1].regions = ["us-east-1", "ap-southeast-2"];
   config.alarms = { email: "secops@example.com", silenceHours: 12 };

@@ -177,7 +177,15 @@ function resolveDelivery(raw: RawConfig): DeliverySettings {
 
 function resolveState(raw: RawConfig): StateSettings {
   const { backend, s3, cloud } = raw.state;
-  if (backend === "s3" && s3) return { backend, ...s3, keyPrefix: s3.keyPrefix ?? raw.prefix };
+  if (backend === "s3" && s3) {
+    const { bootstrap, encryption, ...settings } = s3;
+    const resolved = { backend, ...settings, keyPrefix: s3.keyPrefix ?? raw.prefix };
+    if (!bootstrap) return resolved;
+    const naming = namingOf(raw);
+    return (encryption ?? "kms") === "kms"
+      ? { ...resolved, bootstrap: { encryption: "kms", keyAlias: naming.keyAlias("terraform-state") }, kmsKeyId: naming.keyAliasArn("terraform-state", s3.region) }
+      : { ...resolved, bootstrap: { encryption: "sse-s3" } };
+  }
   if (backend === "cloud" && cloud) return { backend, ...cloud };
   return { backend: "local" };
 }

@@ -51,7 +51,17 @@ export type DeliverySettings =
 
 export type StateSettings =
   | { readonly backend: "local" }
-  | { readonly backend: "s3"; readonly bucket: string; readonly region: string; readonly keyPrefix: string; readonly roleArn?: string }
+  | {
+      readonly backend: "s3";
+      readonly bucket: string;
+      readonly region: string;
+      readonly keyPrefix: string;
+      readonly roleArn?: string;
+      /** Set when this app creates the state bucket (`state.s3.bootstrap`). */
+      readonly bootstrap?: StateBootstrap;
+      /** KMS key (alias ARN) the backend encrypts state with; derived, since the key is ours. */
+      readonly kmsKeyId?: string;
+    }
   | {
       readonly backend: "cloud";
       readonly organization: string;
@@ -59,6 +69,12 @@ export type StateSettings =
       readonly project?: string;
       readonly hostname: string;
     };
+
+export interface StateBootstrap {
+  readonly encryption: "kms" | "sse-s3";
+  /** e.g. `alias/secops-terraform-state`; only with KMS encryption. */
+  readonly keyAlias?: string;
+}
 
 export interface AppAccount {
   readonly name: string;
@@ -74,6 +90,14 @@ export interface LogGroupSubscription {
   readonly filterPattern: string;
   readonly create: boolean;
   readonly retentionDays?: number;
+  /** Host files the CloudWatch agent ships here. */
+  readonly files: readonly LogFile[];
   /** Another entry subscribes the same log group (so filter names need a suffix). */
   readonly sharedLogGroup: boolean;
+}
+
+export interface LogFile {
+  readonly path: string;
+  readonly timestampFormat?: string;
+  readonly multiLineStartPattern?: string;
 }

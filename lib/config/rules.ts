@@ -6,7 +6,7 @@ import {
   destinationTrustPolicy,
   ROLE_TRUST_POLICY_MAX_CHARS,
 } from "../../modules/destination-policies";
-import { RawConfig } from "./schema";
+import { BUCKET_NAME, RawConfig } from "./schema";
 import { partitionOf } from "./regions";
 
 /** One thing wrong with the config: where, and what to do about it. */
@@ -151,6 +151,17 @@ export const eventsFormatBuffer: ConfigRule = (config) =>
     ? [{ path: "delivery.bufferMiB", message: `must be at least ${MIN_PARTITIONED_BUFFER_MIB} with format events (Firehose dynamic partitioning); raise it or use format raw` }]
     : [];
 
+/**
+ * Firehose offers no "zero buffering" (intervals under 60 s) with dynamic
+ * partitioning, which the events format uses.
+ */
+export const MIN_PARTITIONED_BUFFER_SECONDS = 60;
+
+export const eventsFormatInterval: ConfigRule = (config) =>
+  config.delivery.format === "events" && config.delivery.bufferSeconds < MIN_PARTITIONED_BUFFER_SECONDS
+    ? [{ path: "delivery.bufferSeconds", message: `must be at least ${MIN_PARTITIONED_BUFFER_SECONDS} with format events (Firehose has no zero buffering with dynamic partitioning); raise it or use format raw` }]
+    : [];
+
 export const processorOnlyForEvents: ConfigRule = (config) =>
   config.delivery.format === "raw" && config.delivery.processorConcurrency !== undefined
     ? [{ path: "delivery.processorConcurrency", message: "only applies to format events (raw has no processor); remove it" }]
@@ -169,6 +180,43 @@ export const backendBlockMatches: ConfigRule = (config) => {
   }
   return problems;
 };
+
+export const stateEncryptionNeedsBootstrap: ConfigRule = (config) =>
+  config.state.s3?.encryption !== undefined && !config.state.s3.bootstrap
+    ? [{ path: "state.s3.encryption", message: "only applies with state.s3.bootstrap: true (an existing bucket keeps its own encryption); set bootstrap or remove encryption" }]
+    : [];
+
+/** The bootstrap stack creates the state bucket in the security account, so it must be a bucket this app may create there. */
+export const bootstrapBucket: ConfigRule = (config) => {
+  const s3 = config.state.s3;
+  if (!s3?.bootstrap) return [];
+  const problems: Problem[] = [];
+  if (!BUCKET_NAME.test(s3.bucket)) {
+    problems.push({ path: "state.s3.bucket", message: "must be a valid S3 bucket name to be created: 3-63 lowercase letters, digits and hyphens, no dots" });
+  }
+  const naming = namingOf(config);
+  const taken = [config.archive.bucketName ?? naming.defaultBucketName(), naming.accessLogsBucketName()];
+  if (taken.includes(s3.bucket)) {
+    problems.push({ path: "state.s3.bucket", message: `${s3.bucket} is a bucket of the log archive; Terraform state needs its own bucket` });
+  }
+  if (partitionOf(s3.region) !== partitionOf(config.security.region)) {
+    problems.push({ path: "state.s3.region", message: `is outside partition ${partitionOf(config.security.region)}; the bootstrap stack creates the bucket in the security account` });
+  }
+  return problems;
+};
+
+/** The CloudWatch agent ships a file once; listing it under two groups would double-ship or conflict. */
+export const uniqueLogFiles: ConfigRule = (config) =>
+  config.accounts.flatMap((a, i) => {
+    const seen = new Set<string>();
+    return a.logGroups.flatMap((g, j) =>
+      g.files.flatMap((f, k) =>
+        seen.has(f.path)
+          ? [{ path: `accounts[${i}].logGroups[${j}].files[${k}].path`, message: `${f.path} is already shipped by an earlier entry; a file goes to one log group` }]
+          : (seen.add(f.path), []),
+      ),
+    );
+  });
 
 export const destinationPoliciesFit: ConfigRule = (config) => {
   if (config.organizationId) return [];
@@ -219,8 +267,12 @@ export const CONFIG_RULES: readonly ConfigRule[] = [
   expiryAfterTransition,
   expiryNotBeforeLock,
   eventsFormatBuffer,
+  eventsFormatInterval,
   processorOnlyForEvents,
   backendBlockMatches,
+  stateEncryptionNeedsBootstrap,
+  bootstrapBucket,
+  uniqueLogFiles,
   destinationPoliciesFit,
   destinationTrustFits,
 ];

@@ -14,7 +14,7 @@ const ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const LOG_GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
 // S3 bucket naming rules, without dots: dotted names break TLS for
 // virtual-hosted-style requests and S3 Transfer Acceleration.
-const BUCKET_NAME = /^(?!xn--|sthree-|amzn-s3-demo-)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+export const BUCKET_NAME = /^(?!xn--|sthree-|amzn-s3-demo-)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 
 /** Retention values CloudWatch Logs accepts for PutRetentionPolicy. */
 export const LOG_RETENTION_DAYS = [
@@ -94,7 +94,7 @@ const delivery = z
       .enum(["events", "raw"])
       .default("events")
       .describe("events: one NDJSON line per log event, partitioned by account and log group; raw: records exactly as CloudWatch Logs sent them (gzip)"),
-    bufferSeconds: z.number().int().min(0).max(900).default(300).describe("Firehose buffering interval, 0-900 s"),
+    bufferSeconds: z.number().int().min(0).max(900).default(300).describe("Firehose buffering interval, 0-900 s (events: at least 60; dynamic partitioning has no zero buffering)"),
     bufferMiB: z.number().int().min(1).max(128).default(64).describe("Firehose buffering size, 1-128 MiB (events: at least 64, for dynamic partitioning)"),
     processorConcurrency: z
       .number()
@@ -108,7 +108,7 @@ const delivery = z
 
 const s3State = z
   .strictObject({
-    bucket: z.string().min(3).max(63).describe("existing S3 bucket holding Terraform state"),
+    bucket: z.string().min(3).max(63).describe("S3 bucket holding Terraform state: an existing one, or the one `bootstrap` creates"),
     region: region.describe("region of the state bucket"),
     keyPrefix: z
       .string()
@@ -116,6 +116,14 @@ const s3State = z
       .optional()
       .describe("state key prefix (default `<prefix>`); each stack's key is `<keyPrefix>/<stack>.tfstate`"),
     roleArn: roleArn.optional().describe("role the S3 backend assumes"),
+    bootstrap: z
+      .boolean()
+      .default(false)
+      .describe("add a `state` stack (local state) that creates this bucket in the security account: versioned, encrypted, TLS-only, private, prevent_destroy; deploy it first"),
+    encryption: z
+      .enum(["kms", "sse-s3"])
+      .optional()
+      .describe("bootstrap only: encrypt state with a new KMS key `alias/<prefix>-terraform-state` (backends then name it as kms_key_id), or with S3-managed keys (default kms)"),
   })
   .describe("S3 backend settings (encrypt and use_lockfile are always on)");
 
@@ -140,6 +148,26 @@ const state = z
   })
   .describe("Terraform state; default local");
 
+// CloudWatch agent file_path: absolute (Linux or Windows), glob characters allowed.
+const FILE_PATH = /^(\/|[A-Za-z]:\\)\S.*$/;
+
+const logFile = z.strictObject({
+  path: z
+    .string()
+    .regex(FILE_PATH, "must be an absolute file path such as /var/log/secure or C:\\logs\\app.log (* and ** globs allowed)")
+    .describe("file on the hosts, absolute; the CloudWatch agent's globs (`*`, `**`) allowed"),
+  timestampFormat: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('strftime-style timestamp at the start of each line, e.g. "%b %d %H:%M:%S" (default: the agent stamps the time it reads the line)'),
+  multiLineStartPattern: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("regular expression that starts a new event; lines that do not match continue the previous one (stack traces)"),
+});
+
 const logGroup = z.strictObject({
   name: z
     .string()
@@ -154,6 +182,10 @@ const logGroup = z.strictObject({
     })
     .optional()
     .describe("retention of a created log group (default: never expire)"),
+  files: z
+    .array(logFile)
+    .default([])
+    .describe("host files the CloudWatch agent ships to this log group (`npm run agent-config`)"),
 });
 
 const allLogGroups = z

@@ -1,0 +1,50 @@
+import { Construct } from "constructs";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { policyJson } from "../lib/iam/policy";
+import { suppressRule } from "../lib/rules/pack";
+import { makePrivate, tlsOnlyPolicy } from "./archive-bucket";
+
+export interface StateBucketProps {
+  readonly provider: AwsProvider;
+  readonly bucketName: string;
+  /** @default SSE-S3 (S3-managed keys) */
+  readonly kmsKeyArn?: string;
+}
+
+/**
+ * The bucket Terraform's S3 backend keeps every stack's state in: versioned
+ * (each state write is recoverable), encrypted, private, TLS-only, and
+ * protected from `terraform destroy` (losing state orphans the archive).
+ */
+export class StateBucket extends Construct {
+  readonly bucket: S3Bucket;
+
+  constructor(scope: Construct, id: string, props: StateBucketProps) {
+    super(scope, id);
+    const provider = props.provider;
+    this.bucket = new S3Bucket(this, "Bucket", { provider, bucket: props.bucketName, forceDestroy: false, lifecycle: { preventDestroy: true } });
+    const bucket = this.bucket.id;
+    const publicAccess = makePrivate(this, provider, bucket);
+    new S3BucketVersioningA(this, "Versioning", { provider, bucket, versioningConfiguration: { status: "Enabled" } });
+    const encryption = new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
+      provider,
+      bucket,
+      rule: [
+        props.kmsKeyArn
+          ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKeyArn }, bucketKeyEnabled: true }
+          : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+      ],
+    });
+    if (!props.kmsKeyArn) suppressRule(encryption, "S3_SSE_KMS", "state.s3.encryption: sse-s3 was chosen in the config");
+    new S3BucketPolicy(this, "Policy", {
+      provider,
+      bucket,
+      policy: policyJson(tlsOnlyPolicy(this.bucket.arn)),
+      dependsOn: [publicAccess],
+    });
+  }
+}
