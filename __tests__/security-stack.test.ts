@@ -119,7 +119,6 @@ describe("security stack, default options", () => {
     expect(Object.fromEntries(processor.parameters.map((p: any) => [p.parameter_name, p.parameter_value]))).toEqual({
       LambdaArn: expect.stringMatching(/^\$\{aws_lambda_function\.Processor_Function_[0-9A-F]+\.arn\}:\$LATEST$/),
       BufferSizeInMBs: "0.2",
-      BufferIntervalInSeconds: "60",
     });
   });
 

@@ -1,0 +1,485 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { parse } from "yaml";
+import { CreateLogGroupCommand, CreateLogStreamCommand, DescribeDestinationsCommand, PutLogEventsCommand, PutSubscriptionFilterCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { DescribeDeliveryStreamCommand } from "@aws-sdk/client-firehose";
+import { GetRoleCommand, GetRolePolicyCommand } from "@aws-sdk/client-iam";
+import { DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from "@aws-sdk/client-kinesis";
+import {
+  GetBucketEncryptionCommand,
+  GetBucketLifecycleConfigurationCommand,
+  GetBucketLoggingCommand,
+  GetBucketOwnershipControlsCommand,
+  GetBucketPolicyCommand,
+  GetBucketVersioningCommand,
+  GetObjectLockConfigurationCommand,
+  GetPublicAccessBlockCommand,
+  HeadBucketCommand,
+} from "@aws-sdk/client-s3";
+import { DEFAULT_CONFIG_PATH, parseConfig } from "../../lib/config/load";
+import { SecLogConfig } from "../../lib/config/model";
+import { namingOf } from "../../lib/config/rules";
+import { Naming } from "../../lib/naming";
+import { SECURITY_STACK_NAME } from "../../stacks/security-stack";
+import { handler } from "../../functions/processor";
+import { FirehoseEvent } from "../../functions/processor/transform";
+import { synthToDir } from "../support/synth-dir";
+import { inParallel, RunResult, TerraformEnv, terraformEnv } from "../support/terraform";
+import {
+  applyStack,
+  destroyStack,
+  EMULATOR_GAPS,
+  emulatorCopy,
+  EmulatorStack,
+  Moto,
+  motoUnavailable,
+  replanStack,
+  resolveReferences,
+  startMoto,
+  StateResource,
+  stateOf,
+} from "../support/emulator";
+import { AwsClients, EmulatorAws } from "../support/emulator-aws";
+
+/**
+ * Every stack of two configs deployed for real against a local AWS API
+ * emulator (moto_server), then re-planned (must show no changes), inspected
+ * through the AWS SDK, fed one log record end to end as far as moto goes, and
+ * finally asked to destroy the archive (must be refused). Runs with
+ * `npm run test:apply`, not `npm test`.
+ */
+const tf = terraformEnv();
+const cannotRun = typeof tf === "string" ? tf : motoUnavailable();
+const inCi = process.env.CI === "true";
+if (cannotRun && !inCi) process.stdout.write(`emulator apply test skipped: ${cannotRun}\n`);
+const describeApply = cannotRun && !inCi ? describe.skip : describe;
+
+/** Terraform processes at a time: two cores, and one provider process per region of each stack. */
+const APPLY_WIDTH = 2;
+
+/**
+ * The shipped example config, and one with what it leaves out: organization
+ * mode, two application accounts in the same two regions (two regions keep
+ * the provider processes per stack, and so the run time, down), raw delivery, Object Lock with expiry, a provisioned stream,
+ * alarms with email, the SQS object queue, and assumed roles for the
+ * security account and one application account.
+ */
+function configs(): Record<string, unknown> {
+  return {
+    default: parse(readFileSync(join(__dirname, "..", "..", DEFAULT_CONFIG_PATH), "utf8")),
+    regional: {
+      prefix: "emu",
+      tags: { owner: "security", environment: "emulator" },
+      security: { accountId: "444444444444", region: "eu-west-1", roleArn: "arn:aws:iam::444444444444:role/OrganizationAccountAccessRole" },
+      organizationId: "o-emulator01",
+      archive: { glacierAfterDays: 30, expireAfterDays: 400, objectLock: { mode: "GOVERNANCE", days: 30 } },
+      stream: { mode: "provisioned", shards: 2, retentionHours: 48 },
+      delivery: { format: "raw", bufferSeconds: 120, bufferMiB: 16 },
+      alarms: { email: "secops@example.com", silenceHours: 12 },
+      notifications: { sqs: true },
+      accounts: [
+        {
+          name: "shop-prod",
+          accountId: "555555555555",
+          roleArn: "arn:aws:iam::555555555555:role/OrganizationAccountAccessRole",
+          regions: ["eu-west-1", "us-west-2"],
+          logGroups: [
+            { name: "/var/log/secure", create: true, retentionDays: 30 },
+            { name: "/app/shop/audit", create: true },
+          ],
+        },
+        {
+          name: "data-prod",
+          accountId: "666666666666",
+          regions: ["eu-west-1", "us-west-2"],
+          logGroups: [{ name: "/var/log/messages", create: true, retentionDays: 365 }, { name: "/existing/app" }],
+          allLogGroups: { exclude: ["/aws/lambda/noisy"] },
+        },
+      ],
+    },
+  };
+}
+
+interface Run {
+  readonly label: string;
+  readonly config: SecLogConfig;
+  readonly naming: Naming;
+  /** The security stack first. */
+  readonly stacks: EmulatorStack[];
+}
+
+/** Wall time per phase, printed at the end. */
+class PhaseClock {
+  private readonly phases = new Map<string, number>();
+  private readonly started = Date.now();
+
+  async time<T>(phase: string, work: () => Promise<T> | T): Promise<T> {
+    const start = Date.now();
+    try {
+      return await work();
+    } finally {
+      this.phases.set(phase, (this.phases.get(phase) ?? 0) + Date.now() - start);
+    }
+  }
+
+  report(): string {
+    const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    const rows = [...this.phases].map(([phase, ms]) => `  ${phase.padEnd(16)} ${seconds(ms)}`);
+    return ["emulator apply, wall time per phase:", ...rows, `  ${"total".padEnd(16)} ${seconds(Date.now() - this.started)}`].join("\n");
+  }
+}
+
+describeApply("emulator apply: every stack deployed against moto", () => {
+  const clock = new PhaseClock();
+  const runs: Run[] = [];
+  const replans = new Map<string, RunResult>();
+  let moto: Moto | undefined;
+  let aws: EmulatorAws;
+  let terraform: TerraformEnv;
+
+  beforeAll(async () => {
+    if (typeof tf === "string" || cannotRun) throw new Error(`CI=true but the emulator apply test cannot run: ${cannotRun}`);
+    terraform = tf;
+    const synthesized = await clock.time("synth", () =>
+      Object.entries(configs()).map(([label, document]) => ({ label, config: parseConfig(document, label), dirs: synthToDir(document, `apply-${label}`) })),
+    );
+    moto = await clock.time("moto start", () => startMoto());
+    aws = new EmulatorAws(moto.endpoint);
+    for (const { label, config, dirs } of synthesized) {
+      const names = [SECURITY_STACK_NAME, ...Object.keys(dirs).filter((name) => name !== SECURITY_STACK_NAME).sort()];
+      runs.push({ label, config, naming: namingOf(config), stacks: names.map((name) => emulatorCopy(dirs[name], moto!.endpoint)) });
+    }
+    // Application stacks subscribe to the security stack's destinations: security first.
+    await clock.time("apply security", () => inParallel(runs.map((r) => r.stacks[0]), APPLY_WIDTH, (stack) => applyStack(stack, terraform)));
+    await clock.time("apply apps", () => inParallel(runs.flatMap((r) => r.stacks.slice(1)), APPLY_WIDTH, (stack) => applyStack(stack, terraform)));
+    await clock.time("re-plan", () =>
+      inParallel(allStacks(), APPLY_WIDTH, async (stack) => {
+        replans.set(key(stack), await replanStack(stack, terraform));
+      }),
+    );
+  }, 540_000);
+
+  afterAll(async () => {
+    await moto?.stop();
+    process.stdout.write(`${clock.report()}\n`);
+  });
+
+  const allStacks = () => runs.flatMap((r) => r.stacks);
+  const key = (stack: EmulatorStack) => `${runs.find((r) => r.stacks.includes(stack))!.label}/${stack.name}`;
+  const run = (label: string) => runs.find((r) => r.label === label)!;
+  const securityOf = (r: Run) => r.stacks[0];
+  const asserting = <T>(work: () => Promise<T>) => clock.time("SDK asserts", work);
+
+  test("both configs synthesized the stacks their accounts need", () => {
+    expect(runs.map((r) => [r.label, r.stacks.map((s) => s.name)])).toEqual([
+      ["default", ["security", "payments-prod", "web-prod"]],
+      ["regional", ["security", "data-prod", "shop-prod"]],
+    ]);
+  });
+
+  test("every synthesized resource was applied, except the emulator gaps; each gap is still needed", () => {
+    const types = new Set<string>();
+    for (const stack of allStacks()) {
+      const applied = [...stateOf(stack).keys()].sort();
+      expect([key(stack), applied]).toEqual([key(stack), addressesOf(stack).sort()]);
+      for (const address of applied) types.add(address.split(".")[0]);
+    }
+    const gapUse = EMULATOR_GAPS.map((gap) => [gap.what, allStacks().flatMap((s) => s.gaps.find((g) => g.what === gap.what)!.addresses).length] as const);
+    for (const [what, count] of gapUse) expect([what, count > 0]).toEqual([what, true]);
+    process.stdout.write(
+      [
+        `applied resource types (${types.size}): ${[...types].sort().join(", ")}`,
+        "left out or altered for the emulator:",
+        ...EMULATOR_GAPS.map((gap, i) => `  - ${gap.what} (${gapUse[i][1]} addresses): ${gap.reason}`),
+      ].join("\n") + "\n",
+    );
+  });
+
+  test("a second plan of every stack shows no changes", () => {
+    for (const stack of allStacks()) {
+      const result = replans.get(key(stack))!;
+      const diff = result.status === 0 ? "" : result.stdout.slice(result.stdout.indexOf("Terraform will perform")) || result.stderr;
+      expect({ stack: key(stack), status: result.status, diff }).toEqual({ stack: key(stack), status: 0, diff: "" });
+    }
+  });
+
+  test.each(["default", "regional"])("%s: a destination in every region, targeting the stream with the destination role, with its planned access policy", (label) =>
+    asserting(async () => {
+      const r = run(label);
+      const security = securityOf(r);
+      const state = stateOf(security);
+      const stream = resourceAt(security, state, "aws_kinesis_stream", "Stream/Stream");
+      const role = resourceAt(security, state, "aws_iam_role", "DestinationRole/Role");
+      const plannedPolicies = plannedAccessPolicies(security);
+      for (const region of r.config.destinationRegions) {
+        const { logs } = await aws.clients(security.accountId, region);
+        const { destinations } = await logs.send(new DescribeDestinationsCommand({ DestinationNamePrefix: r.naming.destinationName }));
+        expect(destinations).toHaveLength(1);
+        const [destination] = destinations!;
+        expect([region, destination.arn, destination.targetArn, destination.roleArn]).toEqual([region, r.naming.destinationArn(region), stream.arn, role.arn]);
+        const policy = destination.accessPolicy ? JSON.parse(destination.accessPolicy) : undefined;
+        expect([region, policy]).toEqual([region, plannedPolicies.get(region)]);
+      }
+      expect(plannedPolicies.size).toBeGreaterThan(0);
+    }),
+  );
+
+  test.each(["default", "regional"])("%s: archive bucket: KMS with bucket key, versioned, private, owner-enforced, lifecycle, Object Lock and access logs as configured", (label) =>
+    asserting(async () => {
+      const r = run(label);
+      const security = securityOf(r);
+      const state = stateOf(security);
+      const archiveKey = resourceAt(security, state, "aws_kms_key", "ArchiveKey/Key");
+      const { s3 } = await aws.clients(security.accountId, r.config.security.region);
+      const Bucket = r.config.archive.bucketName;
+      const encryption = await s3.send(new GetBucketEncryptionCommand({ Bucket }));
+      expect(encryption.ServerSideEncryptionConfiguration!.Rules).toEqual([
+        { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "aws:kms", KMSMasterKeyID: archiveKey.arn }, BucketKeyEnabled: true },
+      ]);
+      expect((await s3.send(new GetBucketVersioningCommand({ Bucket }))).Status).toBe("Enabled");
+      expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket }))).PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        IgnorePublicAcls: true,
+        BlockPublicPolicy: true,
+        RestrictPublicBuckets: true,
+      });
+      expect((await s3.send(new GetBucketOwnershipControlsCommand({ Bucket }))).OwnershipControls!.Rules).toEqual([{ ObjectOwnership: "BucketOwnerEnforced" }]);
+      const [rule, ...others] = (await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket }))).Rules!;
+      expect(others).toEqual([]);
+      const { glacierAfterDays, expireAfterDays, objectLock } = r.config.archive;
+      expect(rule).toMatchObject({
+        ID: "archive",
+        Status: "Enabled",
+        Transitions: [{ Days: glacierAfterDays, StorageClass: "GLACIER" }],
+        NoncurrentVersionTransitions: [{ NoncurrentDays: glacierAfterDays, StorageClass: "GLACIER" }],
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+      });
+      expect(rule.Expiration?.Days).toBe(expireAfterDays);
+      expect(rule.NoncurrentVersionExpiration?.NoncurrentDays).toBe(expireAfterDays);
+      const lock = await s3.send(new GetObjectLockConfigurationCommand({ Bucket })).catch((error) => ({ error: error.name as string }));
+      expect(lock).toMatchObject(
+        objectLock
+          ? { ObjectLockConfiguration: { ObjectLockEnabled: "Enabled", Rule: { DefaultRetention: { Mode: objectLock.mode, Days: objectLock.days } } } }
+          : { error: "ObjectLockConfigurationNotFoundError" },
+      );
+      const logging = (await s3.send(new GetBucketLoggingCommand({ Bucket }))).LoggingEnabled;
+      expect(logging).toMatchObject(r.config.archive.accessLogs ? { TargetBucket: r.naming.accessLogsBucketName(), TargetPrefix: "archive/" } : {});
+      const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket }))).Policy!);
+      expect(policy).toEqual(JSON.parse(resolveReferences(resourceAt(security, state, "aws_s3_bucket_policy", "Archive/Policy", "body").policy, state)));
+    }),
+  );
+
+  test.each(["default", "regional"])("%s: the stream is KMS-encrypted with the stream key, in the configured mode and retention", (label) =>
+    asserting(async () => {
+      const r = run(label);
+      const security = securityOf(r);
+      const state = stateOf(security);
+      const { kinesis } = await aws.clients(security.accountId, r.config.security.region);
+      const { StreamDescriptionSummary: summary } = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: r.naming.streamName }));
+      const provisioned = r.config.stream.mode === "provisioned";
+      expect(summary).toMatchObject({
+        EncryptionType: "KMS",
+        KeyId: resourceAt(security, state, "aws_kms_key", "StreamKey/Key").arn,
+        RetentionPeriodHours: r.config.stream.retentionHours,
+        StreamModeDetails: { StreamMode: provisioned ? "PROVISIONED" : "ON_DEMAND" },
+      });
+      if (r.config.stream.mode === "provisioned") expect(summary!.OpenShardCount).toBe(r.config.stream.shards);
+    }),
+  );
+
+  test.each(["default", "regional"])("%s: Firehose reads the stream and writes the archive with the configured prefixes and processor", (label) =>
+    asserting(async () => {
+      const r = run(label);
+      const security = securityOf(r);
+      const state = stateOf(security);
+      const { firehose } = await aws.clients(security.accountId, r.config.security.region);
+      const { DeliveryStreamDescription: description } = await firehose.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: r.naming.deliveryStreamName }));
+      const role = resourceAt(security, state, "aws_iam_role", "Delivery/Role");
+      expect(description!.Source!.KinesisStreamSourceDescription).toMatchObject({
+        KinesisStreamARN: resourceAt(security, state, "aws_kinesis_stream", "Stream/Stream").arn,
+        RoleARN: role.arn,
+      });
+      const [destination] = description!.Destinations!;
+      const s3 = destination.ExtendedS3DestinationDescription!;
+      const events = r.config.delivery.format === "events";
+      const datePath = "!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/";
+      expect(s3).toMatchObject({
+        BucketARN: `arn:aws:s3:::${r.config.archive.bucketName}`,
+        RoleARN: role.arn,
+        EncryptionConfiguration: { KMSEncryptionConfig: { AWSKMSKeyARN: resourceAt(security, state, "aws_kms_key", "ArchiveKey/Key").arn } },
+        Prefix: events ? `events/account=!{partitionKeyFromLambda:account}/logGroup=!{partitionKeyFromLambda:logGroup}/${datePath}` : `raw/${datePath}`,
+        ErrorOutputPrefix: `errors/!{firehose:error-output-type}/${datePath}`,
+        CompressionFormat: events ? "GZIP" : "UNCOMPRESSED",
+        BufferingHints: { IntervalInSeconds: r.config.delivery.bufferSeconds, SizeInMBs: r.config.delivery.bufferMiB },
+      });
+      const processors = s3.ProcessingConfiguration?.Processors ?? [];
+      if (events) {
+        const processor = resourceAt(security, state, "aws_lambda_function", "Processor/Function");
+        expect(processors.map((p) => [p.Type, p.Parameters?.find((q) => q.ParameterName === "LambdaArn")?.ParameterValue])).toEqual([["Lambda", `${processor.arn}:$LATEST`]]);
+      } else {
+        expect(processors).toEqual([]);
+      }
+    }),
+  );
+
+  test("roles and their inline policies in every stack are exactly as synthesized, with the applied ARNs", () =>
+    asserting(async () => {
+      let checked = 0;
+      for (const r of runs) {
+        for (const stack of r.stacks) {
+          const state = stateOf(stack);
+          const { iam } = await aws.clients(stack.accountId, r.config.security.region);
+          for (const [name, body] of Object.entries(stack.json.resource.aws_iam_role ?? {})) {
+            const { Role } = await iam.send(new GetRoleCommand({ RoleName: body.name }));
+            expect([name, decodedPolicy(Role!.AssumeRolePolicyDocument!)]).toEqual([name, JSON.parse(resolveReferences(body.assume_role_policy, state))]);
+          }
+          for (const [name, body] of Object.entries(stack.json.resource.aws_iam_role_policy ?? {})) {
+            const RoleName = resolveReferences(body.role, state);
+            const { PolicyDocument } = await iam.send(new GetRolePolicyCommand({ RoleName, PolicyName: body.name }));
+            expect([name, decodedPolicy(PolicyDocument!)]).toEqual([name, JSON.parse(resolveReferences(body.policy, state))]);
+            checked++;
+          }
+        }
+      }
+      // default: destination, Firehose, processor; regional: destination, Firehose, two sender roles.
+      expect(checked).toBe(7);
+    }),
+  );
+
+  test("data hop: a log event subscribed straight to the stream comes out of the processor as NDJSON with its partition keys", () =>
+    clock.time("data hop", async () => {
+      const r = run("default");
+      const security = securityOf(r);
+      const state = stateOf(security);
+      const region = r.config.security.region;
+      const clients = await aws.clients(security.accountId, region);
+      const group = { logGroupName: "/seclog/emulator/data-hop", logStreamName: "i-0emulator/secure" };
+      const messages = ["Accepted publickey for ec2-user from 10.0.0.5", 'sudo: alice : COMMAND=/bin/cat "/etc/shadow"'];
+      // Named like the application stacks' filters: the processor reads the source region from the name.
+      const filterName = r.naming.subscriptionFilterName(region, "", false);
+      await subscribeStraightToStream(clients, group, {
+        filterName,
+        streamArn: resourceAt(security, state, "aws_kinesis_stream", "Stream/Stream").arn,
+        roleArn: resourceAt(security, state, "aws_iam_role", "DestinationRole/Role").arn,
+      });
+      const now = Date.now();
+      await clients.logs.send(new PutLogEventsCommand({ ...group, logEvents: messages.map((message, i) => ({ timestamp: now + i, message })) }));
+      const records = (await streamRecords(clients, r.naming.streamName)).filter((data) => envelopeOf(data).logGroup === group.logGroupName);
+      expect(records).toHaveLength(1);
+      expect(envelopeOf(records[0])).toMatchObject({ messageType: "DATA_MESSAGE", owner: security.accountId, subscriptionFilters: [filterName] });
+
+      const response = await handler(asFirehoseEvent(records, region, security.accountId, r.naming));
+      const [result] = response.records;
+      expect(result).toMatchObject({ result: "Ok", metadata: { partitionKeys: { account: security.accountId, logGroup: "seclog.emulator.data-hop" } } });
+      const lines = Buffer.from((result as { data: string }).data, "base64").toString("utf8").trimEnd().split("\n").map((line) => JSON.parse(line));
+      expect(lines).toEqual(
+        messages.map((message, i) => ({
+          timestamp: now + i,
+          message,
+          account: security.accountId,
+          region,
+          logGroup: group.logGroupName,
+          logStream: group.logStreamName,
+          id: expect.any(String),
+        })),
+      );
+    }));
+
+  test("terraform destroy of the security stacks is refused by prevent_destroy on the buckets and keys; nothing is deleted", () =>
+    clock.time("destroy refused", async () => {
+      const securities = runs.map((r) => [r, securityOf(r)] as const);
+      const results = await inParallel(securities, APPLY_WIDTH, ([, stack]) => destroyStack(stack, terraform));
+      for (const [i, [r, stack]] of securities.entries()) {
+        // Terraform wraps its diagnostics: one line per message before matching.
+        const output = (results[i].stderr + results[i].stdout).replace(/\s+/g, " ");
+        const refused = [...output.matchAll(/Resource (\S+) has lifecycle\.prevent_destroy set/g)].map((m) => m[1]).sort();
+        expect([key(stack), results[i].status, refused]).toEqual([key(stack), 1, protectedAddresses(stack)]);
+        const { s3 } = await aws.clients(stack.accountId, r.config.security.region);
+        await expect(s3.send(new HeadBucketCommand({ Bucket: r.config.archive.bucketName }))).resolves.toBeDefined();
+        expect([...stateOf(stack).keys()].sort()).toEqual(addressesOf(stack).sort());
+      }
+    }));
+});
+
+/** Every resource address of an emulator stack's Terraform JSON. */
+function addressesOf(stack: EmulatorStack): string[] {
+  return Object.entries(stack.json.resource).flatMap(([type, resources]) => Object.keys(resources).map((name) => `${type}.${name}`));
+}
+
+function protectedAddresses(stack: EmulatorStack): string[] {
+  return Object.entries(stack.json.resource)
+    .flatMap(([type, resources]) => Object.entries(resources).filter(([, body]) => body.lifecycle?.prevent_destroy).map(([name]) => `${type}.${name}`))
+    .sort();
+}
+
+/**
+ * The one resource of a type whose construct path ends with `path` (e.g.
+ * "Archive/Policy"): its applied attributes, or with "body" its synthesized body.
+ */
+function resourceAt(stack: EmulatorStack, state: Map<string, StateResource>, type: string, path: string, part: "state" | "body" = "state"): Record<string, any> {
+  const found = Object.entries(stack.json.resource[type] ?? {}).filter(([, body]) => body["//"]?.metadata?.path.endsWith(`/${path}`));
+  if (found.length !== 1) throw new Error(`expected one ${type} at ${path} in ${stack.name}, found ${found.length}`);
+  const [name, body] = found[0];
+  return part === "body" ? body : state.get(`${type}.${name}`)!.attributes;
+}
+
+/** Region -> parsed access policy of each synthesized destination policy (literal JSON: ARNs are derived). */
+function plannedAccessPolicies(security: EmulatorStack): Map<string, unknown> {
+  const policies = new Map<string, unknown>();
+  for (const body of Object.values(security.json.resource.aws_cloudwatch_log_destination_policy ?? {})) {
+    const policy = JSON.parse(body.access_policy);
+    policies.set(policy.Statement[0].Resource.split(":")[3], policy);
+  }
+  return policies;
+}
+
+/** IAM returns policy documents URL-encoded. */
+function decodedPolicy(document: string): unknown {
+  return JSON.parse(decodeURIComponent(document));
+}
+
+async function subscribeStraightToStream(
+  clients: AwsClients,
+  group: { logGroupName: string; logStreamName: string },
+  target: { filterName: string; streamArn: string; roleArn: string },
+): Promise<void> {
+  await clients.logs.send(new CreateLogGroupCommand({ logGroupName: group.logGroupName }));
+  await clients.logs.send(new CreateLogStreamCommand(group));
+  await clients.logs.send(
+    new PutSubscriptionFilterCommand({
+      logGroupName: group.logGroupName,
+      filterName: target.filterName,
+      filterPattern: "",
+      destinationArn: target.streamArn,
+      roleArn: target.roleArn,
+    }),
+  );
+}
+
+/** Every record in the stream, from the start of each shard. */
+async function streamRecords(clients: AwsClients, streamName: string): Promise<Uint8Array[]> {
+  const { Shards } = await clients.kinesis.send(new ListShardsCommand({ StreamName: streamName }));
+  const records: Uint8Array[] = [];
+  for (const shard of Shards ?? []) {
+    const { ShardIterator } = await clients.kinesis.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId, ShardIteratorType: "TRIM_HORIZON" }));
+    const { Records } = await clients.kinesis.send(new GetRecordsCommand({ ShardIterator }));
+    records.push(...(Records ?? []).map((record) => record.Data!));
+  }
+  return records;
+}
+
+/** A CloudWatch Logs subscription record: gzip'd JSON. */
+function envelopeOf(data: Uint8Array): Record<string, any> {
+  return JSON.parse(gunzipSync(data).toString("utf8"));
+}
+
+/** Kinesis records as Firehose hands them to the processor Lambda: base64 data, one record id each. */
+function asFirehoseEvent(records: Uint8Array[], region: string, accountId: string, naming: Naming): FirehoseEvent {
+  return {
+    invocationId: "emulator-data-hop",
+    deliveryStreamArn: `arn:aws:firehose:${region}:${accountId}:deliverystream/${naming.deliveryStreamName}`,
+    region,
+    records: records.map((data, i) => ({ recordId: `record-${i}`, approximateArrivalTimestamp: Date.now(), data: Buffer.from(data).toString("base64") })),
+  };
+}
