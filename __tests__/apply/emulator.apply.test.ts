@@ -22,6 +22,7 @@ import { SecLogConfig } from "../../lib/config/model";
 import { namingOf } from "../../lib/config/rules";
 import { Naming } from "../../lib/naming";
 import { SECURITY_STACK_NAME } from "../../stacks/security-stack";
+import { STATE_STACK_NAME } from "../../stacks/state-stack";
 import { handler } from "../../functions/processor";
 import { FirehoseEvent } from "../../functions/processor/transform";
 import { synthToDir } from "../support/synth-dir";
@@ -62,8 +63,8 @@ const APPLY_WIDTH = 2;
  * The shipped example config, and one with what it leaves out: organization
  * mode, two application accounts in the same two regions (two regions keep
  * the provider processes per stack, and so the run time, down), raw delivery, Object Lock with expiry, a provisioned stream,
- * alarms with email, the SQS object queue, and assumed roles for the
- * security account and one application account.
+ * alarms with email, the SQS object queue, a bootstrapped (KMS) state bucket,
+ * and assumed roles for the security account and one application account.
  */
 function configs(): Record<string, unknown> {
   return {
@@ -78,6 +79,7 @@ function configs(): Record<string, unknown> {
       delivery: { format: "raw", bufferSeconds: 120, bufferMiB: 16 },
       alarms: { email: "secops@example.com", silenceHours: 12 },
       notifications: { sqs: true },
+      state: { backend: "s3", s3: { bucket: "emu-tf-state-444444444444", region: "eu-west-1", bootstrap: true } },
       accounts: [
         {
           name: "shop-prod",
@@ -174,7 +176,7 @@ describeApply("emulator apply: every stack deployed against moto", () => {
   test("both configs synthesized the stacks their accounts need", () => {
     expect(runs.map((r) => [r.label, r.stacks.map((s) => s.name)])).toEqual([
       ["default", ["security", "payments-prod", "web-prod"]],
-      ["regional", ["security", "data-prod", "shop-prod"]],
+      ["regional", ["security", "data-prod", "shop-prod", "state"]],
     ]);
   });
 
@@ -323,6 +325,35 @@ describeApply("emulator apply: every stack deployed against moto", () => {
     }),
   );
 
+  test("state bucket (bootstrap): KMS with the state key, versioned, private, owner-enforced, TLS-only", () =>
+    asserting(async () => {
+      const r = run("regional");
+      const stack = r.stacks.find((s) => s.name === STATE_STACK_NAME)!;
+      const state = stateOf(stack);
+      const settings = r.config.state;
+      if (settings.backend !== "s3") throw new Error("the regional config bootstraps S3 state");
+      const { s3 } = await aws.clients(stack.accountId, settings.region);
+      const Bucket = settings.bucket;
+      expect(stack.accountId).toBe(r.config.security.accountId);
+      const encryption = await s3.send(new GetBucketEncryptionCommand({ Bucket }));
+      expect(encryption.ServerSideEncryptionConfiguration!.Rules).toEqual([
+        { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "aws:kms", KMSMasterKeyID: resourceAt(stack, state, "aws_kms_key", "StateKey/Key").arn }, BucketKeyEnabled: true },
+      ]);
+      // What every other stack's backend names as kms_key_id resolves to that key.
+      expect(resourceAt(stack, state, "aws_kms_alias", "StateKey/Alias").arn).toBe(settings.kmsKeyId);
+      expect((await s3.send(new GetBucketVersioningCommand({ Bucket }))).Status).toBe("Enabled");
+      expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket }))).PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        IgnorePublicAcls: true,
+        BlockPublicPolicy: true,
+        RestrictPublicBuckets: true,
+      });
+      expect((await s3.send(new GetBucketOwnershipControlsCommand({ Bucket }))).OwnershipControls!.Rules).toEqual([{ ObjectOwnership: "BucketOwnerEnforced" }]);
+      const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket }))).Policy!);
+      expect(policy).toEqual(JSON.parse(resolveReferences(resourceAt(stack, state, "aws_s3_bucket_policy", "StateBucket/Policy", "body").policy, state)));
+    }),
+  );
+
   test("roles and their inline policies in every stack are exactly as synthesized, with the applied ARNs", () =>
     asserting(async () => {
       let checked = 0;
@@ -386,17 +417,19 @@ describeApply("emulator apply: every stack deployed against moto", () => {
       );
     }));
 
-  test("terraform destroy of the security stacks is refused by prevent_destroy on the buckets and keys; nothing is deleted", () =>
+  test("terraform destroy of the security and state stacks is refused by prevent_destroy on the buckets and keys; nothing is deleted", () =>
     clock.time("destroy refused", async () => {
-      const securities = runs.map((r) => [r, securityOf(r)] as const);
-      const results = await inParallel(securities, APPLY_WIDTH, ([, stack]) => destroyStack(stack, terraform));
-      for (const [i, [r, stack]] of securities.entries()) {
+      const guarded = runs.flatMap((r) => r.stacks.filter((s) => s.name === SECURITY_STACK_NAME || s.name === STATE_STACK_NAME).map((stack) => [r, stack] as const));
+      expect(guarded.map(([, stack]) => key(stack))).toEqual(["default/security", "regional/security", "regional/state"]);
+      const results = await inParallel(guarded, APPLY_WIDTH, ([, stack]) => destroyStack(stack, terraform));
+      for (const [i, [r, stack]] of guarded.entries()) {
         // Terraform wraps its diagnostics: one line per message before matching.
         const output = (results[i].stderr + results[i].stdout).replace(/\s+/g, " ");
         const refused = [...output.matchAll(/Resource (\S+) has lifecycle\.prevent_destroy set/g)].map((m) => m[1]).sort();
         expect([key(stack), results[i].status, refused]).toEqual([key(stack), 1, protectedAddresses(stack)]);
-        const { s3 } = await aws.clients(stack.accountId, r.config.security.region);
-        await expect(s3.send(new HeadBucketCommand({ Bucket: r.config.archive.bucketName }))).resolves.toBeDefined();
+        const [region, Bucket] = stack.name === STATE_STACK_NAME && r.config.state.backend === "s3" ? [r.config.state.region, r.config.state.bucket] : [r.config.security.region, r.config.archive.bucketName];
+        const { s3 } = await aws.clients(stack.accountId, region);
+        await expect(s3.send(new HeadBucketCommand({ Bucket }))).resolves.toBeDefined();
         expect([...stateOf(stack).keys()].sort()).toEqual(addressesOf(stack).sort());
       }
     }));
