@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { run as agentConfig } from "../scripts/agent-config";
 import { run as diagram } from "../scripts/diagram";
+import { run as docs } from "../scripts/update-readme";
 import { baseConfig, fullConfig, PAYMENTS_ACCOUNT } from "./support/fixtures";
 
 /** Runs a command in-process and captures what a terminal would show. */
@@ -169,6 +170,15 @@ describe("npm run diagram", () => {
     const missing = capture(diagram, [join(work, "missing.yaml")]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/file not found/);
+  });
+});
+
+describe("npm run docs", () => {
+  test("--check: the committed README is current (exit 0); --help and bad arguments behave like every command", () => {
+    const docsCommand = (argv: string[], _env: NodeJS.ProcessEnv, out: any) => docs(argv, out);
+    expect(capture(docsCommand, ["--check"])).toMatchObject({ code: 0, stdout: "README.md is current\n" });
+    expect(capture(docsCommand, ["--help"]).stdout).toMatch(/^usage: npm run docs -- \[--check\]/);
+    expect(capture(docsCommand, ["--chek"]).code).toBe(2);
   });
 });
 

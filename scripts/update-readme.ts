@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { configReference } from "../lib/config/reference";
 import { DEFAULT_CONFIG_PATH, loadConfigFile } from "../lib/config/load";
 import { mermaidDiagram } from "../lib/diagram";
+import { CommandResult, CommandSpec, EXIT, Output, runCommand } from "../lib/cli";
 
 /**
  * Rewrites the generated parts of README.md (`npm run docs`): the config
@@ -39,4 +40,35 @@ function replaceSection(readme: string, section: GeneratedSection): string {
   return `${readme.slice(0, start + startMarker(section.name).length)}\n${section.content()}\n${readme.slice(end)}`;
 }
 
-if (require.main === module) writeFileSync(README, withGeneratedSections(readFileSync(README, "utf8")));
+const OPTIONS = { check: { type: "boolean" } } as const;
+
+export const DOCS_COMMAND: CommandSpec<typeof OPTIONS> = {
+  name: "docs",
+  synopsis: "[--check]",
+  positionals: [0, 0],
+  options: OPTIONS,
+  help: `Regenerates the README's config reference (from the config schema) and its diagram
+(from config/logging.yaml). Run it after changing either.
+
+  --check          change nothing; exit 1 when the README is stale (for CI or a pre-commit hook)
+
+Exit codes: 0 written or current, 1 stale (--check) or config/logging.yaml invalid, 2 bad arguments.`,
+};
+
+export function run(argv: readonly string[], out?: Output): number {
+  return runCommand(
+    DOCS_COMMAND,
+    argv,
+    ({ values }): CommandResult => {
+      const current = readFileSync(README, "utf8");
+      const generated = withGeneratedSections(current);
+      if (current === generated) return { stdout: `${README} is current\n` };
+      if (values.check) return { stdout: "", warnings: [`${README} is stale: run npm run docs`], code: EXIT.failure };
+      writeFileSync(README, generated);
+      return { stdout: `${README} updated\n` };
+    },
+    out,
+  );
+}
+
+if (require.main === module) process.exitCode = run(process.argv.slice(2));
