@@ -160,7 +160,7 @@ const logFile = z.strictObject({
     .string()
     .min(1)
     .optional()
-    .describe('strftime-style timestamp at the start of each line, e.g. "%b %d %H:%M:%S" (default: the agent stamps the time it reads the line)'),
+    .describe('strftime-style timestamp the lines carry, e.g. "%b %d %H:%M:%S" (default: the agent stamps the time it reads the line)'),
   multiLineStartPattern: z
     .string()
     .min(1)
