@@ -235,18 +235,7 @@ describeApply("emulator apply: every stack deployed against moto", () => {
       const archiveKey = resourceAt(security, state, "aws_kms_key", "ArchiveKey/Key");
       const { s3 } = await aws.clients(security.accountId, r.config.security.region);
       const Bucket = r.config.archive.bucketName;
-      const encryption = await s3.send(new GetBucketEncryptionCommand({ Bucket }));
-      expect(encryption.ServerSideEncryptionConfiguration!.Rules).toEqual([
-        { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "aws:kms", KMSMasterKeyID: archiveKey.arn }, BucketKeyEnabled: true },
-      ]);
-      expect((await s3.send(new GetBucketVersioningCommand({ Bucket }))).Status).toBe("Enabled");
-      expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket }))).PublicAccessBlockConfiguration).toEqual({
-        BlockPublicAcls: true,
-        IgnorePublicAcls: true,
-        BlockPublicPolicy: true,
-        RestrictPublicBuckets: true,
-      });
-      expect((await s3.send(new GetBucketOwnershipControlsCommand({ Bucket }))).OwnershipControls!.Rules).toEqual([{ ObjectOwnership: "BucketOwnerEnforced" }]);
+      await expectPrivateKmsBucket(s3, Bucket, archiveKey.arn);
       const [rule, ...others] = (await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket }))).Rules!;
       expect(others).toEqual([]);
       const { glacierAfterDays, expireAfterDays, objectLock } = r.config.archive;
@@ -335,20 +324,9 @@ describeApply("emulator apply: every stack deployed against moto", () => {
       const { s3 } = await aws.clients(stack.accountId, settings.region);
       const Bucket = settings.bucket;
       expect(stack.accountId).toBe(r.config.security.accountId);
-      const encryption = await s3.send(new GetBucketEncryptionCommand({ Bucket }));
-      expect(encryption.ServerSideEncryptionConfiguration!.Rules).toEqual([
-        { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "aws:kms", KMSMasterKeyID: resourceAt(stack, state, "aws_kms_key", "StateKey/Key").arn }, BucketKeyEnabled: true },
-      ]);
+      await expectPrivateKmsBucket(s3, Bucket, resourceAt(stack, state, "aws_kms_key", "StateKey/Key").arn);
       // What every other stack's backend names as kms_key_id resolves to that key.
       expect(resourceAt(stack, state, "aws_kms_alias", "StateKey/Alias").arn).toBe(settings.kmsKeyId);
-      expect((await s3.send(new GetBucketVersioningCommand({ Bucket }))).Status).toBe("Enabled");
-      expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket }))).PublicAccessBlockConfiguration).toEqual({
-        BlockPublicAcls: true,
-        IgnorePublicAcls: true,
-        BlockPublicPolicy: true,
-        RestrictPublicBuckets: true,
-      });
-      expect((await s3.send(new GetBucketOwnershipControlsCommand({ Bucket }))).OwnershipControls!.Rules).toEqual([{ ObjectOwnership: "BucketOwnerEnforced" }]);
       const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket }))).Policy!);
       expect(policy).toEqual(JSON.parse(resolveReferences(resourceAt(stack, state, "aws_s3_bucket_policy", "StateBucket/Policy", "body").policy, state)));
     }),
@@ -434,6 +412,22 @@ describeApply("emulator apply: every stack deployed against moto", () => {
       }
     }));
 });
+
+/** Default encryption with the key and a bucket key, versioning on, all four public-access blocks, ACLs off. */
+async function expectPrivateKmsBucket(s3: AwsClients["s3"], Bucket: string, keyArn: string): Promise<void> {
+  const encryption = await s3.send(new GetBucketEncryptionCommand({ Bucket }));
+  expect(encryption.ServerSideEncryptionConfiguration!.Rules).toEqual([
+    { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "aws:kms", KMSMasterKeyID: keyArn }, BucketKeyEnabled: true },
+  ]);
+  expect((await s3.send(new GetBucketVersioningCommand({ Bucket }))).Status).toBe("Enabled");
+  expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket }))).PublicAccessBlockConfiguration).toEqual({
+    BlockPublicAcls: true,
+    IgnorePublicAcls: true,
+    BlockPublicPolicy: true,
+    RestrictPublicBuckets: true,
+  });
+  expect((await s3.send(new GetBucketOwnershipControlsCommand({ Bucket }))).OwnershipControls!.Rules).toEqual([{ ObjectOwnership: "BucketOwnerEnforced" }]);
+}
 
 /** Every resource address of an emulator stack's Terraform JSON. */
 function addressesOf(stack: EmulatorStack): string[] {
