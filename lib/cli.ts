@@ -120,7 +120,8 @@ export function positiveNumber(value: string | undefined, option: string): numbe
 /** The `--config <file>` option every config-reading command accepts. */
 export const CONFIG_OPTION = { config: { type: "string", short: "c" } } as const;
 
-/** `--config`, else `SECLOG_CONFIG`, else the shipped example: the file `cdktf synth` would read. */
-export function commandConfig(option: string | undefined, env: NodeJS.ProcessEnv): SecLogConfig {
-  return loadConfigFile(option ?? configPath(env));
+/** `--config`, else `SECLOG_CONFIG`, else the shipped example: the file `cdktf synth` would read, and its config. */
+export function commandConfig(option: string | undefined, env: NodeJS.ProcessEnv): { readonly file: string; readonly config: SecLogConfig } {
+  const file = option ?? configPath(env);
+  return { file, config: loadConfigFile(file) };
 }

@@ -1,6 +1,5 @@
 import { agentConfig, chooseRegion, findAccount, requireFiles } from "../lib/agent-config";
 import { CONFIG_OPTION, CommandSpec, commandConfig, Output, runCommand } from "../lib/cli";
-import { configPath } from "../lib/config/load";
 
 export const AGENT_CONFIG_COMMAND: CommandSpec<typeof CONFIG_OPTION> = {
   name: "agent-config",
@@ -27,10 +26,10 @@ export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.en
     AGENT_CONFIG_COMMAND,
     argv,
     ({ values, positionals: [name, region] }) => {
-      const config = commandConfig(values.config, env);
+      const { file, config } = commandConfig(values.config, env);
       const account = findAccount(config, name);
       const chosen = chooseRegion(account, region);
-      requireFiles(values.config ?? configPath(env), config, account);
+      requireFiles(file, config, account);
       return `${JSON.stringify(agentConfig(account, chosen), null, 2)}\n`;
     },
     out,

@@ -1,5 +1,4 @@
 import { CONFIG_OPTION, CommandResult, CommandSpec, commandConfig, Output, positiveNumber, runCommand, UsageError } from "../lib/cli";
-import { configPath } from "../lib/config/load";
 import {
   bytesPerEvent,
   CapacityInput,
@@ -60,11 +59,11 @@ export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.en
     ({ values }): CommandResult => {
       // Arguments first: a wrong command line is reported before the config is read.
       const input = capacityInput(values);
-      const config = commandConfig(values.config, env);
+      const { file, config } = commandConfig(values.config, env);
       const plan = estimateCapacity(config, input);
       const stdout = values.json
         ? `${JSON.stringify(plan, null, 2)}\n`
-        : formatPlan(plan, values.config ?? configPath(env), config);
+        : formatPlan(plan, file, config);
       return { stdout, warnings: plan.warnings };
     },
     out,

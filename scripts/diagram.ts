@@ -1,6 +1,5 @@
 import { writeFileSync } from "node:fs";
-import { CommandSpec, Output, runCommand } from "../lib/cli";
-import { configPath, loadConfigFile } from "../lib/config/load";
+import { CommandSpec, commandConfig, Output, runCommand } from "../lib/cli";
 import { mermaidDiagram } from "../lib/diagram";
 
 const OPTIONS = {
@@ -30,7 +29,7 @@ export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.en
     DIAGRAM_COMMAND,
     argv,
     ({ values, positionals: [file] }) => {
-      const diagram = mermaidDiagram(loadConfigFile(file ?? configPath(env)));
+      const diagram = mermaidDiagram(commandConfig(file, env).config);
       const text = values.markdown ? `\`\`\`mermaid\n${diagram}\`\`\`\n` : diagram;
       if (!values.out) return text;
       writeFileSync(values.out, text);
