@@ -219,9 +219,10 @@ export interface FirehosePlan {
 export interface ProcessorPlan {
   readonly batchesPerSecond: { readonly average: number; readonly peak: number };
   readonly concurrencyNeeded: number;
-  readonly reservedConcurrency: number;
-  /** Kinesis bytes/s the reserved concurrency can process. */
-  readonly capacityBytesPerSecond: number;
+  /** Undefined: no reservation, the function shares the account's unreserved pool. */
+  readonly reservedConcurrency?: number;
+  /** Kinesis bytes/s the reserved concurrency can process (undefined without a reservation). */
+  readonly capacityBytesPerSecond?: number;
 }
 
 export interface StoragePlan {
@@ -428,7 +429,7 @@ function firehoseCost(config: SecLogConfig, kinesis: KinesisPlan, firehose: Fire
 
 // ---------------------------------------------------------------- processor Lambda
 
-function processorPlan(reservedConcurrency: number, average: Rates, peak: Rates): ProcessorPlan {
+function processorPlan(reservedConcurrency: number | undefined, average: Rates, peak: Rates): ProcessorPlan {
   const batches = (rates: Rates) => Math.max(rates.kinesisBytesPerSecond / PROCESSOR_BATCH_BYTES, 1 / PROCESSOR_BATCH_MAX_SECONDS);
   const peakBatches = batches(peak);
   return {
@@ -436,7 +437,7 @@ function processorPlan(reservedConcurrency: number, average: Rates, peak: Rates)
     // Little's law: concurrent invocations = arrivals per second x seconds each.
     concurrencyNeeded: Math.ceil(peakBatches * PROCESSOR_SECONDS_PER_BATCH * PROCESSOR_CONCURRENCY_HEADROOM),
     reservedConcurrency,
-    capacityBytesPerSecond: (reservedConcurrency / PROCESSOR_SECONDS_PER_BATCH) * PROCESSOR_BATCH_BYTES,
+    capacityBytesPerSecond: reservedConcurrency === undefined ? undefined : (reservedConcurrency / PROCESSOR_SECONDS_PER_BATCH) * PROCESSOR_BATCH_BYTES,
   };
 }
 
@@ -550,8 +551,8 @@ function onDemandWarning({ peak, kinesis }: Sizing): string | undefined {
 }
 
 function processorWarning({ average, processor }: Sizing): string | undefined {
-  if (!processor || processor.reservedConcurrency >= processor.concurrencyNeeded) return undefined;
-  const behind = processor.capacityBytesPerSecond < average.kinesisBytesPerSecond;
+  if (!processor || processor.reservedConcurrency === undefined || processor.reservedConcurrency >= processor.concurrencyNeeded) return undefined;
+  const behind = processor.capacityBytesPerSecond! < average.kinesisBytesPerSecond;
   return (
     `delivery.processorConcurrency: set to ${processor.concurrencyNeeded} (now ${processor.reservedConcurrency}): at the peak Firehose sends ` +
     `${fixed(processor.batchesPerSecond.peak, 1)} batches/s of 0.2 MB to the processor, ~${PROCESSOR_SECONDS_PER_BATCH} s each, ` +
@@ -637,10 +638,12 @@ function firehoseSection({ firehose }: CapacityPlan): string[] {
 function processorSection({ processor }: CapacityPlan): string[] {
   if (!processor) return [];
   return [
-    `Processor Lambda (delivery.processorConcurrency: ${processor.reservedConcurrency})`,
+    `Processor Lambda (delivery.processorConcurrency: ${processor.reservedConcurrency ?? "unset, the account's unreserved concurrency"})`,
     `  batches of 0.2 MB: ${fixed(processor.batchesPerSecond.average, 2)}/s average, ${fixed(processor.batchesPerSecond.peak, 2)}/s peak; ` +
       `needs ${processor.concurrencyNeeded} concurrent (~${PROCESSOR_SECONDS_PER_BATCH} s each, ${PROCESSOR_CONCURRENCY_HEADROOM}x headroom); ` +
-      `${processor.reservedConcurrency} process up to ${mib(processor.capacityBytesPerSecond)} MiB/s of records`,
+      (processor.reservedConcurrency === undefined
+        ? "the account's unreserved pool must have that much free"
+        : `${processor.reservedConcurrency} process up to ${mib(processor.capacityBytesPerSecond!)} MiB/s of records`),
     "",
   ];
 }

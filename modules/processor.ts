@@ -18,8 +18,15 @@ export interface ProcessorFunctionProps {
   /** @default 365 */
   readonly logRetentionDays?: number;
   readonly code: LambdaPackage;
-  /** Reserved concurrency: guarantees Firehose can invoke it, and caps it. */
-  readonly reservedConcurrency: number;
+  /**
+   * Reserved concurrency: guarantees Firehose can invoke it, and caps it.
+   * Lambda only lets a function reserve what leaves the account 100
+   * unreserved ("You can reserve up to the Unreserved account concurrency
+   * value ... minus 100", docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html),
+   * so new accounts with a quota of 10 cannot reserve any: opt-in.
+   * @default none: the function draws on the account's unreserved pool
+   */
+  readonly reservedConcurrency?: number;
   /** @default 512 */
   readonly memoryMiB?: number;
   /** CloudWatch namespace of the per-account events metric the function logs (EMF). */

@@ -165,14 +165,11 @@ function resolveStream(raw: RawConfig): StreamSettings {
   return mode === "provisioned" ? { mode, retentionHours, shards: shards ?? 1 } : { mode, retentionHours };
 }
 
-/** Reserved concurrency of the processor unless configured: enough for Firehose's parallel batches, small enough for any account. */
-export const DEFAULT_PROCESSOR_CONCURRENCY = 10;
-
 function resolveDelivery(raw: RawConfig): DeliverySettings {
   const { format, bufferSeconds, bufferMiB, processorConcurrency } = raw.delivery;
   return format === "raw"
     ? { format, bufferSeconds, bufferMiB }
-    : { format, bufferSeconds, bufferMiB, processorConcurrency: processorConcurrency ?? DEFAULT_PROCESSOR_CONCURRENCY };
+    : { format, bufferSeconds, bufferMiB, processorConcurrency };
 }
 
 function resolveState(raw: RawConfig): StateSettings {

@@ -47,7 +47,7 @@ export type StreamSettings =
 
 export type DeliverySettings =
   | { readonly format: "raw"; readonly bufferSeconds: number; readonly bufferMiB: number }
-  | { readonly format: "events"; readonly bufferSeconds: number; readonly bufferMiB: number; readonly processorConcurrency: number };
+  | { readonly format: "events"; readonly bufferSeconds: number; readonly bufferMiB: number; readonly processorConcurrency?: number };
 
 export type StateSettings =
   | { readonly backend: "local" }

@@ -102,7 +102,7 @@ const delivery = z
       .min(1)
       .max(1000)
       .optional()
-      .describe("events only: reserved concurrency of the processor Lambda (default 10)"),
+      .describe("events only: reserved concurrency of the processor Lambda (default: none, it draws on the account's unreserved concurrency)"),
   })
   .describe("how Firehose writes objects");
 
