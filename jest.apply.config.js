@@ -1,3 +1,5 @@
+process.env.CHECKPOINT_DISABLE = "1";
+
 /**
  * `npm run test:apply`: every stack applied against a local AWS API emulator
  * (moto_server). Minutes of Terraform work, so never part of `npm test`.

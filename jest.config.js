@@ -1,3 +1,7 @@
+// Terraform and cdktf's CLI libraries phone home for version checks unless told not to;
+// the workers inherit this.
+process.env.CHECKPOINT_DISABLE = "1";
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",

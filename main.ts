@@ -1,20 +1,26 @@
 import { ConfigError, configPath, loadConfigFile } from "./lib/config/load";
-import { SynthError, synthesizeAtomically } from "./lib/synth";
+import { OutputError, SynthError, synthesizeAtomically } from "./lib/synth";
 import { buildApp } from "./stacks/app";
+
+type Out = Pick<NodeJS.WriteStream, "write">;
 
 /**
  * cdktf's entry point: load and validate the config, then synthesize every
- * stack at once. A config mistake or a rule violation is the user's to fix:
- * print it without a stack trace, return exit code 1, and leave cdktf.out as
- * it was. Anything else is a bug and keeps its stack trace.
+ * stack at once. A config mistake, a rule violation, or an output directory or
+ * lock file synth cannot use is the user's to fix: print it without a stack
+ * trace, return exit code 1, and leave cdktf.out as it was. Anything else is a
+ * bug and keeps its stack trace. stdout gets one line per removed stack.
  */
-export function run(env: NodeJS.ProcessEnv = process.env, stderr: Pick<NodeJS.WriteStream, "write"> = process.stderr): number {
+export function run(env: NodeJS.ProcessEnv = process.env, stderr: Out = process.stderr, stdout: Out = process.stdout): number {
   try {
     const config = loadConfigFile(configPath(env));
-    synthesizeAtomically((app) => buildApp(config, app), env.CDKTF_OUTDIR ?? "cdktf.out");
+    synthesizeAtomically((app) => buildApp(config, app), env.CDKTF_OUTDIR ?? "cdktf.out", {
+      env,
+      log: (line) => void stdout.write(`${line}\n`),
+    });
     return 0;
   } catch (error) {
-    if (!(error instanceof ConfigError || error instanceof SynthError)) throw error;
+    if (!(error instanceof ConfigError || error instanceof SynthError || error instanceof OutputError)) throw error;
     stderr.write(`${error.message}\n`);
     return 1;
   }

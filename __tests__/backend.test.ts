@@ -24,6 +24,16 @@ describe("state backends", () => {
       use_lockfile: true,
       assume_role: { role_arn: roleArn },
     });
+    // An existing bucket: every stack's backend assumes state.s3.roleArn, as before.
+    expect(stacks["payments-prod"].terraform.backend.s3.assume_role).toEqual({ role_arn: roleArn });
+    expect(stacks["web-prod"].terraform.backend.s3.assume_role).toEqual({ role_arn: roleArn });
+  });
+
+  test("s3, existing bucket without roleArn: no backend assumes a role (each runs with its caller's credentials)", () => {
+    const config = baseConfig();
+    config.state = { backend: "s3", s3: { bucket: "acme-tf-state", region: "us-east-1" } };
+    const stacks = synthStacks(config);
+    for (const name of ["security", "payments-prod", "web-prod"]) expect(stacks[name].terraform.backend.s3.assume_role).toBeUndefined();
   });
 
   test("s3: keyPrefix defaults to the prefix", () => {
@@ -76,6 +86,20 @@ describe("state backends", () => {
         kms_key_id: `arn:aws:kms:eu-west-1:${SECURITY_ACCOUNT}:alias/secops-terraform-state`,
       });
     }
+    // Each application backend reaches the security account's bucket through its own state role;
+    // the security stack keeps the security account's credentials.
+    expect(stacks["payments-prod"].terraform.backend.s3).toEqual({
+      bucket: "acme-tf-state",
+      region: "eu-west-1",
+      key: "secops/payments-prod.tfstate",
+      encrypt: true,
+      kms_key_id: `arn:aws:kms:eu-west-1:${SECURITY_ACCOUNT}:alias/secops-terraform-state`,
+      use_lockfile: true,
+      assume_role: { role_arn: `arn:aws:iam::${SECURITY_ACCOUNT}:role/secops-tfstate-payments-prod` },
+    });
+    expect(stacks["web-prod"].terraform.backend.s3.assume_role).toEqual({ role_arn: `arn:aws:iam::${SECURITY_ACCOUNT}:role/secops-tfstate-web-prod` });
+    expect(stacks.security.terraform.backend.s3.assume_role).toBeUndefined();
+    expect(resourcesOf(state, "aws_iam_role").map(([, r]) => r.name).sort()).toEqual(["secops-tfstate-payments-prod", "secops-tfstate-web-prod"]);
   });
 
   test("s3 bootstrap (sse-s3): no key, S3-managed encryption (the rule pack lets it pass)", () => {
@@ -86,6 +110,17 @@ describe("state backends", () => {
     const encryption = onlyResource(stacks.state, "aws_s3_bucket_server_side_encryption_configuration");
     expect(encryption.rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe("AES256");
     expect(stacks.security.terraform.backend.s3.kms_key_id).toBeUndefined();
+    expect(stacks["web-prod"].terraform.backend.s3.assume_role).toEqual({ role_arn: `arn:aws:iam::${SECURITY_ACCOUNT}:role/secops-tfstate-web-prod` });
+  });
+
+  test("s3 bootstrap with state.s3.roleArn: it applies to the security stack only", () => {
+    const config = baseConfig();
+    const roleArn = `arn:aws:iam::${SECURITY_ACCOUNT}:role/terraform-state`;
+    config.state = { backend: "s3", s3: { bucket: "acme-tf-state", region: "us-east-1", bootstrap: true, roleArn } };
+    const stacks = synthStacks(config);
+    expect(stacks.security.terraform.backend.s3.assume_role).toEqual({ role_arn: roleArn });
+    expect(stacks["payments-prod"].terraform.backend.s3.assume_role).toEqual({ role_arn: `arn:aws:iam::${SECURITY_ACCOUNT}:role/secops-tfstate-payments-prod` });
+    expect(stacks.state.terraform.backend.local).toBeDefined();
   });
 
   test("no bootstrap: no state stack", () => {

@@ -17,7 +17,7 @@ import { onlyResource, resourcesOf, synthStacks } from "./support/synth";
 const ROOT = resolve(__dirname, "..");
 const work = mkdtempSync(join(tmpdir(), "seclog-capacity-"));
 
-/** One account with two named log groups: 2 dynamic partitions. Everything else default (on-demand, events, 300 s / 64 MiB, concurrency 10, Glacier after 90 days, no alarms: 2 KMS keys). */
+/** One account with two named log groups: 2 dynamic partitions. Everything else default (on-demand, events, 300 s / 64 MiB, no reserved concurrency, Glacier after 90 days, no alarms: 2 KMS keys). */
 function configDocument(changes: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     prefix: "acme",
@@ -87,7 +87,9 @@ describe("worked examples", () => {
     expect(usdOf(plan, "Firehose dynamic partitioning data")).toBeCloseTo(3.8249, 3);
     expect(plan.firehose).toMatchObject({ buffers: 2, buffersFrom: "config", objectsPerHour: 24 });
     expect(plan.firehose.average).toMatchObject({ trigger: "interval", flushSeconds: 300 });
-    expect(plan.processor).toMatchObject({ concurrencyNeeded: 1, reservedConcurrency: 10 });
+    // No reservation by default: the processor shares the account's unreserved pool, so nothing to warn about.
+    // (--json output: an absent key is one without a value.)
+    expect(plan.processor).toEqual({ batchesPerSecond: { average: expect.closeTo(0.0741, 4), peak: expect.closeTo(0.2222, 4) }, concurrencyNeeded: 1 });
     expect(usdOf(plan, "Lambda processor duration")).toBeCloseTo(0.2596, 3);
     expect(usdOf(plan, "S3 Standard storage")).toBeCloseTo(1.6547, 3);
     expect(usdOf(plan, "S3 Glacier Flexible Retrieval storage")).toBeCloseTo(0.7955, 3);
@@ -167,7 +169,7 @@ describe("worked examples", () => {
    *   provisioned with ceil(4.4444 / 0.8) = ceil(5.56) = 6 shards.
    *   Firehose: NDJSON per partition at the peak = 3 x (6,213,783.7 + 10,000 x 160) / 2 = 11,720,675.6 B/s;
    *   10 s of it = 111.8 MiB > 64 -> delivery.bufferMiB: 112.
-   *   Processor: 4.4444 / 0.2 = 22.2 batches/s x 0.2 s x 2 = 8.9 -> 9 <= 10 reserved: no warning.
+   *   Processor: 4.4444 / 0.2 = 22.2 batches/s x 0.2 s x 2 = 8.9 -> 9 concurrent, no reservation: no warning.
    */
   test("D: on-demand above its starting capacity: exit 3, names stream.mode provisioned with 6 shards", () => {
     const result = capacity(["--gb-per-day", "500", "--events-per-second", "10000", "--config", configFile("busy")]);

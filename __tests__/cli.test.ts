@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { fingerprint } from "./support/files";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -24,9 +24,9 @@ function runApp(configFile: string, outdir: string) {
 describe("the app process", () => {
   const work = mkdtempSync(join(tmpdir(), "seclog-cli-"));
 
-  test("synthesizes the shipped example into CDKTF_OUTDIR", () => {
+  test("synthesizes the example config (config/example.yaml) into CDKTF_OUTDIR", () => {
     const outdir = join(work, "good");
-    const result = runApp("config/logging.yaml", outdir);
+    const result = runApp("config/example.yaml", outdir);
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     expect(readdirSync(join(outdir, "stacks")).sort()).toEqual(["payments-prod", "security", "web-prod"]);
@@ -57,7 +57,9 @@ describe("the app process", () => {
 });
 
 describe("cdktf synth (the README command)", () => {
-  test("synthesizes the default config with the pinned CLI", () => {
+  // The user's own config (the default, no SECLOG_CONFIG): the one test that reads it,
+  // and it asserts nothing about its content, only that it synthesizes.
+  test("the shipped file synthesizes with the pinned CLI", () => {
     const outdir = mkdtempSync(join(tmpdir(), "seclog-cdktf-"));
     const result = spawnSync("npx", ["cdktf", "synth", "--output", outdir], {
       cwd: ROOT,
@@ -65,6 +67,8 @@ describe("cdktf synth (the README command)", () => {
       encoding: "utf8",
     });
     expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
-    expect(readdirSync(join(outdir, "stacks")).sort()).toEqual(["payments-prod", "security", "web-prod"]);
+    const written = readdirSync(join(outdir, "stacks"));
+    expect(written.length).toBeGreaterThan(0);
+    for (const stack of written) expect(existsSync(join(outdir, "stacks", stack, "cdk.tf.json"))).toBe(true);
   });
 });

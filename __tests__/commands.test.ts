@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { run as agentConfig } from "../scripts/agent-config";
 import { run as diagram } from "../scripts/diagram";
-import { run as docs } from "../scripts/update-readme";
+import { EXAMPLE_CONFIG_PATH, run as docs } from "../scripts/update-readme";
 import { baseConfig, fullConfig, PAYMENTS_ACCOUNT } from "./support/fixtures";
 
 /** Runs a command in-process and captures what a terminal would show. */
@@ -61,8 +61,8 @@ describe("npm run agent-config", () => {
     expect(JSON.parse(result.stdout).agent.region).toBe("eu-west-1");
   });
 
-  test("the shipped example config gives every file of an account", () => {
-    const result = capture(agentConfig, ["web-prod"], { SECLOG_CONFIG: "config/logging.yaml" });
+  test("the example config (config/example.yaml) gives every file of an account", () => {
+    const result = capture(agentConfig, ["web-prod"], { SECLOG_CONFIG: EXAMPLE_CONFIG_PATH });
     expect(result.code).toBe(0);
     const entries = JSON.parse(result.stdout).logs.logs_collected.files.collect_list;
     expect(entries.map((e: any) => [e.file_path, e.log_group_name])).toEqual([
@@ -117,8 +117,8 @@ function mermaidGraph(text: string) {
 }
 
 describe("npm run diagram", () => {
-  test("the default config: every account region points at its own region's destination, all destinations feed one stream", () => {
-    const result = capture(diagram, [], { SECLOG_CONFIG: "config/logging.yaml" });
+  test("the example config: every account region points at its own region's destination, all destinations feed one stream", () => {
+    const result = capture(diagram, [], { SECLOG_CONFIG: EXAMPLE_CONFIG_PATH });
     expect(result.code).toBe(0);
     const { defined, edges } = mermaidGraph(result.stdout);
     expect(result.stdout.startsWith("flowchart LR\n")).toBe(true);
@@ -157,7 +157,7 @@ describe("npm run diagram", () => {
 
   test("--markdown fences it; --out writes the file", () => {
     const out = join(work, "diagram.md");
-    const result = capture(diagram, ["config/logging.yaml", "--markdown", "--out", out]);
+    const result = capture(diagram, [EXAMPLE_CONFIG_PATH, "--markdown", "--out", out]);
     expect(result).toMatchObject({ code: 0, stdout: `wrote ${out}\n` });
     const text = readFileSync(out, "utf8");
     expect(text.startsWith("```mermaid\nflowchart LR\n")).toBe(true);
@@ -174,10 +174,12 @@ describe("npm run diagram", () => {
 });
 
 describe("npm run docs", () => {
-  test("--check: the committed README is current (exit 0); --help and bad arguments behave like every command", () => {
+  test("--check: the committed README is current with config/example.yaml (exit 0); --help and bad arguments behave like every command", () => {
     const docsCommand = (argv: string[], _env: NodeJS.ProcessEnv, out: any) => docs(argv, out);
     expect(capture(docsCommand, ["--check"])).toMatchObject({ code: 0, stdout: "README.md is current\n" });
-    expect(capture(docsCommand, ["--help"]).stdout).toMatch(/^usage: npm run docs -- \[--check\]/);
+    const help = capture(docsCommand, ["--help"]).stdout;
+    expect(help).toMatch(/^usage: npm run docs -- \[--check\]/);
+    expect(help).toContain(`(from the example config, ${EXAMPLE_CONFIG_PATH}`);
     expect(capture(docsCommand, ["--chek"]).code).toBe(2);
   });
 });

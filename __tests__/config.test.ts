@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
 import { stringify } from "yaml";
 import { run } from "../main";
 import { fingerprint } from "./support/files";
@@ -75,13 +75,13 @@ const BAD_CONFIGS: Array<[string, Mutation, string, RegExp]> = [
 
 describe("bad config input", () => {
   const work = mkdtempSync(join(tmpdir(), "seclog-bad-"));
-  const outdir = join(work, "cdktf.out");
-  let lastGoodOutput: string[] = [];
+  // One good synth, copied (timestamps kept) into each row's own output
+  // directory: a bad config that is wrongly accepted fails its own row only.
+  const goodOutput = join(work, "good.out");
   const rejected: string[] = [];
 
   beforeAll(() => {
-    expect(run({ SECLOG_CONFIG: "config/logging.yaml", CDKTF_OUTDIR: outdir }, { write: () => true })).toBe(0);
-    lastGoodOutput = fingerprint(outdir);
+    expect(run({ SECLOG_CONFIG: "config/example.yaml", CDKTF_OUTDIR: goodOutput }, { write: () => true })).toBe(0);
   });
 
   afterAll(() => process.stdout.write(`bad configs rejected: ${rejected.length} of ${BAD_CONFIGS.length}\n`));
@@ -89,15 +89,21 @@ describe("bad config input", () => {
   test.each(BAD_CONFIGS)("%s: exit 1, its field path, no stack trace, cdktf.out untouched", (what, mutate, path, message) => {
     const config = baseConfig();
     mutate(config);
-    const file = join(work, `${what.replace(/\W+/g, "-")}.yaml`);
+    const row = join(work, what.replace(/\W+/g, "-"));
+    const outdir = join(row, "cdktf.out");
+    cpSync(goodOutput, outdir, { recursive: true, preserveTimestamps: true });
+    const before = fingerprint(outdir);
+    expect(before.length).toBeGreaterThan(0);
+    const file = join(row, "logging.yaml");
     writeFileSync(file, stringify(config));
     let stderr = "";
     const status = run({ SECLOG_CONFIG: file, CDKTF_OUTDIR: outdir }, { write: (text: string) => ((stderr += text), true) });
     expect(status).toBe(1);
-    expect(stderr).toContain(`  ${path}: `);
+    // `  <file>:<line>:<col>: accounts[0] (payments-prod).acountId: ...`
+    expect(stderr).toMatch(new RegExp(`^  ${escape(file)}:\\d+:\\d+: ${escape(shown(path, config))}: `, "m"));
     expect(problemsOf(() => parseConfig(config, file))).toContainEqual({ path, message: expect.stringMatching(message) });
     expect(stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
-    expect(fingerprint(outdir)).toEqual(lastGoodOutput);
+    expect(fingerprint(outdir)).toEqual(before);
     rejected.push(what);
   });
 
@@ -118,7 +124,11 @@ describe("bad config input", () => {
       expect(error).toBeInstanceOf(ConfigError);
       const lines = (error as ConfigError).message.split("\n");
       expect(lines[0]).toBe("logging.yaml: 2 problems:");
-      expect(lines.slice(1).map((l) => l.split(":")[0].trim())).toEqual(["prefix", "accounts[0].accountId"]);
+      // A parsed document has no text, so no line and column: `  <file>: <path>: <message>`.
+      expect(lines.slice(1).map((l) => l.split(": ").slice(0, 2).join(": "))).toEqual([
+        "  logging.yaml: prefix",
+        "  logging.yaml: accounts[0] (payments-prod).accountId",
+      ]);
     }
   });
 
@@ -156,7 +166,7 @@ describe("config files", () => {
   };
 
   test("the shipped example is valid", () => {
-    const config = loadConfigFile("config/logging.yaml");
+    const config = loadConfigFile("config/example.yaml");
     expect(config.prefix).toBe("secops");
     expect(config.accounts.length).toBeGreaterThan(0);
   });
@@ -186,4 +196,16 @@ function problemsOf(run: () => unknown): Array<{ path: string; message: string }
     throw error;
   }
   throw new Error("config was accepted");
+}
+
+/** A reported path as printed: the account's name after its index, when the entry has one. */
+function shown(path: string, config: Record<string, any>): string {
+  return path.replace(/^accounts\[(\d+)\]/, (head, index) => {
+    const name = config.accounts?.[Number(index)]?.name;
+    return typeof name === "string" ? `${head} (${name})` : head;
+  });
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

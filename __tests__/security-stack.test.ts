@@ -145,6 +145,13 @@ describe("security stack, default options", () => {
     ]);
   });
 
+  test("delivery.processorConcurrency reserves exactly that concurrency for the processor", () => {
+    const config = baseConfig();
+    config.delivery = { processorConcurrency: 25 };
+    const fn = onlyResource(synthStacks(config).security, "aws_lambda_function");
+    expect(fn.reserved_concurrent_executions).toBe(25);
+  });
+
   test("the archive key lets CloudWatch Logs encrypt exactly the Firehose and processor log groups", () => {
     const key = resourcesOf(stack, "aws_kms_key").find(([id]) => id.startsWith("ArchiveKey"))![1];
     expect(statement(policyOf(key.policy), "CloudWatchLogsEncryptsLogGroup").Condition).toEqual({

@@ -97,6 +97,20 @@ export class Naming {
     return `arn:${this.partition}:kms:${region}:${this.input.securityAccountId}:${this.keyAlias(purpose)}`;
   }
 
+  /**
+   * The role in the security account an application stack's S3 backend
+   * assumes to reach its own state object and lock, and nothing else
+   * (created by the `state` stack with `state.s3.bootstrap`).
+   */
+  stateRoleName(stack: string): string {
+    return `${this.input.prefix}-tfstate-${stack}`;
+  }
+
+  /** Derived, never read from state: the app stack's backend names it before the role exists. */
+  stateRoleArn(stack: string): string {
+    return `arn:${this.partition}:iam::${this.input.securityAccountId}:role/${this.stateRoleName(stack)}`;
+  }
+
   defaultBucketName(): string {
     return `${this.pipeline}-${this.input.securityAccountId}`;
   }

@@ -22,3 +22,8 @@ export function closest(input: string, candidates: readonly string[], maxDistanc
   }
   return best && best.distance <= maxDistance ? best.candidate : undefined;
 }
+
+/** `1 problem`, `3 problems`: a count with its noun. */
+export function plural(count: number, noun: string, nouns = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : nouns}`;
+}

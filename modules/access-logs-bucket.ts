@@ -7,7 +7,8 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
 import { policyDocument, policyJson } from "../lib/iam/policy";
 import { suppressRule } from "../lib/rules/pack";
-import { denyInsecureTransport, lifecycleRule, makePrivate } from "./archive-bucket";
+import { denyInsecureTransport } from "../lib/iam/s3";
+import { lifecycleRule, makePrivate } from "./archive-bucket";
 
 export interface AccessLogsBucketProps {
   readonly provider: AwsProvider;

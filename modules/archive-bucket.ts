@@ -11,7 +11,8 @@ import {
 } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketObjectLockConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { PolicyStatement, policyDocument, policyJson } from "../lib/iam/policy";
+import { policyJson } from "../lib/iam/policy";
+import { tlsOnlyPolicy } from "../lib/iam/s3";
 
 export interface ObjectLockProps {
   readonly mode: "GOVERNANCE" | "COMPLIANCE";
@@ -141,18 +142,3 @@ export function makePrivate(scope: Construct, provider: AwsProvider, bucket: str
   return publicAccess;
 }
 
-/** Denies every request that does not arrive over TLS, whoever makes it. */
-export function denyInsecureTransport(bucketArn: string): PolicyStatement {
-  return {
-    Sid: "DenyInsecureTransport",
-    Effect: "Deny",
-    Principal: "*",
-    Action: "s3:*",
-    Resource: [bucketArn, `${bucketArn}/*`],
-    Condition: { Bool: { "aws:SecureTransport": "false" } },
-  };
-}
-
-export function tlsOnlyPolicy(bucketArn: string) {
-  return policyDocument(denyInsecureTransport(bucketArn));
-}

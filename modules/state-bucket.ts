@@ -6,7 +6,8 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { policyJson } from "../lib/iam/policy";
 import { suppressRule } from "../lib/rules/pack";
-import { makePrivate, tlsOnlyPolicy } from "./archive-bucket";
+import { tlsOnlyPolicy } from "../lib/iam/s3";
+import { makePrivate } from "./archive-bucket";
 
 export interface StateBucketProps {
   readonly provider: AwsProvider;

@@ -1,15 +1,22 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { configReference } from "../lib/config/reference";
-import { DEFAULT_CONFIG_PATH, loadConfigFile } from "../lib/config/load";
+import { loadConfigFile } from "../lib/config/load";
 import { mermaidDiagram } from "../lib/diagram";
 import { CommandResult, CommandSpec, EXIT, Output, runCommand } from "../lib/cli";
 
 /**
  * Rewrites the generated parts of README.md (`npm run docs`): the config
- * reference from the schema and the diagram from the shipped config. A test
- * fails when either is stale.
+ * reference from the schema and the diagram from the documented example
+ * config. A test fails when either is stale.
  */
 export const README = "README.md";
+
+/**
+ * The README's example config. The README and the tests read this file, never
+ * the user's own config (`DEFAULT_CONFIG_PATH`, config/logging.yaml), so
+ * editing that one changes no generated text and fails no test.
+ */
+export const EXAMPLE_CONFIG_PATH = "config/example.yaml";
 
 interface GeneratedSection {
   readonly name: string;
@@ -18,7 +25,7 @@ interface GeneratedSection {
 
 export const SECTIONS: readonly GeneratedSection[] = [
   { name: "config-reference", content: configReference },
-  { name: "diagram", content: () => `\`\`\`mermaid\n${mermaidDiagram(loadConfigFile(DEFAULT_CONFIG_PATH))}\`\`\`` },
+  { name: "diagram", content: () => `\`\`\`mermaid\n${mermaidDiagram(loadConfigFile(EXAMPLE_CONFIG_PATH))}\`\`\`` },
 ];
 
 export function startMarker(name: string): string {
@@ -48,11 +55,12 @@ export const DOCS_COMMAND: CommandSpec<typeof OPTIONS> = {
   positionals: [0, 0],
   options: OPTIONS,
   help: `Regenerates the README's config reference (from the config schema) and its diagram
-(from config/logging.yaml). Run it after changing either.
+(from the example config, config/example.yaml; your config/logging.yaml is never
+read). Run it after changing either.
 
   --check          change nothing; exit 1 when the README is stale (for CI or a pre-commit hook)
 
-Exit codes: 0 written or current, 1 stale (--check) or config/logging.yaml invalid, 2 bad arguments.`,
+Exit codes: 0 written or current, 1 stale (--check) or config/example.yaml invalid, 2 bad arguments.`,
 };
 
 export function run(argv: readonly string[], out?: Output): number {

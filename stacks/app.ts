@@ -1,4 +1,4 @@
-import { App } from "cdktf";
+import { App, TerraformStack } from "cdktf";
 import { SecLogConfig } from "../lib/config/model";
 import { namingOf } from "../lib/config/rules";
 import { applySecurityRules } from "../lib/rules/pack";
@@ -10,20 +10,31 @@ import { StateStack } from "./state-stack";
  * Every stack of a validated config: the state bucket when bootstrapped, the
  * security stack, then one per application account, each guarded by the
  * security rule pack.
+ *
+ * The deploy order is declared, not documented: cdktf records each stack's
+ * dependencies in manifest.json, and `cdktf deploy '*'` starts a stack only
+ * after the stacks it depends on are deployed (`cdktf destroy '*'` runs the
+ * reverse). No value crosses stacks (every cross-account ARN is derived from
+ * the config), so these are ordering edges only:
+ * - every stack stores its state in the bucket `state` creates (and app
+ *   stacks reach it through roles `state` creates);
+ * - an application stack's subscription filters fail unless its region's
+ *   destination in `security` exists and admits it.
  */
 export function buildApp(config: SecLogConfig, app: App = new App()): App {
   const naming = namingOf(config);
-  const stacks = [
-    ...stateStack(app, config),
-    new SecurityStack(app, config, naming),
-    ...config.accounts.map((account) => new AppStack(app, config, naming, account)),
-  ];
+  const state = stateStack(app, config);
+  const security = new SecurityStack(app, config, naming);
+  const accounts = config.accounts.map((account) => new AppStack(app, config, naming, account));
+  for (const stack of [security, ...accounts]) if (state) stack.addDependency(state);
+  for (const stack of accounts) stack.addDependency(security);
+  const stacks: TerraformStack[] = [...(state ? [state] : []), security, ...accounts];
   stacks.forEach(applySecurityRules);
   return app;
 }
 
-function stateStack(app: App, config: SecLogConfig): StateStack[] {
+function stateStack(app: App, config: SecLogConfig): StateStack | undefined {
   const state = config.state;
-  if (state.backend !== "s3" || !state.bootstrap) return [];
-  return [new StateStack(app, config, { bucket: state.bucket, region: state.region, bootstrap: state.bootstrap })];
+  if (state.backend !== "s3" || !state.bootstrap) return undefined;
+  return new StateStack(app, config, { bucket: state.bucket, region: state.region, bootstrap: state.bootstrap });
 }

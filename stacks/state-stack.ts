@@ -3,6 +3,8 @@ import { TerraformOutput, TerraformStack } from "cdktf";
 import { SecLogConfig, StateBootstrap } from "../lib/config/model";
 import { EncryptionKey } from "../modules/encryption-key";
 import { StateBucket } from "../modules/state-bucket";
+import { StateAccessRole } from "../modules/state-access";
+import { namingOf } from "../lib/config/rules";
 import { accountProviders } from "./providers";
 import { localBackend } from "./backend";
 
@@ -16,12 +18,17 @@ export interface StateStackProps {
 
 /**
  * Creates the S3 bucket every other stack keeps its state in, in the security
- * account. Its own state stays local: the bucket cannot hold the state of
- * the stack that creates it before that stack has run.
+ * account, and one role per application stack (`<prefix>-tfstate-<stack>`)
+ * that only that application account may assume and that reaches only that
+ * stack's state object and lock: each application stack's backend assumes
+ * it with the account's own credentials. Its own state stays local: the
+ * bucket cannot hold the state of the stack that creates it before that
+ * stack has run.
  */
 export class StateStack extends TerraformStack {
   constructor(scope: Construct, config: SecLogConfig, props: StateStackProps) {
     super(scope, STATE_STACK_NAME);
+    if (config.state.backend !== "s3") throw new Error("the state stack exists only with state.backend: s3");
     localBackend(this);
     const { accountId } = config.security;
     const provider = accountProviders(this, {
@@ -41,7 +48,24 @@ export class StateStack extends TerraformStack {
         })
       : undefined;
     const state = new StateBucket(this, "StateBucket", { provider, bucketName: props.bucket, kmsKeyArn: key?.arn });
+    const naming = namingOf(config);
+    const location = { partition: config.partition, bucket: props.bucket, region: props.region, keyPrefix: config.state.keyPrefix };
+    const roles = new Map<string, StateAccessRole>();
+    for (const account of config.accounts) {
+      roles.set(
+        account.name,
+        new StateAccessRole(this, `StateAccess_${account.name}`, {
+          provider,
+          location,
+          stack: account.name,
+          accountId: account.accountId,
+          roleName: naming.stateRoleName(account.name),
+          kmsKeyArn: key?.arn,
+        }),
+      );
+    }
     new TerraformOutput(this, "state_bucket", { value: state.bucket.bucket });
     if (key) new TerraformOutput(this, "state_kms_key_arn", { value: key.arn });
+    if (roles.size) new TerraformOutput(this, "state_role_arns", { value: Object.fromEntries([...roles].map(([stack, role]) => [stack, role.arn])) });
   }
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { parse } from "yaml";
 import { CreateLogGroupCommand, CreateLogStreamCommand, DescribeDestinationsCommand, PutLogEventsCommand, PutSubscriptionFilterCommand } from "@aws-sdk/client-cloudwatch-logs";
@@ -15,9 +15,12 @@ import {
   GetBucketVersioningCommand,
   GetObjectLockConfigurationCommand,
   GetPublicAccessBlockCommand,
+  GetObjectCommand,
   HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectVersionsCommand,
 } from "@aws-sdk/client-s3";
-import { DEFAULT_CONFIG_PATH, parseConfig } from "../../lib/config/load";
+import { parseConfig } from "../../lib/config/load";
 import { SecLogConfig } from "../../lib/config/model";
 import { namingOf } from "../../lib/config/rules";
 import { Naming } from "../../lib/naming";
@@ -68,7 +71,8 @@ const APPLY_WIDTH = 2;
  */
 function configs(): Record<string, unknown> {
   return {
-    default: parse(readFileSync(join(__dirname, "..", "..", DEFAULT_CONFIG_PATH), "utf8")),
+    // The README's example, never the user's config/logging.yaml.
+    default: parse(readFileSync(join(__dirname, "..", "..", "config", "example.yaml"), "utf8")),
     regional: {
       prefix: "emu",
       tags: { owner: "security", environment: "emulator" },
@@ -109,6 +113,30 @@ interface Run {
   readonly naming: Naming;
   /** The security stack first. */
   readonly stacks: EmulatorStack[];
+  /** Stack names in the order manifest.json's dependencies allow: each wave only after the one before. */
+  readonly waves: string[][];
+}
+
+/**
+ * The one stack applied through its real S3 backend block: an application
+ * stack of the bootstrapped state bucket, reaching its state through the
+ * per-stack state role, with the state key and S3-native locking.
+ */
+const REMOTE_STATE_STACK = { run: "regional", stack: "shop-prod" } as const;
+
+/** Waves of the manifest's dependency graph: the stacks whose dependencies are all in earlier waves. */
+function deployWaves(stackDir: string): string[][] {
+  const manifest = JSON.parse(readFileSync(join(dirname(dirname(stackDir)), "manifest.json"), "utf8"));
+  const pending = new Map<string, string[]>(Object.values<any>(manifest.stacks).map((s) => [s.name, s.dependencies]));
+  const done = new Set<string>();
+  const waves: string[][] = [];
+  while (pending.size > 0) {
+    const wave = [...pending].filter(([, deps]) => deps.every((d) => done.has(d))).map(([name]) => name).sort();
+    if (wave.length === 0) throw new Error(`dependency cycle among ${[...pending.keys()].join(", ")}`);
+    wave.forEach((name) => (pending.delete(name), done.add(name)));
+    waves.push(wave);
+  }
+  return waves;
 }
 
 /** Wall time per phase, printed at the end. */
@@ -150,11 +178,16 @@ describeApply("emulator apply: every stack deployed against moto", () => {
     aws = new EmulatorAws(moto.endpoint);
     for (const { label, config, dirs } of synthesized) {
       const names = [SECURITY_STACK_NAME, ...Object.keys(dirs).filter((name) => name !== SECURITY_STACK_NAME).sort()];
-      runs.push({ label, config, naming: namingOf(config), stacks: names.map((name) => emulatorCopy(dirs[name], moto!.endpoint)) });
+      const copy = (name: string) =>
+        emulatorCopy(dirs[name], moto!.endpoint, { keepS3Backend: label === REMOTE_STATE_STACK.run && name === REMOTE_STATE_STACK.stack });
+      runs.push({ label, config, naming: namingOf(config), stacks: names.map(copy), waves: deployWaves(dirs[SECURITY_STACK_NAME]) });
     }
-    // Application stacks subscribe to the security stack's destinations: security first.
-    await clock.time("apply security", () => inParallel(runs.map((r) => r.stacks[0]), APPLY_WIDTH, (stack) => applyStack(stack, terraform)));
-    await clock.time("apply apps", () => inParallel(runs.flatMap((r) => r.stacks.slice(1)), APPLY_WIDTH, (stack) => applyStack(stack, terraform)));
+    // The order cdktf deploy '*' would take, from the manifest: state, then security, then the accounts.
+    const waveCount = Math.max(...runs.map((r) => r.waves.length));
+    for (let wave = 0; wave < waveCount; wave++) {
+      const stacks = runs.flatMap((r) => (r.waves[wave] ?? []).map((name) => r.stacks.find((s) => s.name === name)!));
+      await clock.time(`apply wave ${wave + 1}`, () => inParallel(stacks, APPLY_WIDTH, (stack) => applyStack(stack, terraform)));
+    }
     await clock.time("re-plan", () =>
       inParallel(allStacks(), APPLY_WIDTH, async (stack) => {
         replans.set(key(stack), await replanStack(stack, terraform));
@@ -173,12 +206,41 @@ describeApply("emulator apply: every stack deployed against moto", () => {
   const securityOf = (r: Run) => r.stacks[0];
   const asserting = <T>(work: () => Promise<T>) => clock.time("SDK asserts", work);
 
-  test("both configs synthesized the stacks their accounts need", () => {
-    expect(runs.map((r) => [r.label, r.stacks.map((s) => s.name)])).toEqual([
-      ["default", ["security", "payments-prod", "web-prod"]],
-      ["regional", ["security", "data-prod", "shop-prod", "state"]],
+  test("both configs synthesized the stacks their accounts need, applied in the manifest's order", () => {
+    expect(runs.map((r) => [r.label, r.stacks.map((s) => s.name), r.waves])).toEqual([
+      ["default", ["security", "payments-prod", "web-prod"], [["security"], ["payments-prod", "web-prod"]]],
+      ["regional", ["security", "data-prod", "shop-prod", "state"], [["state"], ["security"], ["data-prod", "shop-prod"]]],
     ]);
   });
+
+  test("regional/shop-prod ran on its real S3 backend: state in the bootstrapped bucket under its key, with the state key; the lock object was created and released", () =>
+    asserting(async () => {
+      const r = run(REMOTE_STATE_STACK.run);
+      const settings = r.config.state;
+      if (settings.backend !== "s3") throw new Error("the regional config bootstraps S3 state");
+      const stack = r.stacks.find((s) => s.name === REMOTE_STATE_STACK.stack)!;
+      const backend = stack.json.terraform.backend.s3;
+      const Key = `${settings.keyPrefix}/${REMOTE_STATE_STACK.stack}.tfstate`;
+      expect(backend).toMatchObject({ bucket: settings.bucket, key: Key, region: settings.region, encrypt: true, kms_key_id: settings.kmsKeyId, use_lockfile: true });
+      expect(backend.assume_role).toEqual({ role_arn: expect.stringMatching(new RegExp(`^arn:aws:iam::${r.config.security.accountId}:role/`)) });
+      const { s3 } = await aws.clients(r.config.security.accountId, settings.region);
+      const head = await s3.send(new HeadObjectCommand({ Bucket: settings.bucket, Key }));
+      // The backend asked for SSE-KMS with the key its kms_key_id names (moto echoes the id as sent; S3 would answer the key's ARN).
+      expect([head.ServerSideEncryption, head.SSEKMSKeyId]).toEqual(["aws:kms", settings.kmsKeyId]);
+      const body = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: settings.bucket, Key }))).Body!.transformToString());
+      expect(body.resources.length).toBe(Object.values(stack.json.resource).reduce((n, resources) => n + Object.keys(resources).length, 0));
+      // Versioned bucket: every lock Terraform took left a version, and its release a delete marker.
+      const lock = await s3.send(new ListObjectVersionsCommand({ Bucket: settings.bucket, Prefix: `${Key}.tflock` }));
+      const versions = (lock.Versions ?? []).map((v) => v.Key);
+      const markers = lock.DeleteMarkers ?? [];
+      expect(versions.length).toBeGreaterThan(0);
+      expect(versions.every((k) => k === `${Key}.tflock`)).toBe(true);
+      expect(markers.length).toBe(versions.length);
+      expect(markers.filter((m) => m.IsLatest).map((m) => m.Key)).toEqual([`${Key}.tflock`]);
+      // No other object under the prefix: the stack wrote its own key only.
+      const listed = await s3.send(new ListObjectVersionsCommand({ Bucket: settings.bucket, Prefix: `${settings.keyPrefix}/` }));
+      expect([...new Set((listed.Versions ?? []).map((v) => v.Key))].sort()).toEqual([Key, `${Key}.tflock`]);
+    }));
 
   test("every synthesized resource was applied, except the emulator gaps; each gap is still needed", () => {
     const types = new Set<string>();

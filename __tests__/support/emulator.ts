@@ -195,6 +195,14 @@ export interface EmulatorStack {
   readonly name: string;
   readonly dir: string;
   readonly accountId: string;
+  /**
+   * "local": state in the copy (terraform.tfstate). "s3": the stack's own S3
+   * backend block, unchanged, reaching moto through `-backend-config` transport
+   * settings only; its state is read with `terraform state pull`.
+   */
+  readonly backend: "local" | "s3";
+  /** Extra `terraform init` arguments. */
+  readonly initArgs: readonly string[];
   /** The rewritten Terraform JSON as applied. */
   readonly json: StackJson;
   /** Addresses each gap dropped or altered, by gap. */
@@ -209,7 +217,7 @@ export interface EmulatorStack {
  * moto picks the account from it. Then the EMULATOR_GAPS. State is local, in
  * the copy. cdktf.out is never touched.
  */
-export function emulatorCopy(stackDir: string, endpoint: string): EmulatorStack {
+export function emulatorCopy(stackDir: string, endpoint: string, options: { keepS3Backend?: boolean } = {}): EmulatorStack {
   const name = basename(stackDir);
   const dir = mkdtempSync(join(tmpdir(), `seclog-emulator-${name}-`));
   cpSync(stackDir, dir, { recursive: true, filter: (source) => basename(source) !== ".terraform" });
@@ -229,10 +237,34 @@ export function emulatorCopy(stackDir: string, endpoint: string): EmulatorStack 
       max_retries: 2,
     });
   }
-  json.terraform.backend = { local: { path: join(dir, "terraform.tfstate") } };
-  delete json.terraform.cloud;
+  const keepBackend = options.keepS3Backend === true;
+  if (keepBackend && !json.terraform.backend?.s3) throw new Error(`${name} has no S3 backend to keep`);
+  if (!keepBackend) {
+    json.terraform.backend = { local: { path: join(dir, "terraform.tfstate") } };
+    delete json.terraform.cloud;
+  }
   writeFileSync(join(dir, "cdk.tf.json"), JSON.stringify(json, null, 1));
-  return { name, dir, accountId, json, gaps };
+  return { name, dir, accountId, json, gaps, backend: keepBackend ? "s3" : "local", initArgs: keepBackend ? s3BackendTransport(endpoint) : [] };
+}
+
+/**
+ * How the synthesized S3 backend block reaches moto, added at `terraform init`
+ * as partial configuration: Terraform merges `-backend-config` over the block,
+ * so bucket, key, region, encrypt, kms_key_id, use_lockfile and assume_role
+ * stay exactly as synthesized. Only the transport changes: endpoints, path
+ * style (moto serves buckets by path), fake credentials and no AWS account or
+ * metadata lookups.
+ */
+function s3BackendTransport(endpoint: string): string[] {
+  return [
+    `endpoints={s3=${JSON.stringify(endpoint)},sts=${JSON.stringify(endpoint)},iam=${JSON.stringify(endpoint)}}`,
+    "use_path_style=true",
+    "access_key=AKIAEMULATOR00000000",
+    "secret_key=emulator-secret",
+    "skip_credentials_validation=true",
+    "skip_requesting_account_id=true",
+    "skip_metadata_api_check=true",
+  ].map((setting) => `-backend-config=${setting}`);
 }
 
 function accountOf(json: StackJson): string {
@@ -254,7 +286,7 @@ export interface StateResource {
 
 /** The managed resources of an emulator stack's local state, by address. */
 export function stateOf(stack: EmulatorStack): Map<string, StateResource> {
-  const state = JSON.parse(readFileSync(join(stack.dir, "terraform.tfstate"), "utf8"));
+  const state = JSON.parse(readFileSync(join(stack.dir, stack.backend === "s3" ? PULLED_STATE : "terraform.tfstate"), "utf8"));
   const resources = new Map<string, StateResource>();
   for (const r of state.resources.filter((r: any) => r.mode === "managed")) {
     resources.set(`${r.type}.${r.name}`, { type: r.type, name: r.name, attributes: r.instances[0].attributes });
@@ -274,12 +306,23 @@ export function resolveReferences(value: string, state: Map<string, StateResourc
   });
 }
 
+/** A snapshot of a remote-state stack's state, from `terraform state pull` (Terraform never reads it). */
+const PULLED_STATE = "pulled.tfstate.json";
+
 /** `terraform init` and `apply` of an emulator stack; throws with Terraform's output when either fails. */
 export async function applyStack(stack: EmulatorStack, tf: TerraformEnv): Promise<void> {
-  for (const args of [["init", "-input=false"], ["apply", "-auto-approve", "-input=false"]]) {
+  for (const args of [["init", "-input=false", ...stack.initArgs], ["apply", "-auto-approve", "-input=false"]]) {
     const result = await terraform(args, stack.dir, tf.env);
     if (result.status !== 0) throw new Error(`terraform ${args[0]} of ${stack.name} (account ${stack.accountId}) failed:\n${result.stderr || result.stdout}`);
   }
+  if (stack.backend === "s3") await pullState(stack, tf);
+}
+
+/** Reads a remote-state stack's state through its backend into PULLED_STATE. */
+export async function pullState(stack: EmulatorStack, tf: TerraformEnv): Promise<void> {
+  const pulled = await terraform(["state", "pull"], stack.dir, tf.env);
+  if (pulled.status !== 0) throw new Error(`terraform state pull of ${stack.name} failed:\n${pulled.stderr}`);
+  writeFileSync(join(stack.dir, PULLED_STATE), pulled.stdout);
 }
 
 /** `terraform plan -detailed-exitcode`: status 0 means no changes, 2 changes (the diff is in stdout). */

@@ -1,14 +1,14 @@
 import { runSimulation, Simulation } from "@cloud-copilot/iam-simulate";
-import { PipelinePolicies, Policy } from "./planned-policies";
+import { ExistingBucketPolicies, PipelinePolicies, Policy, StatePolicies } from "./planned-policies";
 
 /** What a row expects AWS to decide. `Denied` accepts either kind of denial. */
 export type Expectation = "Allowed" | "Denied" | "ExplicitlyDenied";
 
-export interface Row {
+export interface Row<P = PipelinePolicies> {
   /** The rule this row proves, as a reviewer would state it. */
   readonly rule: string;
   readonly expected: Expectation;
-  readonly simulation: (p: PipelinePolicies) => Simulation;
+  readonly simulation: (p: P) => Simulation;
 }
 
 const ADMIN: Policy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
@@ -39,7 +39,7 @@ export function request(spec: RequestSpec): Simulation {
 }
 
 /** Runs one row; returns AWS's decision, or throws if the simulator rejects the request as malformed. */
-export async function decide(row: Row, policies: PipelinePolicies): Promise<string> {
+export async function decide<P>(row: Row<P>, policies: P): Promise<string> {
   const result = await runSimulation(withEncryptionContextEvaluated(row.simulation(policies)), {});
   if (result.resultType === "error") throw new Error(`${row.rule}: simulator rejected the request: ${JSON.stringify(result.errors)}`);
   return result.overallResult;
@@ -272,6 +272,132 @@ export function pipelineRows(outsider: string): Row[] {
       rule: "another account cannot administer a key, even as its administrator",
       expected: "Denied",
       simulation: (p) => request({ principal: `arn:aws:iam::${outsider}:role/Admin`, action: "kms:PutKeyPolicy", resource: p.arns.streamKey, resourceAccount: p.accountId, identity: ADMIN, resourcePolicy: p.streamKeyPolicy }),
+    },
+  ];
+}
+
+/** A stack and the application account it deploys to. */
+export interface StackAccount {
+  readonly stack: string;
+  readonly accountId: string;
+}
+
+/**
+ * Rows for the `state` stack's per-stack roles (bootstrapped S3 state): each
+ * application account reaches its own state object and lock through its own
+ * role, and nothing else. `own` and `other` are two application stacks of the
+ * config; `outsider` is an account the config does not name.
+ */
+export function stateAccessRows(ids: { own: StackAccount; other: StackAccount; outsider: string }): Row<StatePolicies>[] {
+  const { own, other } = ids;
+  const assume = (principalAccount: string, stack: string) => (p: StatePolicies) =>
+    request({
+      principal: `arn:aws:iam::${principalAccount}:role/Admin`,
+      action: "sts:AssumeRole",
+      resource: p.arns.role(stack),
+      resourceAccount: p.accountId,
+      identity: ADMIN,
+      resourcePolicy: p.roleTrust[stack],
+    });
+  const asRole = (action: string, resource: (p: StatePolicies) => string, context: (p: StatePolicies) => Record<string, string> = () => ({}), resourcePolicy: (p: StatePolicies) => Policy = (p) => p.bucketPolicy) => (p: StatePolicies) =>
+    request({
+      principal: p.arns.role(own.stack),
+      action,
+      resource: resource(p),
+      resourceAccount: p.accountId,
+      identity: p.rolePermissions[own.stack],
+      resourcePolicy: resourcePolicy(p),
+      context: context(p),
+    });
+  const ownState = (p: StatePolicies) => p.arns.state(own.stack);
+  const ownLock = (p: StatePolicies) => p.arns.lock(own.stack);
+  const otherState = (p: StatePolicies) => p.arns.state(other.stack);
+  const otherLock = (p: StatePolicies) => p.arns.lock(other.stack);
+  const bucket = (p: StatePolicies) => p.arns.bucket;
+  const key = (p: StatePolicies) => p.arns.key;
+  const keyPolicy = (p: StatePolicies) => p.keyPolicy;
+  const prefix = (stack: string) => (p: StatePolicies) => ({ "s3:prefix": `${p.keyPrefix}/${stack}.tfstate` });
+  // With S3 Bucket Keys, S3 calls KMS with the bucket ARN as encryption context.
+  const viaS3 = (bucketArn: (p: StatePolicies) => string = bucket) => (p: StatePolicies) => ({
+    "kms:ViaService": `s3.${p.region}.amazonaws.com`,
+    "kms:EncryptionContext:aws:s3:arn": bucketArn(p),
+  });
+  const withKey = (action: string, context: (p: StatePolicies) => Record<string, string>) => asRole(action, key, context, keyPolicy);
+  return [
+    { rule: "an application account may assume its own stack's state role", expected: "Allowed", simulation: assume(own.accountId, own.stack) },
+    { rule: "the state role may read its own state", expected: "Allowed", simulation: asRole("s3:GetObject", ownState) },
+    { rule: "the state role may write its own state", expected: "Allowed", simulation: asRole("s3:PutObject", ownState) },
+    { rule: "the state role may read its own lock", expected: "Allowed", simulation: asRole("s3:GetObject", ownLock) },
+    { rule: "the state role may take its own lock", expected: "Allowed", simulation: asRole("s3:PutObject", ownLock) },
+    { rule: "the state role may release (delete) its own lock", expected: "Allowed", simulation: asRole("s3:DeleteObject", ownLock) },
+    { rule: "the state role may list the bucket at its own state key", expected: "Allowed", simulation: asRole("s3:ListBucket", bucket, prefix(own.stack)) },
+    { rule: "the state role may generate data keys with the state key through S3", expected: "Allowed", simulation: withKey("kms:GenerateDataKey", viaS3()) },
+    { rule: "the state role may decrypt with the state key through S3", expected: "Allowed", simulation: withKey("kms:Decrypt", viaS3()) },
+    { rule: "the state role may encrypt with the state key through S3", expected: "Allowed", simulation: withKey("kms:Encrypt", viaS3()) },
+    { rule: "the state role cannot read another stack's state", expected: "Denied", simulation: asRole("s3:GetObject", otherState) },
+    { rule: "the state role cannot write another stack's state", expected: "Denied", simulation: asRole("s3:PutObject", otherState) },
+    { rule: "the state role cannot read another stack's lock", expected: "Denied", simulation: asRole("s3:GetObject", otherLock) },
+    { rule: "the state role cannot take another stack's lock", expected: "Denied", simulation: asRole("s3:PutObject", otherLock) },
+    { rule: "the state role cannot release another stack's lock", expected: "Denied", simulation: asRole("s3:DeleteObject", otherLock) },
+    { rule: "the state role cannot delete its own state", expected: "Denied", simulation: asRole("s3:DeleteObject", ownState) },
+    { rule: "the state role cannot delete a version of its own state", expected: "Denied", simulation: asRole("s3:DeleteObjectVersion", ownState) },
+    { rule: "the state role cannot list another stack's state key", expected: "Denied", simulation: asRole("s3:ListBucket", bucket, prefix(other.stack)) },
+    { rule: "the state role cannot list the whole bucket", expected: "Denied", simulation: asRole("s3:ListBucket", bucket) },
+    { rule: "the state role cannot delete the bucket", expected: "Denied", simulation: asRole("s3:DeleteBucket", bucket) },
+    { rule: "the state role cannot change the bucket policy", expected: "Denied", simulation: asRole("s3:PutBucketPolicy", bucket) },
+    { rule: "the state role cannot schedule the state key's deletion", expected: "Denied", simulation: asRole("kms:ScheduleKeyDeletion", key, () => ({}), keyPolicy) },
+    { rule: "the state role cannot decrypt with the state key outside S3", expected: "Denied", simulation: withKey("kms:Decrypt", () => ({})) },
+    {
+      rule: "the state role cannot use the state key through S3 for another bucket",
+      expected: "Denied",
+      simulation: withKey("kms:Decrypt", viaS3(() => "arn:aws:s3:::someone-elses-bucket")),
+    },
+    {
+      rule: "the state role cannot read its own state without TLS",
+      expected: "ExplicitlyDenied",
+      simulation: asRole("s3:GetObject", ownState, () => ({ "aws:SecureTransport": "false" })),
+    },
+    { rule: "an account not in the config cannot assume a state role", expected: "Denied", simulation: assume(ids.outsider, own.stack) },
+    { rule: "another application account cannot assume this stack's state role", expected: "Denied", simulation: assume(other.accountId, own.stack) },
+    { rule: "the security account's own administrators cannot assume an application's state role", expected: "Denied", simulation: (p) => assume(p.accountId, own.stack)(p) },
+  ];
+}
+
+/**
+ * Rows for the bucket policy `npm run state-policy` prints for an existing
+ * bucket: each application account (any identity its own IAM allows) reaches
+ * its own stack's state and lock, and nothing else.
+ */
+export function existingBucketRows(ids: { own: StackAccount; other: StackAccount; outsider: string }): Row<ExistingBucketPolicies>[] {
+  const { own, other } = ids;
+  const as = (account: string, action: string, resource: (p: ExistingBucketPolicies) => string, context: (p: ExistingBucketPolicies) => Record<string, string> = () => ({})) => (p: ExistingBucketPolicies) =>
+    request({
+      principal: `arn:aws:iam::${account}:role/Terraform`,
+      action,
+      resource: resource(p),
+      resourceAccount: p.accountId,
+      identity: ADMIN,
+      resourcePolicy: p.bucketPolicy,
+      context: context(p),
+    });
+  const ownState = (p: ExistingBucketPolicies) => p.arns.state(own.stack);
+  const ownLock = (p: ExistingBucketPolicies) => p.arns.lock(own.stack);
+  const bucket = (p: ExistingBucketPolicies) => p.arns.bucket;
+  const prefix = (stack: string) => (p: ExistingBucketPolicies) => ({ "s3:prefix": `${p.keyPrefix}/${stack}.tfstate` });
+  return [
+    { rule: "an application account may read its own state in an existing bucket", expected: "Allowed", simulation: as(own.accountId, "s3:GetObject", ownState) },
+    { rule: "an application account may write its own state in an existing bucket", expected: "Allowed", simulation: as(own.accountId, "s3:PutObject", ownState) },
+    { rule: "an application account may take and release its own lock in an existing bucket", expected: "Allowed", simulation: as(own.accountId, "s3:DeleteObject", ownLock) },
+    { rule: "an application account may list an existing bucket at its own state key", expected: "Allowed", simulation: as(own.accountId, "s3:ListBucket", bucket, prefix(own.stack)) },
+    { rule: "an application account cannot read another stack's state in an existing bucket", expected: "Denied", simulation: as(own.accountId, "s3:GetObject", (p) => p.arns.state(other.stack)) },
+    { rule: "an application account cannot take another stack's lock in an existing bucket", expected: "Denied", simulation: as(own.accountId, "s3:PutObject", (p) => p.arns.lock(other.stack)) },
+    { rule: "an application account cannot list another stack's key in an existing bucket", expected: "Denied", simulation: as(own.accountId, "s3:ListBucket", bucket, prefix(other.stack)) },
+    { rule: "an application account cannot delete a version of its own state in an existing bucket", expected: "Denied", simulation: as(own.accountId, "s3:DeleteObjectVersion", ownState) },
+    { rule: "an account not in the config cannot read any state in an existing bucket", expected: "Denied", simulation: as(ids.outsider, "s3:GetObject", ownState) },
+    {
+      rule: "no state request to an existing bucket is allowed without TLS",
+      expected: "ExplicitlyDenied",
+      simulation: as(own.accountId, "s3:GetObject", ownState, () => ({ "aws:SecureTransport": "false" })),
     },
   ];
 }

@@ -159,3 +159,87 @@ export function pipelinePolicies(plan: PlanJson, stackDir: string, accountId: st
     streamKeyPolicy: policyOf(key("StreamKey"), "policy"),
   };
 }
+
+/**
+ * The `state` stack's policies (bootstrapped S3 state), read from its
+ * synthesized JSON: every name in them is literal except the state key's ARN,
+ * which gets a placeholder key id (and the bucket's ARN, derived from its name).
+ */
+export interface StatePolicies {
+  /** The security account, which owns the bucket, the key and the roles. */
+  readonly accountId: string;
+  readonly region: string;
+  readonly keyPrefix: string;
+  readonly arns: {
+    readonly bucket: string;
+    readonly key: string;
+    role(stack: string): string;
+    /** `<bucket>/<keyPrefix>/<stack>.tfstate` and its `.tflock`. */
+    state(stack: string): string;
+    lock(stack: string): string;
+  };
+  readonly bucketPolicy: Policy;
+  readonly keyPolicy: Policy;
+  /** Stack name -> the trust and the inline policy of its `<prefix>-tfstate-<stack>` role. */
+  readonly roleTrust: Record<string, Policy>;
+  readonly rolePermissions: Record<string, Policy>;
+}
+
+type StateStackJson = { provider: { aws: Array<Record<string, any>> }; resource: Record<string, Record<string, any>> };
+
+export function statePolicies(stack: StateStackJson, accountId: string, keyPrefix: string, rolePrefix: string): StatePolicies {
+  const region: string = stack.provider.aws[0].region;
+  const only = (type: string) => {
+    const entries = Object.entries(stack.resource[type] ?? {});
+    if (entries.length !== 1) throw new Error(`expected one ${type}, found ${entries.length}`);
+    return entries[0];
+  };
+  const [bucketId, bucketBody] = only("aws_s3_bucket");
+  const [keyId, keyBody] = only("aws_kms_key");
+  const bucket = `arn:aws:s3:::${bucketBody.bucket}`;
+  const key = `arn:aws:kms:${region}:${accountId}:key/planned-${keyId.toLowerCase().replace(/_/g, "-")}`;
+  const known: Record<string, string> = { [`aws_s3_bucket.${bucketId}.arn`]: bucket, [`aws_kms_key.${keyId}.arn`]: key };
+  const parse = (template: string): Policy =>
+    JSON.parse(
+      template.replace(/\$\{([a-z0-9_]+\.[A-Za-z0-9_-]+\.[a-z_]+)\}/g, (_m, ref: string) => {
+        if (!(ref in known)) throw new Error(`unresolvable reference ${ref}`);
+        return known[ref];
+      }),
+    );
+  const roles = Object.entries(stack.resource.aws_iam_role ?? {}).filter(([, r]) => String(r.name).startsWith(rolePrefix));
+  const stackOf = (role: Record<string, any>) => String(role.name).slice(rolePrefix.length);
+  const policyFor = (roleId: string) => {
+    const found = Object.values(stack.resource.aws_iam_role_policy ?? {}).filter((p) => p.role === `\${aws_iam_role.${roleId}.id}`);
+    if (found.length !== 1) throw new Error(`expected one inline policy for ${roleId}, found ${found.length}`);
+    return parse(found[0].policy);
+  };
+  return {
+    accountId,
+    region,
+    keyPrefix,
+    arns: {
+      bucket,
+      key,
+      role: (name) => `arn:aws:iam::${accountId}:role/${rolePrefix}${name}`,
+      state: (name) => `${bucket}/${keyPrefix}/${name}.tfstate`,
+      lock: (name) => `${bucket}/${keyPrefix}/${name}.tfstate.tflock`,
+    },
+    bucketPolicy: parse(only("aws_s3_bucket_policy")[1].policy),
+    keyPolicy: parse(keyBody.policy),
+    roleTrust: Object.fromEntries(roles.map(([, role]) => [stackOf(role), parse(role.assume_role_policy)])),
+    rolePermissions: Object.fromEntries(roles.map(([id, role]) => [stackOf(role), policyFor(id)])),
+  };
+}
+
+/** The bucket policy `npm run state-policy` prints for an existing (not bootstrapped) state bucket. */
+export interface ExistingBucketPolicies {
+  /** The account that owns the bucket. */
+  readonly accountId: string;
+  readonly arns: {
+    readonly bucket: string;
+    state(stack: string): string;
+    lock(stack: string): string;
+  };
+  readonly keyPrefix: string;
+  readonly bucketPolicy: Policy;
+}

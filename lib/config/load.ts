@@ -1,29 +1,85 @@
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
-import { parseDocument } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
+import { describePath, joinPath, parsePath, Position, positionAt, SourceLocator } from "./locate";
 import { AppAccount, DeliverySettings, SecLogConfig, StateSettings, StreamSettings } from "./model";
 import { partitionOf } from "./regions";
 import { CONFIG_RULES, namingOf, Problem, regionsOf, sendersByRegion } from "./rules";
 import { configSchema, RawConfig } from "./schema";
-import { closest } from "../text";
+import { closest, plural } from "../text";
+
+export { joinPath } from "./locate";
 
 export const DEFAULT_CONFIG_PATH = "config/logging.yaml";
 
+/**
+ * What the formatter knows about the file a problem came from: the parsed
+ * document (account names) and, when its text was read, where each problem is.
+ */
+export interface ProblemSource {
+  readonly document?: unknown;
+  readonly locate?: (problem: Problem) => Position | undefined;
+}
+
+/** A problem as printed: the path with account names, and its place in the file when known. */
+export interface LocatedProblem {
+  readonly path: string;
+  readonly message: string;
+  readonly position?: Position;
+}
+
 /** Every problem found in a config file; the app prints them and exits non-zero. */
 export class ConfigError extends Error {
+  readonly located: readonly LocatedProblem[];
+
   constructor(
     readonly file: string,
     readonly problems: readonly Problem[],
+    source: ProblemSource = {},
   ) {
-    super(formatProblems(file, problems));
+    const located = locateProblems(problems, source);
+    super(formatLocated(file, located));
     this.name = "ConfigError";
+    this.located = located;
   }
 }
 
-export function formatProblems(file: string, problems: readonly Problem[]): string {
-  const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
-  return [`${file}: ${count}:`, ...problems.map((p) => `  ${p.path || "(file)"}: ${p.message}`)].join("\n");
+/**
+ * One line per problem, `  <file>:<line>:<col>: <path>: <message>` (or
+ * `  <file>: <path>: <message>` when the place is unknown), under
+ * `<file>: N problems:`. A lone problem with the whole file and no place
+ * (file not found, wrong extension, empty file) is one line: `<file>: <message>`.
+ */
+export function formatProblems(file: string, problems: readonly Problem[], source: ProblemSource = {}): string {
+  return formatLocated(file, locateProblems(problems, source));
+}
+
+function locateProblems(problems: readonly Problem[], source: ProblemSource): LocatedProblem[] {
+  return problems.map((problem) => {
+    let position: Position | undefined;
+    try {
+      position = source.locate?.(problem);
+    } catch {
+      // A place is a convenience: never let finding it hide the problem itself.
+    }
+    return { path: describePath(problem.path, source.document), message: problem.message, ...(position ? { position } : {}) };
+  });
+}
+
+function formatLocated(file: string, problems: readonly LocatedProblem[]): string {
+  const [only] = problems;
+  if (problems.length === 1 && !only.path && !only.position) return `${file}: ${only.message}`;
+  const lines = problems.map(({ path, message, position }) => {
+    const where = position ? `${file}:${position.line}:${position.column}` : file;
+    return `  ${where}: ${path ? `${path}: ` : ""}${message}`;
+  });
+  return [`${file}: ${plural(problems.length, "problem")}:`, ...lines].join("\n");
+}
+
+/** Unknown keys are placed at the key; anything else at its value, or the nearest parent that exists. */
+function locatorFor(locator: () => SourceLocator | undefined): (problem: Problem) => Position | undefined {
+  return (problem) => locator()?.locate(parsePath(problem.path), /^unknown key\b/.test(problem.message) ? "key" : "value");
 }
 
 /** The config path the app reads: `SECLOG_CONFIG`, else the shipped example. */
@@ -32,22 +88,31 @@ export function configPath(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export function loadConfigFile(file: string): SecLogConfig {
-  return parseConfig(readDocument(file), file);
+  const source = readSource(file);
+  return validate(source.document, file, source);
 }
 
 /** Validates an already parsed document (YAML or JSON) and resolves defaults. */
 export function parseConfig(document: unknown, file = "config"): SecLogConfig {
+  return validate(document, file, { document });
+}
+
+function validate(document: unknown, file: string, source: ProblemSource): SecLogConfig {
   if (!isMapping(document)) {
-    throw new ConfigError(file, [{ path: "", message: "must be a mapping of keys (prefix, security, accounts, ...); start from config/logging.yaml" }]);
+    throw new ConfigError(file, [{ path: "", message: "must be a mapping of keys (prefix, security, accounts, ...); start from config/example.yaml" }], source);
   }
   const parsed = configSchema.safeParse(document);
-  if (!parsed.success) throw new ConfigError(file, parsed.error.issues.flatMap((issue) => toProblems(issue, document)));
+  if (!parsed.success) throw new ConfigError(file, parsed.error.issues.flatMap((issue) => toProblems(issue, document)), source);
   const problems = CONFIG_RULES.flatMap((rule) => rule(parsed.data));
-  if (problems.length > 0) throw new ConfigError(file, problems);
+  if (problems.length > 0) throw new ConfigError(file, problems, source);
   return resolve(parsed.data);
 }
 
-function readDocument(file: string): unknown {
+interface Source extends ProblemSource {
+  readonly document: unknown;
+}
+
+function readSource(file: string): Source {
   const extension = extname(file).toLowerCase();
   if (![".yaml", ".yml", ".json"].includes(extension)) {
     throw new ConfigError(file, [{ path: "", message: "config files must end in .yaml, .yml or .json" }]);
@@ -62,24 +127,73 @@ function readDocument(file: string): unknown {
   return extension === ".json" ? parseJson(file, text) : parseYaml(file, text);
 }
 
-function parseJson(file: string, text: string): unknown {
+/** JSON.parse decides what the file means; the YAML parser (JSON is YAML flow syntax) only finds places, and only once a problem needs one. */
+function parseJson(file: string, text: string): Source {
+  let document: unknown;
   try {
-    return JSON.parse(text);
+    document = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(file, [{ path: "", message: `not valid JSON: ${(error as Error).message}` }]);
+    const { reason, position } = jsonSyntaxError(text, String((error as Error).message));
+    throw new ConfigError(file, [{ path: "", message: `not valid JSON: ${reason}` }], { locate: () => position });
   }
+  let locator: SourceLocator | undefined | null = null;
+  return { document, locate: locatorFor(() => (locator === null ? (locator = SourceLocator.parse(text)) : locator)) };
 }
 
-function parseYaml(file: string, text: string): unknown {
-  // uniqueKeys: a key given twice is an error, not a silent override.
-  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-  if (document.errors.length > 0) {
-    throw new ConfigError(
-      file,
-      document.errors.map((e) => ({ path: "", message: `YAML syntax error at line ${e.linePos?.[0].line ?? "?"}: ${e.message.split("\n")[0].replace(/:$/, "")}` })),
-    );
+/**
+ * JSON.parse's reason without the excerpt of the file V8 quotes in some
+ * messages, and its place: V8's "at position N" when it gives one, else
+ * esbuild's (a dependency already, for the Lambda bundle), asked only then.
+ */
+function jsonSyntaxError(text: string, raw: string): { reason: string; position?: Position } {
+  const reason = raw
+    .replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, "")
+    .replace(/ \(line \d+ column \d+\)$/, "")
+    .replace(/ in JSON at position \d+$/, "")
+    .split("\n")[0];
+  const at = /\bat position (\d+)/.exec(raw);
+  if (at) return { reason, position: positionAt(text, Number(at[1])) };
+  if (/Unexpected end of JSON input/.test(raw)) return { reason, position: positionAt(text, text.length) };
+  return { reason, position: esbuildJsonPosition(text) };
+}
+
+function esbuildJsonPosition(text: string): Position | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { transformSync } = require("esbuild") as typeof import("esbuild");
+    transformSync(text, { loader: "json", logLevel: "silent" });
+  } catch (error) {
+    const location = (error as { errors?: Array<{ location?: { line: number; column: number } | null }> }).errors?.[0]?.location;
+    if (location) return { line: location.line, column: location.column + 1 };
   }
-  return document.toJS();
+  return undefined;
+}
+
+function parseYaml(file: string, text: string): Source {
+  // uniqueKeys: a key given twice is an error, not a silent override.
+  const lines = new LineCounter();
+  const parsed = parseDocument(text, { uniqueKeys: true, prettyErrors: true, lineCounter: lines });
+  if (parsed.errors.length > 0) {
+    const positions = new Map<Problem, Position>();
+    const problems = parsed.errors.map((e) => {
+      const start = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
+      // prettyErrors appends " at line L, column C:" and a code excerpt; the place goes first instead.
+      const reason = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "").replace(/:$/, "");
+      const problem = { path: "", message: `YAML syntax error at line ${start.line}, column ${start.col}: ${reason}` };
+      positions.set(problem, { line: start.line, column: start.col });
+      return problem;
+    });
+    throw new ConfigError(file, problems, { locate: (problem) => positions.get(problem) });
+  }
+  let document: unknown;
+  try {
+    document = parsed.toJS();
+  } catch (error) {
+    // e.g. "Excessive alias count": a document too expensive to expand.
+    throw new ConfigError(file, [{ path: "", message: `YAML could not be read: ${String((error as Error).message).split("\n")[0]}` }]);
+  }
+  const locator = SourceLocator.of(parsed, lines);
+  return { document, locate: locatorFor(() => locator) };
 }
 
 function toProblems(issue: z.core.$ZodIssue, document: unknown): Problem[] {
@@ -107,11 +221,6 @@ function valueAt(document: unknown, path: readonly PropertyKey[]): unknown {
     current = (current as Record<PropertyKey, unknown>)[key];
   }
   return current;
-}
-
-/** `accounts[2].logGroups[0].name`: the form a user can find in the file. */
-export function joinPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((out, key) => (typeof key === "number" ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), "");
 }
 
 function suggestKey(path: readonly PropertyKey[], key: string): string {

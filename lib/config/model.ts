@@ -56,6 +56,12 @@ export type StateSettings =
       readonly bucket: string;
       readonly region: string;
       readonly keyPrefix: string;
+      /**
+       * Role the backend assumes. Without bootstrap: every stack's. With
+       * bootstrap: the security stack's only; each application stack assumes
+       * its own `<prefix>-tfstate-<stack>` role (Naming.stateRoleArn), which
+       * the `state` stack creates.
+       */
       readonly roleArn?: string;
       /** Set when this app creates the state bucket (`state.s3.bootstrap`). */
       readonly bootstrap?: StateBootstrap;

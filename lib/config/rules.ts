@@ -252,6 +252,26 @@ export const destinationTrustFits: ConfigRule = (config) => {
     : [];
 };
 
+/** IAM's limit on a role name; the bootstrap stack names one role `<prefix>-tfstate-<account name>` per account. */
+export const STATE_ROLE_NAME_MAX_CHARS = 64;
+
+export const stateRoleNamesFit: ConfigRule = (config) => {
+  if (config.state.backend !== "s3" || !config.state.s3?.bootstrap) return [];
+  const naming = namingOf(config);
+  const room = STATE_ROLE_NAME_MAX_CHARS - naming.stateRoleName("").length;
+  return config.accounts.flatMap((a, i) => {
+    const name = naming.stateRoleName(a.name);
+    return name.length > STATE_ROLE_NAME_MAX_CHARS
+      ? [
+          {
+            path: `accounts[${i}].name`,
+            message: `makes the state role "${name}" ${name.length} characters, over IAM's ${STATE_ROLE_NAME_MAX_CHARS}-character limit for role names; with prefix "${config.prefix}", shorten the account name to at most ${room} characters (or shorten the prefix)`,
+          },
+        ]
+      : [];
+  });
+};
+
 export const CONFIG_RULES: readonly ConfigRule[] = [
   uniqueAccountNames,
   reservedAccountNames,
@@ -275,6 +295,7 @@ export const CONFIG_RULES: readonly ConfigRule[] = [
   uniqueLogFiles,
   destinationPoliciesFit,
   destinationTrustFits,
+  stateRoleNamesFit,
 ];
 
 export function namingOf(config: Pick<RawConfig, "prefix" | "security">): Naming {
