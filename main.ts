@@ -1,6 +1,8 @@
 import { ConfigError, configPath, loadConfigFile } from "./lib/config/load";
 import { OutputError, SynthError, synthesizeAtomically } from "./lib/synth";
 import { buildApp } from "./stacks/app";
+import { localStateLayout } from "./stacks/backend";
+import { synthWarnings } from "./stacks/warnings";
 
 type Out = Pick<NodeJS.WriteStream, "write">;
 
@@ -9,15 +11,19 @@ type Out = Pick<NodeJS.WriteStream, "write">;
  * stack at once. A config mistake, a rule violation, or an output directory or
  * lock file synth cannot use is the user's to fix: print it without a stack
  * trace, return exit code 1, and leave cdktf.out as it was. Anything else is a
- * bug and keeps its stack trace. stdout gets one line per removed stack.
+ * bug and keeps its stack trace. stdout gets one line per removed stack;
+ * stderr one line per warning about a synthesized config (exit code still 0).
  */
 export function run(env: NodeJS.ProcessEnv = process.env, stderr: Out = process.stderr, stdout: Out = process.stdout): number {
   try {
     const config = loadConfigFile(configPath(env));
-    synthesizeAtomically((app) => buildApp(config, app), env.CDKTF_OUTDIR ?? "cdktf.out", {
+    const outdir = env.CDKTF_OUTDIR ?? "cdktf.out";
+    const localState = localStateLayout(outdir);
+    synthesizeAtomically((app) => buildApp(config, app, { localState }), outdir, {
       env,
       log: (line) => void stdout.write(`${line}\n`),
     });
+    for (const warning of synthWarnings(config)) stderr.write(`${warning}\n`);
     return 0;
   } catch (error) {
     if (!(error instanceof ConfigError || error instanceof SynthError || error instanceof OutputError)) throw error;

@@ -1,12 +1,97 @@
-import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import { OutputError } from "../lib/synth";
+import { defaultLocalStateLayout, localStateLayout, localStatePath } from "../stacks/backend";
 import { baseConfig, SECURITY_ACCOUNT } from "./support/fixtures";
 import { onlyResource, resourcesOf, synthStacks } from "./support/synth";
 
+const ROOT = resolve(__dirname, "..");
+
+/** Where Terraform, run in `<outdir>/stacks/<stack>/`, finds a local backend's state file. */
+const stateFileSeenFrom = (outdir: string, stack: string, path: string) => resolve(outdir, "stacks", stack, path);
+
+/** The app process as cdktf runs it (cdktf.json's app command), from `cwd`, the project directory. */
+function runApp(cwd: string, config: unknown, env: NodeJS.ProcessEnv) {
+  const file = join(cwd, "logging.json");
+  writeFileSync(file, JSON.stringify(config));
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, SECLOG_CONFIG: file, CHECKPOINT_DISABLE: "1", ...env };
+  delete childEnv.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
+  if (!("CDKTF_OUTDIR" in env)) delete childEnv.CDKTF_OUTDIR;
+  const result = spawnSync(process.execPath, ["--require", join(ROOT, "register.cjs"), join(ROOT, "main.ts")], { cwd, env: childEnv, encoding: "utf8" });
+  return { status: result.status, stderr: result.stderr };
+}
+
+const backendIn = (outdir: string, stack: string) => JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8")).terraform.backend;
+
 describe("state backends", () => {
-  test("local (default): one state file per stack in the project directory, outside cdktf.out (which every synth replaces)", () => {
+  test("local (default): one state file per stack in the project directory, as a path relative to the stack directory, outside cdktf.out", () => {
     const stacks = synthStacks(baseConfig());
-    expect(stacks.security.terraform.backend).toEqual({ local: { path: join(process.cwd(), "terraform.security.tfstate") } });
-    expect(stacks["web-prod"].terraform.backend).toEqual({ local: { path: join(process.cwd(), "terraform.web-prod.tfstate") } });
+    expect(stacks.security.terraform.backend).toEqual({ local: { path: "../../../terraform.security.tfstate" } });
+    expect(stacks["web-prod"].terraform.backend).toEqual({ local: { path: "../../../terraform.web-prod.tfstate" } });
+    expect(stacks["payments-prod"].terraform.backend).toEqual({ local: { path: "../../../terraform.payments-prod.tfstate" } });
+    // Terraform runs in cdktf.out/stacks/<stack>/ and resolves the path from there: the project directory's file.
+    const out = join(process.cwd(), "cdktf.out");
+    for (const stack of ["security", "web-prod", "payments-prod"]) {
+      const file = stateFileSeenFrom(out, stack, stacks[stack].terraform.backend.local.path);
+      expect(file).toBe(join(process.cwd(), `terraform.${stack}.tfstate`));
+      expect(relative(out, file).startsWith("..")).toBe(true); // never inside cdktf.out, which every synth replaces
+    }
+  });
+
+  test("local state path: relative to the FINAL stack directory, for the default and for custom output directories", () => {
+    const project = "/home/ops/seclog";
+    const cases: Array<[string, string, string]> = [
+      ["default cdktf.out", `${project}/cdktf.out`, "../../../terraform.security.tfstate"],
+      ["deeper, inside the project", `${project}/build/synth`, "../../../../terraform.security.tfstate"],
+      ["the project directory itself", project, "../../terraform.security.tfstate"],
+      ["outside the project", "/var/tmp/out", "../../../../../home/ops/seclog/terraform.security.tfstate"],
+    ];
+    for (const [what, outdir, expected] of cases) {
+      const path = localStatePath("security", { outdir, projectDir: project });
+      expect([what, path]).toEqual([what, expected]);
+      expect([what, isAbsolute(path), stateFileSeenFrom(outdir, "security", path)]).toEqual([what, false, `${project}/terraform.security.tfstate`]);
+    }
+    expect(defaultLocalStateLayout("/home/ops/seclog")).toEqual({ outdir: "/home/ops/seclog/cdktf.out", projectDir: "/home/ops/seclog" });
+  });
+
+  test("the app process: computed from CDKTF_OUTDIR (or cdktf.out), not from the staging directory it synthesizes into; the same from any checkout", () => {
+    const cases: Array<[string, NodeJS.ProcessEnv, string, string]> = [
+      ["no CDKTF_OUTDIR", {}, "cdktf.out", "../../../terraform.security.tfstate"],
+      ["CDKTF_OUTDIR=cdktf.out", { CDKTF_OUTDIR: "cdktf.out" }, "cdktf.out", "../../../terraform.security.tfstate"],
+      ["a relative CDKTF_OUTDIR", { CDKTF_OUTDIR: "build/synth" }, "build/synth", "../../../../terraform.security.tfstate"],
+    ];
+    const seen = new Set<string>();
+    for (const [what, env, outdir, expected] of cases) {
+      for (const checkout of ["one", "two"]) {
+        const project = realpathSync(mkdtempSync(join(tmpdir(), `seclog-state-${checkout}-`)));
+        expect([what, runApp(project, baseConfig(), env)]).toEqual([what, { status: 0, stderr: "" }]);
+        const backend = backendIn(join(project, outdir), "security");
+        expect([what, backend]).toEqual([what, { local: { path: expected } }]);
+        expect(stateFileSeenFrom(join(project, outdir), "security", backend.local.path)).toBe(join(project, "terraform.security.tfstate"));
+        seen.add(readFileSync(join(project, outdir, "stacks", "web-prod", "cdk.tf.json"), "utf8"));
+      }
+    }
+    // An absolute CDKTF_OUTDIR (as `cdktf synth --output` passes it) elsewhere: still relative, still the project's file.
+    const project = realpathSync(mkdtempSync(join(tmpdir(), "seclog-state-abs-")));
+    const outdir = join(realpathSync(mkdtempSync(join(tmpdir(), "seclog-state-out-"))), "out");
+    expect(runApp(project, baseConfig(), { CDKTF_OUTDIR: outdir })).toEqual({ status: 0, stderr: "" });
+    const path = backendIn(outdir, "security").local.path;
+    expect(isAbsolute(path)).toBe(false);
+    expect(stateFileSeenFrom(outdir, "security", path)).toBe(join(project, "terraform.security.tfstate"));
+    // Every checkout with the same layout synthesizes the same web-prod stack, byte for byte.
+    expect(seen.size).toBe(2); // cdktf.out/build/synth: two depths, two paths
+  });
+
+  test("a synth never deletes state: an output directory whose stacks/ would hold the project directory is refused", () => {
+    const parent = realpathSync(mkdtempSync(join(tmpdir(), "seclog-state-guard-")));
+    const project = join(parent, "stacks");
+    mkdirSync(project);
+    expect(() => localStateLayout("..", project)).toThrow(OutputError);
+    expect(() => localStateLayout("..", project)).toThrow(/local state would be replaced by the next synth/);
+    expect(localStateLayout(".", project)).toEqual({ outdir: project, projectDir: project });
+    expect(localStateLayout("cdktf.out", project)).toEqual({ outdir: join(project, "cdktf.out"), projectDir: project });
   });
 
   test("s3: a unique key per stack under keyPrefix, encrypted, S3-native locking, assumed role", () => {
@@ -62,7 +147,7 @@ describe("state backends", () => {
     expect(Object.keys(stacks).sort()).toEqual(["payments-prod", "security", "state", "web-prod"]);
     const state = stacks.state;
     // the bucket cannot hold the state of the stack that creates it
-    expect(state.terraform.backend).toEqual({ local: { path: join(process.cwd(), "terraform.state.tfstate") } });
+    expect(state.terraform.backend).toEqual({ local: { path: "../../../terraform.state.tfstate" } });
     expect(state.provider.aws.map((p: any) => [p.region, p.allowed_account_ids])).toEqual([["eu-west-1", [SECURITY_ACCOUNT]]]);
     const bucket = onlyResource(state, "aws_s3_bucket");
     expect(bucket).toMatchObject({ bucket: "acme-tf-state", force_destroy: false, lifecycle: { prevent_destroy: true } });

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { fingerprint } from "./support/files";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { parse } from "yaml";
 
 /**
  * The app as cdktf runs it (the `app` command of cdktf.json), and once through
@@ -53,6 +54,42 @@ describe("the app process", () => {
     expect(result.stderr).not.toMatch(/Error:|TypeError|ZodError/);
     expect(result.stdout).toBe("");
     expect(fingerprint(outdir)).toEqual(before);
+  });
+});
+
+describe("the app process with archive.objectLock", () => {
+  // AWS does not document whether Firehose's S3 deliveries carry the integrity header S3
+  // requires for uploads into a bucket with default retention: the synth says so, and still succeeds.
+  const work = mkdtempSync(join(tmpdir(), "seclog-cli-lock-"));
+  const example = () => parse(readFileSync(join(ROOT, "config/example.yaml"), "utf8"));
+  const lockWarning = (shownBy: string, prefix: string) =>
+    "warning: archive.objectLock: AWS does not document that Firehose sends the Content-MD5 or x-amz-checksum-* header S3 requires for uploads into a bucket with default retention; " +
+    "if it does not, every delivery fails (Firehose error log /aws/kinesisfirehose/secops-security-logs; errors/ is in the same bucket) and records are lost after stream.retentionHours; " +
+    `${shownBy}; after the first deploy check that objects arrive under ${prefix} (README: "Object Lock and Firehose")\n`;
+
+  test.each([
+    ["with alarms (events format)", (c: Record<string, any>) => c, lockWarning("the alarm secops-security-logs-delivery-failing shows it", "events/")],
+    [
+      "without alarms (raw format)",
+      (c: Record<string, any>) => {
+        delete c.alarms;
+        c.delivery = { format: "raw" };
+        return c;
+      },
+      lockWarning("the alarm secops-security-logs-delivery-failing would show it (add an alarms block)", "raw/"),
+    ],
+  ])("%s: one warning line on stderr naming the risk and the alarm; exit 0, the stacks written", (label, change, warning) => {
+    const config = change(example());
+    config.archive.objectLock = { mode: "GOVERNANCE", days: 365 };
+    const file = join(work, `${label.replace(/\W+/g, "-")}.json`);
+    writeFileSync(file, JSON.stringify(config));
+    const outdir = join(work, label.replace(/\W+/g, "-"));
+    expect(runApp(file, outdir)).toEqual({ status: 0, stdout: "", stderr: warning });
+    expect(readdirSync(join(outdir, "stacks")).sort()).toEqual(["payments-prod", "security", "web-prod"]);
+    const security = JSON.parse(readFileSync(join(outdir, "stacks", "security", "cdk.tf.json"), "utf8"));
+    expect(Object.values(security.resource.aws_s3_bucket_object_lock_configuration)).toEqual([
+      expect.objectContaining({ rule: { default_retention: { mode: "GOVERNANCE", days: 365 } } }),
+    ]);
   });
 });
 

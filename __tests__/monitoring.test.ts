@@ -1,6 +1,9 @@
-import { baseConfig, fullConfig, PAYMENTS_ACCOUNT, SECURITY_ACCOUNT, WEB_ACCOUNT } from "./support/fixtures";
+import { baseConfig, chinaConfig, fullConfig, PAYMENTS_ACCOUNT, SECURITY_ACCOUNT, WEB_ACCOUNT } from "./support/fixtures";
+import { decide, matches, notificationsKeyRows } from "./support/iam-rows";
+import { notificationsKeyPolicies } from "./support/planned-policies";
 import { onlyResource, policyOf, resourceUnder, resourcesOf, StackJson, synthStacks } from "./support/synth";
 import { eventsMetricLines } from "../functions/processor/metrics";
+import { ConfigError, parseConfig } from "../lib/config/load";
 
 const alarmsOf = (stack: StackJson): Record<string, Record<string, any>> => Object.fromEntries(resourcesOf(stack, "aws_cloudwatch_metric_alarm").map(([, a]) => [a.alarm_name.replace("secops-security-logs-", ""), a]));
 
@@ -28,7 +31,7 @@ describe("health alarms", () => {
   test("one alarm per pipeline signal and per application account, all notifying the topic on alarm and on recovery", () => {
     expect(Object.keys(alarms).sort()).toEqual(
       [
-        "delivery-failing", "delivery-freshness", "delivery-read-throttled", "processor-errors", "processor-throttled",
+        "delivery-failing", "delivery-freshness", "delivery-partitions-exceeded", "delivery-read-throttled", "processor-errors", "processor-throttled",
         "silent-payments-prod", "silent-web-prod", "stream-iterator-age", "stream-near-capacity", "stream-silent", "stream-write-throttled",
       ].sort(),
     );
@@ -69,12 +72,12 @@ describe("health alarms", () => {
     });
   });
 
-  test("on-demand stream: no shard alarms; raw format: no processor or per-account alarms", () => {
+  test("on-demand stream: no shard-capacity alarm (write throttling is alarmed in both modes); raw format: no processor, partition or per-account alarms", () => {
     const config = baseConfig();
     config.alarms = {};
     config.delivery = { format: "raw" };
     const names = Object.keys(alarmsOf(synthStacks(config).security)).sort();
-    expect(names).toEqual(["delivery-failing", "delivery-freshness", "delivery-read-throttled", "stream-iterator-age", "stream-silent"]);
+    expect(names).toEqual(["delivery-failing", "delivery-freshness", "delivery-read-throttled", "stream-iterator-age", "stream-silent", "stream-write-throttled"]);
   });
 
   test("no alarms block, no alarm resources and no notifications key", () => {
@@ -164,5 +167,180 @@ describe("archive access logs", () => {
     const security = synthStacks(config).security;
     expect(resourcesOf(security, "aws_s3_bucket")).toHaveLength(1);
     expect(resourcesOf(security, "aws_s3_bucket_logging")).toHaveLength(0);
+  });
+});
+
+describe("alarms the README implies: throttling in both stream modes, the partition quota, an opt-out of per-account silence", () => {
+  const TOPIC_ARN = expect.stringMatching(/^\$\{aws_sns_topic\.AlarmTopic_[0-9A-F]+\.arn\}$/);
+  const DELIVERY_STREAM = expect.stringMatching(/^\$\{aws_kinesis_firehose_delivery_stream\.Delivery_DeliveryStream_[0-9A-F]+\.name\}$/);
+  /** The whole synthesized alarm: what it watches, when it fires, whom it tells (on alarm and on recovery). */
+  const alarmBody = (name: string, body: Record<string, any>) => ({
+    provider: "aws.us_east_1",
+    alarm_name: `secops-security-logs-${name}`,
+    alarm_actions: [TOPIC_ARN],
+    ok_actions: [TOPIC_ARN],
+    datapoints_to_alarm: body.evaluation_periods,
+    ...body,
+  });
+  const withAlarms = (change: (config: Record<string, any>) => void = () => undefined) => {
+    const config = baseConfig();
+    config.alarms = {};
+    change(config);
+    return synthStacks(config).security;
+  };
+  const alarmResource = (stack: StackJson, name: string) => resourcesOf(stack, "aws_cloudwatch_metric_alarm").filter(([, a]) => a.alarm_name === `secops-security-logs-${name}`);
+  /** The provisioned alarm's logical id before on-demand streams had one: it must not change. */
+  const WRITE_THROTTLED_ID = "Alarms_Alarm_stream_write_throttled_6fd748a2_A5C97FC6";
+  const WRITE_THROTTLED = {
+    namespace: "AWS/Kinesis", metric_name: "WriteProvisionedThroughputExceeded", dimensions: { StreamName: "secops-security-logs" }, statistic: "Sum",
+    period: 300, evaluation_periods: 3, comparison_operator: "GreaterThanThreshold", threshold: 0, treat_missing_data: "notBreaching",
+  };
+
+  test("on-demand stream: write throttling (above twice the previous peak within 15 minutes) alarms like a provisioned stream's", () => {
+    const stack = withAlarms();
+    expect(alarmResource(stack, "stream-write-throttled")).toEqual([
+      [
+        WRITE_THROTTLED_ID,
+        alarmBody("stream-write-throttled", {
+          alarm_description: "Writes to the on-demand stream are throttled (traffic above twice its previous peak within 15 minutes): CloudWatch Logs retries for up to 24 h, then drops events",
+          ...WRITE_THROTTLED,
+        }),
+      ],
+    ]);
+    expect(alarmResource(stack, "stream-near-capacity")).toEqual([]); // no shards to be near
+  });
+
+  test("provisioned stream: the write-throttled alarm keeps its construct id, name and body, so nothing is replaced", () => {
+    expect(alarmResource(synthStacks(fullConfig()).security, "stream-write-throttled")).toEqual([
+      [
+        WRITE_THROTTLED_ID,
+        alarmBody("stream-write-throttled", {
+          alarm_description: "Writes to the stream are throttled: CloudWatch Logs retries for up to 24 h, then drops events",
+          ...WRITE_THROTTLED,
+        }),
+      ],
+    ]);
+  });
+
+  test("events format: Firehose's PartitionCountExceeded (records past the active-partition quota go to errors/) alarms on any breach", () => {
+    expect(alarmResource(withAlarms(), "delivery-partitions-exceeded")).toEqual([
+      [
+        expect.stringMatching(/^Alarms_Alarm_delivery_partitions_exceeded_[0-9a-f]{8}_[0-9A-F]{8}$/),
+        alarmBody("delivery-partitions-exceeded", {
+          alarm_description: "Firehose is over its active-partition quota (500 per stream by default): records go to errors/ instead of events/; request a quota increase",
+          namespace: "AWS/Firehose", metric_name: "PartitionCountExceeded", dimensions: { DeliveryStreamName: DELIVERY_STREAM }, statistic: "Maximum",
+          period: 300, evaluation_periods: 1, comparison_operator: "GreaterThanThreshold", threshold: 0, treat_missing_data: "notBreaching",
+        }),
+      ],
+    ]);
+    // Raw format has no dynamic partitioning, so no partition metric to watch.
+    expect(alarmResource(withAlarms((c) => (c.delivery = { format: "raw" })), "delivery-partitions-exceeded")).toEqual([]);
+  });
+
+  test("accounts[].silenceAlarm defaults to true; false drops that account's silence alarm and nothing else", () => {
+    expect(parseConfig(baseConfig()).accounts.map((a) => [a.name, a.silenceAlarm])).toEqual([["payments-prod", true], ["web-prod", true]]);
+    const byDefault = alarmsOf(withAlarms());
+    const explicit = alarmsOf(withAlarms((c) => c.accounts.forEach((a: Record<string, any>) => (a.silenceAlarm = true))));
+    expect(explicit).toEqual(byDefault);
+    const quiet = alarmsOf(withAlarms((c) => (c.accounts[1].silenceAlarm = false)));
+    const { ["silent-web-prod"]: dropped, ...rest } = byDefault;
+    expect(dropped).toBeDefined();
+    expect(quiet).toEqual(rest);
+    expect(quiet["silent-payments-prod"]).toEqual(
+      alarmBody("silent-payments-prod", {
+        alarm_description: `No log event from payments-prod (${PAYMENTS_ACCOUNT}) for 24 h`,
+        namespace: "SecLog/secops", metric_name: "Events", dimensions: { Account: PAYMENTS_ACCOUNT }, statistic: "Sum",
+        period: 3600, evaluation_periods: 24, comparison_operator: "LessThanThreshold", threshold: 1, treat_missing_data: "breaching",
+      }),
+    );
+    // Both quiet: no per-account alarm at all, the pipeline-wide silence alarm stays.
+    const none = alarmsOf(withAlarms((c) => c.accounts.forEach((a: Record<string, any>) => (a.silenceAlarm = false))));
+    expect(Object.keys(none).filter((name) => name.startsWith("silent-"))).toEqual([]);
+    expect(none["stream-silent"]).toEqual(byDefault["stream-silent"]);
+  });
+
+  test("accounts[].silenceAlarm must be a boolean", () => {
+    const config = baseConfig();
+    config.accounts[1].silenceAlarm = "no";
+    let problems: Array<{ path: string; message: string }> = [];
+    try {
+      parseConfig(config);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems = [...error.problems];
+    }
+    expect(problems).toEqual([{ path: "accounts[1].silenceAlarm", message: expect.stringMatching(/boolean/) }]);
+  });
+});
+
+describe("notifications key: CloudWatch and S3 may use it only for this account's alarms and the archive bucket", () => {
+  const OUTSIDER = "999999999999";
+  const keyStatements = (stack: StackJson) => policyOf(resourcesOf(stack, "aws_kms_key").find(([id]) => id.startsWith("NotificationsKey_"))![1].policy).Statement;
+  const ROOT = { Sid: "AccountRootAdministersKey", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${SECURITY_ACCOUNT}:root` }, Action: "kms:*", Resource: "*" };
+  const ALARMS = {
+    Sid: "CloudWatchAlarmsPublishToTopic",
+    Effect: "Allow",
+    Principal: { Service: "cloudwatch.amazonaws.com" },
+    Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+    Resource: "*",
+    Condition: { StringEquals: { "aws:SourceAccount": SECURITY_ACCOUNT }, ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:us-east-1:${SECURITY_ACCOUNT}:alarm:*` } },
+  };
+  const BUCKET_EVENTS = {
+    Sid: "S3NotifiesQueue",
+    Effect: "Allow",
+    Principal: { Service: "s3.amazonaws.com" },
+    Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+    Resource: "*",
+    Condition: { StringEquals: { "aws:SourceAccount": SECURITY_ACCOUNT }, ArnLike: { "aws:SourceArn": "${aws_s3_bucket.Archive_Bucket_DB32D495.arn}" } },
+  };
+  const stack = synthStacks(fullConfig()).security;
+
+  test("exact key policy with alarms and SQS notifications: root, then each service with aws:SourceAccount and aws:SourceArn", () => {
+    expect(keyStatements(stack)).toEqual([ROOT, ALARMS, BUCKET_EVENTS]);
+  });
+
+  test("alarms only: the CloudWatch statement alone; SQS notifications only: the S3 statement alone", () => {
+    const alarmsOnly = fullConfig();
+    delete alarmsOnly.notifications;
+    expect(keyStatements(synthStacks(alarmsOnly).security)).toEqual([ROOT, ALARMS]);
+    const queueOnly = fullConfig();
+    delete queueOnly.alarms;
+    expect(keyStatements(synthStacks(queueOnly).security)).toEqual([ROOT, BUCKET_EVENTS]);
+  });
+
+  test("the alarm region and partition follow security.region (aws-cn: the same principals, arn:aws-cn alarms)", () => {
+    const china = synthStacks(chinaConfig()).security;
+    const [, alarms, bucket] = keyStatements(china);
+    expect(alarms.Condition).toEqual({ StringEquals: { "aws:SourceAccount": SECURITY_ACCOUNT }, ArnLike: { "aws:SourceArn": `arn:aws-cn:cloudwatch:cn-north-1:${SECURITY_ACCOUNT}:alarm:*` } });
+    expect([alarms.Principal, bucket.Principal]).toEqual([{ Service: "cloudwatch.amazonaws.com" }, { Service: "s3.amazonaws.com" }]);
+  });
+
+  const policies = notificationsKeyPolicies(stack, SECURITY_ACCOUNT);
+  const rows = notificationsKeyRows(OUTSIDER);
+
+  test("the policies the rows run on: the synthesized key policy with the archive bucket's ARN", () => {
+    expect(policies.arns.bucket).toBe(`arn:aws:s3:::secops-security-logs-${SECURITY_ACCOUNT}`);
+    expect(policies.keyPolicy.Statement[2].Condition.ArnLike).toEqual({ "aws:SourceArn": policies.arns.bucket });
+  });
+
+  test.each(rows.map((row) => [`${row.expected}: ${row.rule}`, row] as const))("IAM simulation: %s", async (_name, row) => {
+    const actual = await decide(row, policies);
+    expect({ rule: row.rule, decision: actual, matches: matches(row.expected, actual) }).toEqual({ rule: row.rule, decision: actual, matches: true });
+  });
+
+  test("the key policy without the source conditions (as before) flips the rows that need them", async () => {
+    const unconditioned = { ...policies, keyPolicy: { ...policies.keyPolicy, Statement: policies.keyPolicy.Statement.map(({ Condition: _c, ...s }) => s) } };
+    const flipped: string[] = [];
+    for (const row of rows) if (!matches(row.expected, await decide(row, unconditioned))) flipped.push(row.rule);
+    expect(flipped).toEqual([
+      "CloudWatch cannot use the notifications key for another account's alarm",
+      "CloudWatch cannot use the notifications key for an alarm outside the home region",
+      "CloudWatch cannot use the notifications key without a source",
+      "S3 cannot use the notifications key for another bucket",
+      "S3 cannot use the notifications key for the archive bucket's name in another account",
+      "S3 cannot use the notifications key without a source",
+      "S3 cannot use the notifications key on behalf of an alarm",
+      "CloudWatch cannot use the notifications key on behalf of the archive bucket",
+    ]);
   });
 });

@@ -67,16 +67,8 @@ describe("security stack, default options", () => {
     expect(resourceUnder(stack, "aws_s3_bucket_policy", "Archive_").depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_public_access_block\./)]);
   });
 
-  test("lifecycle: Glacier transition for current and noncurrent versions, small objects too, no expiry by default", () => {
-    const lifecycle = resourceUnder(stack, "aws_s3_bucket_lifecycle_configuration", "Archive_");
-    expect(lifecycle.transition_default_minimum_object_size).toBe("varies_by_storage_class");
-    const [rule] = lifecycle.rule;
-    expect(rule.status).toBe("Enabled");
-    expect(rule.transition).toEqual([{ days: 90, storage_class: "GLACIER" }]);
-    expect(rule.noncurrent_version_transition).toEqual([{ noncurrent_days: 90, storage_class: "GLACIER" }]);
-    expect(rule.abort_incomplete_multipart_upload).toEqual([{ days_after_initiation: 7 }]);
-    expect(rule.expiration).toBeUndefined();
-    expect(rule.noncurrent_version_expiration).toBeUndefined();
+  test("lifecycle: Glacier after 90 days for current and noncurrent versions, objects under 128 KB stay in Standard, no expiry by default", () => {
+    expect(lifecycleBodies(stack)).toEqual(expectedLifecycles({ glacierAfterDays: 90 }));
   });
 
   test("Kinesis stream: KMS-encrypted with the stream key, on-demand without shards, 168 h retention", () => {
@@ -293,11 +285,8 @@ describe("security stack, every option", () => {
     expect(resourceUnder(stack, "aws_s3_bucket", "Archive_").object_lock_enabled).toBeUndefined();
   });
 
-  test("expiry applies to current and noncurrent versions", () => {
-    const [rule] = resourceUnder(stack, "aws_s3_bucket_lifecycle_configuration", "Archive_").rule;
-    expect(rule.transition).toEqual([{ days: 30, storage_class: "GLACIER" }]);
-    expect(rule.expiration).toEqual([{ days: 2555 }]);
-    expect(rule.noncurrent_version_expiration).toEqual([{ noncurrent_days: 2555 }]);
+  test("expiry applies to current and noncurrent versions, in both buckets", () => {
+    expect(lifecycleBodies(stack)).toEqual(expectedLifecycles({ glacierAfterDays: 30, expireAfterDays: 2555 }));
   });
 
   test("provisioned stream carries its shard count and retention", () => {
@@ -328,6 +317,78 @@ describe("security stack, every option", () => {
     ]);
   });
 });
+
+/**
+ * Lifecycle boundaries, the accepted side (the rejected side is in
+ * config.test.ts's bad-config table): [what, archive config, the days the
+ * lifecycle of both buckets must carry].
+ */
+const ACCEPTED_LIFECYCLES: Array<[string, Record<string, any>, LifecycleDays]> = [
+  ["Glacier at the first midnight (minimum 0), kept forever", { glacierAfterDays: 0 }, { glacierAfterDays: 0 }],
+  ["Glacier after 1 day, kept forever", { glacierAfterDays: 1 }, { glacierAfterDays: 1 }],
+  ["Glacier after 100 years (maximum 36500)", { glacierAfterDays: 36500 }, { glacierAfterDays: 36500 }],
+  ["expiry after 1 day (minimum), one more than an immediate transition", { glacierAfterDays: 0, expireAfterDays: 1 }, { glacierAfterDays: 0, expireAfterDays: 1 }],
+  ["expiry one day after the transition", { glacierAfterDays: 90, expireAfterDays: 91 }, { glacierAfterDays: 90, expireAfterDays: 91 }],
+  ["expiry after 100 years (maximum 36500)", { glacierAfterDays: 36499, expireAfterDays: 36500 }, { glacierAfterDays: 36499, expireAfterDays: 36500 }],
+  ["expiry on the day Object Lock ends", { glacierAfterDays: 1, expireAfterDays: 365, objectLock: { mode: "COMPLIANCE", days: 365 } }, { glacierAfterDays: 1, expireAfterDays: 365 }],
+  ["expiry one day after Object Lock ends", { glacierAfterDays: 1, expireAfterDays: 366, objectLock: { mode: "COMPLIANCE", days: 365 } }, { glacierAfterDays: 1, expireAfterDays: 366 }],
+  ["Object Lock of 1 day (minimum) and expiry after 1 day", { glacierAfterDays: 0, expireAfterDays: 1, objectLock: { mode: "GOVERNANCE", days: 1 } }, { glacierAfterDays: 0, expireAfterDays: 1 }],
+  ["Object Lock of 100 years (maximum 36500), kept forever", { objectLock: { mode: "GOVERNANCE", days: 36500 } }, { glacierAfterDays: 90 }],
+];
+
+describe("lifecycle boundaries the config accepts", () => {
+  test.each(ACCEPTED_LIFECYCLES)("%s", (_what, archive, days) => {
+    const config = baseConfig();
+    config.archive = archive;
+    const stack = synthStacks(config).security;
+    expect(lifecycleBodies(stack)).toEqual(expectedLifecycles(days));
+    const lock = resourcesOf(stack, "aws_s3_bucket_object_lock_configuration").map(([, l]) => l.rule);
+    expect(lock).toEqual(archive.objectLock ? [{ default_retention: { mode: archive.objectLock.mode, days: archive.objectLock.days } }] : []);
+  });
+});
+
+interface LifecycleDays {
+  readonly glacierAfterDays: number;
+  readonly expireAfterDays?: number;
+}
+
+/** The synthesized lifecycle configurations of the archive and its access-log bucket. */
+function lifecycleBodies(stack: StackJson): Record<string, Record<string, any>> {
+  return {
+    archive: resourceUnder(stack, "aws_s3_bucket_lifecycle_configuration", "Archive_"),
+    accessLogs: resourceUnder(stack, "aws_s3_bucket_lifecycle_configuration", "AccessLogs_"),
+  };
+}
+
+/** Both buckets' whole lifecycle bodies: one rule, objects under 128 KB kept in S3 Standard. */
+function expectedLifecycles(days: LifecycleDays): Record<string, Record<string, any>> {
+  const rule = {
+    id: "archive",
+    status: "Enabled",
+    filter: [{}],
+    transition: [{ days: days.glacierAfterDays, storage_class: "GLACIER" }],
+    noncurrent_version_transition: [{ noncurrent_days: days.glacierAfterDays, storage_class: "GLACIER" }],
+    ...(days.expireAfterDays === undefined
+      ? {}
+      : { expiration: [{ days: days.expireAfterDays }], noncurrent_version_expiration: [{ noncurrent_days: days.expireAfterDays }] }),
+    abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
+  };
+  return {
+    archive: {
+      provider: "aws.us_east_1",
+      bucket: "${aws_s3_bucket.Archive_Bucket_DB32D495.id}",
+      transition_default_minimum_object_size: "all_storage_classes_128K",
+      rule: [rule],
+      depends_on: ["aws_s3_bucket_versioning.Archive_Versioning_3F40146F"],
+    },
+    accessLogs: {
+      provider: "aws.us_east_1",
+      bucket: "${aws_s3_bucket.AccessLogs_Bucket_FB91B785.id}",
+      transition_default_minimum_object_size: "all_storage_classes_128K",
+      rule: [rule],
+    },
+  };
+}
 
 function roleNamed(stack: StackJson, name: string): Record<string, any> {
   const found = resourcesOf(stack, "aws_iam_role").find(([, r]) => r.name === name);

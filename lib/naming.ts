@@ -123,10 +123,75 @@ export class Naming {
     return `arn:${this.partition}:logs:${region}:${accountId}:*`;
   }
 
+  /**
+   * The log groups the organization-mode sender role lets CloudWatch Logs
+   * write, in the sending account's own regions only. AWS documents the role's
+   * permission as `logs:PutLogEvents` on the log group the subscription filter
+   * is created on (`arn:aws:logs:region:111111111111:log-group:LogGroupOnWhichSubscriptionFilterIsCreated:*`;
+   * CloudWatch Logs user guide, "Step 2: (Only if using an organization) Create an IAM role",
+   * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CreateSubscriptionFilter-IAMrole.html,
+   * and "Step 1: Update the subscription filters" for account-level policies,
+   * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Cross-Account-Log_Subscription-Update-filter-Account.html).
+   * So: each subscribed group in each region, or, where an account-level
+   * policy covers every log group of the region (`allLogGroups`), every log
+   * group of the account in that region.
+   */
+  senderLogGroupArns(accountId: string, regions: readonly string[], logGroupNames: readonly string[], allLogGroups: boolean): string[] {
+    const names = [...new Set(logGroupNames)].sort();
+    return regions.flatMap((region) => {
+      const groups = `arn:${this.partition}:logs:${region}:${accountId}:log-group:`;
+      return allLogGroups ? [`${groups}*`] : names.map((name) => `${groups}${name}:*`);
+    });
+  }
+
   subscriptionFilterName(region: string, filterPattern: string, shared: boolean): string {
     // Two filters on one log group need distinct names; a hash of the pattern
     // keeps each name stable when entries are reordered.
     const base = `${this.pipeline}-${region}`;
     return shared ? `${base}-${shortHash(filterPattern)}` : base;
   }
+}
+
+/**
+ * CloudWatch Logs caps an account policy's selection criteria at 25 KB,
+ * measured in UTF-8 bytes ("The selectionCriteria string can be up to 25KB in
+ * length. The length is determined by using its UTF-8 bytes", PutAccountPolicy,
+ * CloudWatch Logs API reference,
+ * https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutAccountPolicy.html;
+ * "Selection criteria has a size limit of 25 KB", CloudWatch Logs user guide,
+ * subscription concepts, https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/subscription-concepts.html).
+ * Neither page says whether a KB is 1,000 or 1,024 bytes: the smaller reading
+ * is the limit here, so a policy the config check accepts fits either way.
+ */
+export const SELECTION_CRITERIA_MAX_BYTES = 25_000;
+
+/**
+ * The log groups an account-level subscription policy must skip: the
+ * configured `allLogGroups.exclude` plus every log group subscribed one by
+ * one. AWS applies the two kinds side by side: "You can create subscriptions
+ * at the account level and at the log group level" (CloudWatch Logs user
+ * guide, Real-time processing of log data with subscriptions,
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Subscriptions.html),
+ * and without selection criteria "the account-level subscription filter is
+ * applied to all log groups in the account" (subscription concepts,
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/subscription-concepts.html).
+ * PutAccountPolicy gives transformer and field index policies a rule that the
+ * log-group-level policy wins; it gives subscription filter policies none. So
+ * a group matched by both ships every event twice, and the account policy
+ * bypasses the group's own filterPattern. Exact names, each once, sorted: the
+ * criteria, and so the plan, do not change when entries are reordered.
+ */
+export function accountPolicyExclusions(exclude: readonly string[], subscribedLogGroups: readonly string[]): string[] {
+  return [...new Set([...exclude, ...subscribedLogGroups])].sort();
+}
+
+/**
+ * `LogGroupName NOT IN [...]` is the only selection criteria CloudWatch Logs
+ * supports for a subscription filter policy, and it matches names exactly
+ * (PutAccountPolicy: "If policyType is SUBSCRIPTION_FILTER_POLICY, the only
+ * supported selectionCriteria filter is LogGroupName NOT IN []"). Undefined
+ * when nothing is excluded.
+ */
+export function accountPolicySelectionCriteria(exclusions: readonly string[]): string | undefined {
+  return exclusions.length ? `LogGroupName NOT IN ${JSON.stringify(exclusions)}` : undefined;
 }

@@ -1,5 +1,6 @@
 import { PolicyDocument, PolicyStatement, policyDocument, policySize } from "./iam/policy";
 import { denyInsecureTransport } from "./iam/s3";
+import { viaService } from "./partition";
 
 /**
  * Who may reach which Terraform state object in the S3 state bucket, as pure
@@ -100,7 +101,8 @@ export function stateRolePolicy(props: StateRolePolicyProps): PolicyDocument {
       Resource: props.kmsKeyArn,
       Condition: {
         StringEquals: {
-          "kms:ViaService": `s3.${props.location.region}.amazonaws.com`,
+          // s3.<region>.amazonaws.com in every partition, aws-cn included (./partition.ts).
+          "kms:ViaService": viaService("s3", props.location.region),
           "kms:EncryptionContext:aws:s3:arn": bucketArn(props.location),
         },
       },
@@ -164,7 +166,7 @@ export function existingKeyPolicyStatements(location: StateLocation, accountIds:
       Action: [...STATE_KEY_ACTIONS],
       Resource: "*",
       Condition: {
-        StringEquals: { "kms:ViaService": `s3.${location.region}.amazonaws.com` },
+        StringEquals: { "kms:ViaService": viaService("s3", location.region) },
         StringLike: { "kms:EncryptionContext:aws:s3:arn": [bucket, `${bucket}/${location.keyPrefix}/*`] },
       },
     },

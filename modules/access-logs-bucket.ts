@@ -8,11 +8,14 @@ import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
 import { policyDocument, policyJson } from "../lib/iam/policy";
 import { suppressRule } from "../lib/rules/pack";
 import { denyInsecureTransport } from "../lib/iam/s3";
+import { Partition } from "../lib/config/regions";
+import { servicePrincipal } from "../lib/partition";
 import { lifecycleRule, makePrivate } from "./archive-bucket";
 
 export interface AccessLogsBucketProps {
   readonly provider: AwsProvider;
   readonly bucketName: string;
+  readonly partition: Partition;
   readonly accountId: string;
   /** The bucket whose server access logs land here. */
   readonly sourceBucketName: string;
@@ -50,13 +53,21 @@ export class AccessLogsBucket extends Construct {
     new S3BucketLifecycleConfiguration(this, "Lifecycle", {
       provider,
       bucket,
-      transitionDefaultMinimumObjectSize: "varies_by_storage_class",
+      // S3 server access log files are typically a few KB each: below the 15.4 KB
+      // under which an object costs more in Glacier Flexible Retrieval (8 KB
+      // billed at Standard + 32 KB at Glacier per object) than in Standard,
+      // before its transition fee. So objects under 128 KB stay in Standard
+      // ("Objects smaller than 128 KB will not transition to any storage class
+      // by default", S3 API Reference, PutBucketLifecycleConfiguration,
+      // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketLifecycleConfiguration.html).
+      // The arithmetic: ARCHIVE_TRANSITION_MINIMUM_OBJECT_SIZE in ./archive-bucket.
+      transitionDefaultMinimumObjectSize: "all_storage_classes_128K",
       rule: [lifecycleRule(props)],
     });
     const policy = new S3BucketPolicy(this, "Policy", {
       provider,
       bucket,
-      policy: policyJson(accessLogsBucketPolicy(this.bucket.arn, props.sourceBucketArn, props.accountId)),
+      policy: policyJson(accessLogsBucketPolicy(props.partition, this.bucket.arn, props.sourceBucketArn, props.accountId)),
       dependsOn: [publicAccess],
     });
     new S3BucketLoggingA(this, "SourceLogging", {
@@ -69,12 +80,12 @@ export class AccessLogsBucket extends Construct {
   }
 }
 
-export function accessLogsBucketPolicy(bucketArn: string, sourceBucketArn: string, accountId: string) {
+export function accessLogsBucketPolicy(partition: Partition, bucketArn: string, sourceBucketArn: string, accountId: string) {
   return policyDocument(
     {
       Sid: "S3ServerAccessLogDelivery",
       Effect: "Allow",
-      Principal: { Service: "logging.s3.amazonaws.com" },
+      Principal: { Service: servicePrincipal("logging.s3", partition) },
       Action: "s3:PutObject",
       Resource: `${bucketArn}/${ACCESS_LOG_PREFIX}*`,
       Condition: { ArnLike: { "aws:SourceArn": sourceBucketArn }, StringEquals: { "aws:SourceAccount": accountId } },

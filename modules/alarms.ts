@@ -6,11 +6,13 @@ import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscrip
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { policyDocument, policyJson } from "../lib/iam/policy";
 import { shortHash } from "../lib/hash";
+import { Partition } from "../lib/config/regions";
+import { servicePrincipal } from "../lib/partition";
 import { ACCOUNT_DIMENSION, EVENTS_METRIC } from "../functions/processor/metrics";
 
 export interface AlarmTopicProps {
   readonly provider: AwsProvider;
-  readonly partition: string;
+  readonly partition: Partition;
   readonly region: string;
   readonly accountId: string;
   readonly name: string;
@@ -42,7 +44,7 @@ export function alarmTopicPolicy(topicArn: string, props: Pick<AlarmTopicProps, 
   return policyDocument({
     Sid: "CloudWatchAlarmsOfThisAccount",
     Effect: "Allow",
-    Principal: { Service: "cloudwatch.amazonaws.com" },
+    Principal: { Service: servicePrincipal("cloudwatch", props.partition) },
     Action: "sns:Publish",
     Resource: topicArn,
     Condition: {
@@ -69,16 +71,26 @@ export interface AlarmSpec {
 
 export interface PipelineAlarmInput {
   readonly streamName: string;
+  /** @default an on-demand stream */
   readonly shards?: number;
   readonly deliveryStreamName: string;
   readonly bufferSeconds: number;
   /** @default no processor alarms (raw format) */
   readonly processorName?: string;
+  /** Firehose partitions by account and log group (events format). @default false */
+  readonly dynamicPartitioning?: boolean;
   readonly silenceHours: number;
-  /** Accounts watched for silence through the processor's per-account metric (events format only). */
-  readonly accounts: ReadonlyArray<{ readonly name: string; readonly accountId: string }>;
+  /**
+   * Accounts watched for silence through the processor's per-account metric
+   * (events format only); `silenceAlarm: false` (a sandbox meant to be quiet)
+   * leaves that account out.
+   */
+  readonly accounts: ReadonlyArray<{ readonly name: string; readonly accountId: string; readonly silenceAlarm?: boolean }>;
   readonly metricNamespace: string;
 }
+
+/** Fires when Firehose's writes to the archive fail; the Object Lock warning names it. */
+export const DELIVERY_FAILING_ALARM = "delivery-failing";
 
 const FIVE_MINUTES = 300;
 const HOUR = 3600;
@@ -117,7 +129,7 @@ export function pipelineAlarmSpecs(input: PipelineAlarmInput): AlarmSpec[] {
       ...sustained, comparison: "GreaterThanThreshold", threshold: freshnessSeconds(input.bufferSeconds),
     },
     {
-      id: "delivery-failing",
+      id: DELIVERY_FAILING_ALARM,
       description: "Firehose deliveries to S3 are failing (success rate below 1)",
       namespace: "AWS/Firehose", metricName: "DeliveryToS3.Success", dimensions: firehose, statistic: "Average",
       ...sustained, comparison: "LessThanThreshold", threshold: 1,
@@ -129,14 +141,31 @@ export function pipelineAlarmSpecs(input: PipelineAlarmInput): AlarmSpec[] {
       ...sustained, comparison: "GreaterThanThreshold", threshold: 0,
     },
   ];
+  // Both capacity modes throttle writes, and report it as the stream-level
+  // WriteProvisionedThroughputExceeded: an on-demand stream "accommodates up to
+  // double the peak write throughput observed in the previous 30 days", and
+  // "write throttling can occur if your traffic increases to more than double
+  // the previous peak within a 15-minute duration" (Amazon Kinesis Data Streams
+  // Developer Guide, "Choose the data stream capacity mode",
+  // https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html;
+  // metric: "Monitor the Amazon Kinesis Data Streams service with Amazon
+  // CloudWatch", https://docs.aws.amazon.com/streams/latest/dev/monitoring-with-cloudwatch.html).
+  // CloudWatch Logs retries a throttled delivery for up to 24 hours (CloudWatch
+  // Logs User Guide, "Real-time processing of log data with subscriptions",
+  // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Subscriptions.html).
+  // One spec id in both modes: the provisioned alarm keeps its construct id,
+  // name and body, so switching modes or upgrading replaces nothing.
+  specs.push({
+    id: "stream-write-throttled",
+    description:
+      input.shards === undefined
+        ? "Writes to the on-demand stream are throttled (traffic above twice its previous peak within 15 minutes): CloudWatch Logs retries for up to 24 h, then drops events"
+        : "Writes to the stream are throttled: CloudWatch Logs retries for up to 24 h, then drops events",
+    namespace: "AWS/Kinesis", metricName: "WriteProvisionedThroughputExceeded", dimensions: stream, statistic: "Sum",
+    ...sustained, comparison: "GreaterThanThreshold", threshold: 0,
+  });
   if (input.shards !== undefined) {
     specs.push(
-      {
-        id: "stream-write-throttled",
-        description: "Writes to the stream are throttled: CloudWatch Logs retries for up to 24 h, then drops events",
-        namespace: "AWS/Kinesis", metricName: "WriteProvisionedThroughputExceeded", dimensions: stream, statistic: "Sum",
-        ...sustained, comparison: "GreaterThanThreshold", threshold: 0,
-      },
       {
         id: "stream-near-capacity",
         description: `Writes exceed 80% of what ${input.shards} shard(s) can take: add shards or switch to on-demand`,
@@ -145,6 +174,22 @@ export function pipelineAlarmSpecs(input: PipelineAlarmInput): AlarmSpec[] {
         threshold: Math.floor(input.shards * SHARD_WRITE_BYTES_PER_SECOND * FIVE_MINUTES * CAPACITY_ALARM_FRACTION),
       },
     );
+  }
+  if (input.dynamicPartitioning) {
+    // Past the active-partition quota (500 per Firehose stream by default) "the
+    // rest of the records in the Firehose stream are delivered to the specified
+    // S3 error bucket prefix" (Amazon Data Firehose Developer Guide, "Buffer data
+    // for dynamic partitioning", https://docs.aws.amazon.com/firehose/latest/dev/buffering.html).
+    // PartitionCountExceeded "emits 1 or 0 based on whether limit is breached or
+    // not", dimension DeliveryStreamName (same guide, "Monitor Amazon Data
+    // Firehose with CloudWatch metrics", dynamic partitioning metrics,
+    // https://docs.aws.amazon.com/firehose/latest/dev/monitoring-with-cloudwatch-metrics.html).
+    specs.push({
+      id: "delivery-partitions-exceeded",
+      description: "Firehose is over its active-partition quota (500 per stream by default): records go to errors/ instead of events/; request a quota increase",
+      namespace: "AWS/Firehose", metricName: "PartitionCountExceeded", dimensions: firehose, statistic: "Maximum",
+      ...anyOccurrence,
+    });
   }
   if (input.processorName) {
     const fn = { FunctionName: input.processorName };
@@ -161,7 +206,7 @@ export function pipelineAlarmSpecs(input: PipelineAlarmInput): AlarmSpec[] {
         namespace: "AWS/Lambda", metricName: "Throttles", dimensions: fn, statistic: "Sum",
         ...anyOccurrence,
       },
-      ...input.accounts.map(
+      ...input.accounts.filter((account) => account.silenceAlarm !== false).map(
         (account): AlarmSpec => ({
           id: `silent-${account.name}`,
           description: `No log event from ${account.name} (${account.accountId}) for ${input.silenceHours} h`,

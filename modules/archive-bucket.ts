@@ -31,6 +31,31 @@ export interface ArchiveBucketProps {
   readonly objectLock?: ObjectLockProps;
 }
 
+/**
+ * Objects under 128 KB stay in S3 Standard; larger ones move to Glacier.
+ * Small archive objects are the Firehose objects of quiet partitions (one per
+ * buffer interval per account and log group, often a few KB) and error
+ * records. Per archived object, Glacier Flexible Retrieval bills 8 KB at S3
+ * Standard and 32 KB at Glacier rates (S3 User Guide, "Understanding archival
+ * storage in S3 Glacier", https://docs.aws.amazon.com/AmazonS3/latest/userguide/archival-storage.html)
+ * plus one lifecycle transition request ($0.03 per 1,000 in us-east-1,
+ * https://aws.amazon.com/s3/pricing/). At $0.023 (Standard) and $0.0036
+ * (Glacier Flexible Retrieval) per GB-month an archived object saves
+ * (0.0194 x KB - 0.2992) / 2^20 USD a month: nothing below 15.4 KB (it costs
+ * more in Glacier every month, forever), and it pays back its transition fee
+ * after 14.4 months at 128 KB, 33 months at 64 KB, 98 months at 32 KB. So
+ * S3's default threshold (`all_storage_classes_128K`: "Objects smaller than
+ * 128 KB will not transition to any storage class by default", S3 API
+ * Reference, PutBucketLifecycleConfiguration, TransitionDefaultMinimumObjectSize,
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketLifecycleConfiguration.html)
+ * is kept, written out so that a provider default cannot change it
+ * (aws_s3_bucket_lifecycle_configuration, transition_default_minimum_object_size,
+ * https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resources/s3_bucket_lifecycle_configuration).
+ * Glacier is a cost tier, not a protection: versioning and Object Lock
+ * protect small objects in Standard the same.
+ */
+export const ARCHIVE_TRANSITION_MINIMUM_OBJECT_SIZE = "all_storage_classes_128K";
+
 /** Days after which S3 aborts an unfinished multipart upload (Firehose retries its own). */
 export const ABORT_INCOMPLETE_UPLOAD_DAYS = 7;
 
@@ -73,9 +98,7 @@ export class ArchiveBucket extends Construct {
     new S3BucketLifecycleConfiguration(this, "Lifecycle", {
       provider,
       bucket,
-      // S3 skips objects under 128 KB by default; small Firehose objects and
-      // error records must still reach Glacier.
-      transitionDefaultMinimumObjectSize: "varies_by_storage_class",
+      transitionDefaultMinimumObjectSize: ARCHIVE_TRANSITION_MINIMUM_OBJECT_SIZE,
       rule: [lifecycleRule(props)],
       dependsOn: [versioning],
     });
@@ -109,6 +132,21 @@ export class ArchiveBucket extends Construct {
   }
 }
 
+/**
+ * One rule for current and noncurrent versions, with the same day counts. The
+ * config guarantees what S3 requires of them (lib/config/schema.ts, rules.ts):
+ * a GLACIER transition after 0 or more days ("valid values are 0 or positive
+ * integers", S3 API Reference, Transition,
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_Transition.html; the
+ * NoncurrentVersionTransition reference sets no lower bound,
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_NoncurrentVersionTransition.html,
+ * and the provider accepts noncurrent_days >= 0); expirations after 1 or
+ * more days ("must be a non-zero positive integer", LifecycleExpiration,
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_LifecycleExpiration.html,
+ * and NoncurrentVersionExpiration,
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_NoncurrentVersionExpiration.html),
+ * and strictly after the transition.
+ */
 export function lifecycleRule(props: Pick<ArchiveBucketProps, "glacierAfterDays" | "expireAfterDays">): S3BucketLifecycleConfigurationRule {
   const expiry = props.expireAfterDays;
   return {

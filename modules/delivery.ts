@@ -5,11 +5,13 @@ import { CloudwatchLogStream } from "@cdktf/provider-aws/lib/cloudwatch-log-stre
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { KinesisFirehoseDeliveryStream } from "@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream";
 import { PolicyStatement, policyDocument } from "../lib/iam/policy";
+import { Partition } from "../lib/config/regions";
+import { servicePrincipal, viaService } from "../lib/partition";
 import { serviceRole } from "./service-role";
 
 export interface DeliveryProps {
   readonly provider: AwsProvider;
-  readonly partition: string;
+  readonly partition: Partition;
   readonly region: string;
   readonly accountId: string;
   readonly name: string;
@@ -80,7 +82,7 @@ export class Delivery extends Construct {
       provider,
       name: props.roleName,
       description: "Firehose reads the security log stream and writes the archive bucket",
-      trust: firehoseTrustPolicy(props.accountId),
+      trust: firehoseTrustPolicy(props.partition, props.accountId),
       policyName: "deliver-security-logs",
       permissions: firehosePermissions({ ...props, logGroupArn: logGroup.arn }),
     });
@@ -135,10 +137,10 @@ function formatSettings(format: DeliveryFormat) {
 }
 
 /** Firehose may assume the role only on behalf of this account (AWS's documented sts:ExternalId check). */
-export function firehoseTrustPolicy(accountId: string) {
+export function firehoseTrustPolicy(partition: Partition, accountId: string) {
   return policyDocument({
     Effect: "Allow",
-    Principal: { Service: "firehose.amazonaws.com" },
+    Principal: { Service: servicePrincipal("firehose", partition) },
     Action: "sts:AssumeRole",
     Condition: { StringEquals: { "sts:ExternalId": accountId } },
   });
@@ -185,7 +187,8 @@ export function firehosePermissions(props: FirehosePermissionProps) {
       Action: "kms:Decrypt",
       Resource: props.sourceKeyArn,
       Condition: {
-        StringEquals: { "kms:ViaService": `kinesis.${props.region}.amazonaws.com` },
+        // kinesis.<region>.amazonaws.com in every partition, aws-cn included (lib/partition.ts).
+        StringEquals: { "kms:ViaService": viaService("kinesis", props.region) },
         StringLike: { "kms:EncryptionContext:aws:kinesis:arn": props.sourceStreamArn },
       },
     },
@@ -207,7 +210,7 @@ export function firehosePermissions(props: FirehosePermissionProps) {
       Action: ["kms:GenerateDataKey", "kms:Decrypt"],
       Resource: props.bucketKeyArn,
       Condition: {
-        StringEquals: { "kms:ViaService": `s3.${props.region}.amazonaws.com` },
+        StringEquals: { "kms:ViaService": viaService("s3", props.region) },
         // With an S3 Bucket Key the encryption context is the bucket ARN, otherwise the object ARN.
         StringLike: { "kms:EncryptionContext:aws:s3:arn": [props.bucketArn, `${props.bucketArn}/*`] },
       },

@@ -1,4 +1,6 @@
 import { PolicyDocument, policyDocument } from "../lib/iam/policy";
+import { Partition } from "../lib/config/regions";
+import { servicePrincipal } from "../lib/partition";
 
 /** PutDestinationPolicy rejects an access policy longer than this (bytes). */
 export const DESTINATION_POLICY_MAX_BYTES = 5120;
@@ -36,7 +38,7 @@ export function destinationAccessPolicy(props: DestinationAccessPolicyProps): Po
 }
 
 export interface DestinationTrustPolicyProps {
-  readonly partition: string;
+  readonly partition: Partition;
   readonly securityAccountId: string;
   /** Region -> sender account ids in that region; ignored in organization mode. */
   readonly sendersByRegion: ReadonlyMap<string, readonly string[]>;
@@ -58,7 +60,8 @@ export function destinationTrustPolicy(props: DestinationTrustPolicyProps): Poli
   }
   return policyDocument({
     Effect: "Allow",
-    Principal: { Service: "logs.amazonaws.com" },
+    // logs.amazonaws.com; logs.amazonaws.com.cn in aws-cn (lib/partition.ts).
+    Principal: { Service: servicePrincipal("logs", props.partition) },
     Action: "sts:AssumeRole",
     Condition: { StringLike: { "aws:SourceArn": sourceArns } },
   });

@@ -3,10 +3,12 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { PolicyStatement, policyDocument, policyJson } from "../lib/iam/policy";
+import { Partition } from "../lib/config/regions";
+import { regionalServicePrincipal } from "../lib/partition";
 
 export interface EncryptionKeyProps {
   readonly provider: AwsProvider;
-  readonly partition: string;
+  readonly partition: Partition;
   readonly accountId: string;
   /** e.g. `alias/secops-archive`. */
   readonly alias: string;
@@ -70,11 +72,12 @@ export function keyPolicy(props: Pick<EncryptionKeyProps, "partition" | "account
  * What CloudWatch Logs needs to encrypt log groups with a key, as AWS
  * documents it: scoped by the log group ARNs in the encryption context.
  */
-export function logsEncryptionStatement(partition: string, region: string, accountId: string, logGroupNames: readonly string[]): PolicyStatement {
+export function logsEncryptionStatement(partition: Partition, region: string, accountId: string, logGroupNames: readonly string[]): PolicyStatement {
   return {
     Sid: "CloudWatchLogsEncryptsLogGroup",
     Effect: "Allow",
-    Principal: { Service: `logs.${region}.amazonaws.com` },
+    // logs.<region>.amazonaws.com, logs.<region>.amazonaws.com.cn in aws-cn (lib/partition.ts).
+    Principal: { Service: regionalServicePrincipal("logs", region) },
     Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
     Resource: "*",
     Condition: {
@@ -83,16 +86,42 @@ export function logsEncryptionStatement(partition: string, region: string, accou
   };
 }
 
+/** On whose behalf a service principal may use a key: one account, and resources matching one ARN pattern. */
+export interface KeyUseSource {
+  readonly accountId: string;
+  /** Exact ARN or ArnLike pattern of the resource the service acts for (an alarm, a bucket). */
+  readonly arn: string;
+}
+
 /**
  * What an AWS service needs to write to a KMS-encrypted SNS topic or SQS
- * queue, as AWS documents it (CloudWatch alarms to SNS, S3 notifications to SQS).
+ * queue, as AWS documents it: `kms:GenerateDataKey*` and `kms:Decrypt` for
+ * the service principal (Amazon SNS Developer Guide, "Key management",
+ * "Enable compatibility between event sources from AWS services and encrypted
+ * topics", https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services;
+ * Amazon S3 User Guide, "Granting permissions to publish event notification
+ * messages to a destination", "AWS KMS key policy",
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/grant-destinations-permissions-to-s3.html#key-policy-sns-sqs),
+ * limited to one source account and resource: "When the principal in a key
+ * policy statement is an AWS service principal, we strongly recommend that
+ * you use the aws:SourceArn or aws:SourceAccount global condition keys ...
+ * The ARN and account values are included in the authorization context only
+ * when a request comes to AWS KMS from another AWS service" (AWS KMS
+ * Developer Guide, "Permissions for AWS services in key policies", "Using
+ * aws:SourceArn or aws:SourceAccount condition keys",
+ * https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-services.html#least-privilege-source-arn).
+ * Both keys, as the SNS topic and SQS queue policies of the same services use them.
  */
-export function serviceUsesKeyStatement(sid: string, service: string): PolicyStatement {
+export function serviceUsesKeyStatement(sid: string, service: string, source: KeyUseSource): PolicyStatement {
   return {
     Sid: sid,
     Effect: "Allow",
     Principal: { Service: service },
     Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
     Resource: "*",
+    Condition: {
+      StringEquals: { "aws:SourceAccount": source.accountId },
+      ArnLike: { "aws:SourceArn": source.arn },
+    },
   };
 }

@@ -4,9 +4,12 @@ import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import { policyDocument, policyJson } from "../lib/iam/policy";
+import { Partition } from "../lib/config/regions";
+import { servicePrincipal } from "../lib/partition";
 
 export interface ObjectNotificationsProps {
   readonly provider: AwsProvider;
+  readonly partition: Partition;
   readonly accountId: string;
   readonly queueName: string;
   readonly kmsKeyArn: string;
@@ -48,7 +51,7 @@ export class ObjectNotifications extends Construct {
     const policy = new SqsQueuePolicy(this, "Policy", {
       provider,
       queueUrl: this.queue.url,
-      policy: policyJson(objectQueuePolicy(this.queue.arn, props.bucketArn, props.accountId)),
+      policy: policyJson(objectQueuePolicy(props.partition, this.queue.arn, props.bucketArn, props.accountId)),
     });
     new S3BucketNotification(this, "BucketNotification", {
       provider,
@@ -61,11 +64,11 @@ export class ObjectNotifications extends Construct {
 }
 
 /** S3 may send messages only for this bucket of this account (aws:SourceArn, aws:SourceAccount). */
-export function objectQueuePolicy(queueArn: string, bucketArn: string, accountId: string) {
+export function objectQueuePolicy(partition: Partition, queueArn: string, bucketArn: string, accountId: string) {
   return policyDocument({
     Sid: "ArchiveBucketEvents",
     Effect: "Allow",
-    Principal: { Service: "s3.amazonaws.com" },
+    Principal: { Service: servicePrincipal("s3", partition) },
     Action: "sqs:SendMessage",
     Resource: queueArn,
     Condition: { ArnEquals: { "aws:SourceArn": bucketArn }, StringEquals: { "aws:SourceAccount": accountId } },

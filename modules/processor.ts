@@ -4,12 +4,15 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { policyDocument } from "../lib/iam/policy";
+import { Partition } from "../lib/config/regions";
+import { servicePrincipal } from "../lib/partition";
 import { serviceRole } from "./service-role";
 import { LambdaPackage } from "../lib/bundle";
 import { suppressRule } from "../lib/rules/pack";
 
 export interface ProcessorFunctionProps {
   readonly provider: AwsProvider;
+  readonly partition: Partition;
   readonly functionName: string;
   readonly roleName: string;
   /** `/aws/lambda/<functionName>`: created here so it has retention and encryption. */
@@ -55,7 +58,7 @@ export class ProcessorFunction extends Construct {
       provider,
       name: props.roleName,
       description: "Firehose processor Lambda: writes its own log group, nothing else",
-      trust: policyDocument({ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }),
+      trust: policyDocument({ Effect: "Allow", Principal: { Service: servicePrincipal("lambda", props.partition) }, Action: "sts:AssumeRole" }),
       policyName: "write-own-logs",
       permissions: policyDocument({ Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroup.arn}:*` }),
     });

@@ -1,12 +1,18 @@
 import { Construct } from "constructs";
+import { ITerraformDependable } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CloudwatchLogSubscriptionFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-subscription-filter";
 import { CloudwatchLogAccountPolicy } from "@cdktf/provider-aws/lib/cloudwatch-log-account-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { policyDocument } from "../lib/iam/policy";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { PolicyDocument, policyDocument, policySize } from "../lib/iam/policy";
+import { accountPolicyExclusions, accountPolicySelectionCriteria } from "../lib/naming";
+import { suppressRule } from "../lib/rules/pack";
 import { serviceRole } from "./service-role";
 import { shortHash } from "../lib/hash";
+import { Partition } from "../lib/config/regions";
+import { servicePrincipal } from "../lib/partition";
 
 export interface SubscribedLogGroup {
   readonly name: string;
@@ -24,10 +30,17 @@ export interface RegionSubscriptionsProps {
   /** The same-region destination in the security account (derived, not referenced). */
   readonly destinationArn: string;
   readonly logGroups: readonly SubscribedLogGroup[];
-  /** Account-level subscription of every log group except these exact names. @default none */
+  /**
+   * Account-level subscription of every log group except these exact names
+   * and the `logGroups` above (which have their own filters). @default none
+   */
   readonly allLogGroups?: { readonly policyName: string; readonly exclude: readonly string[] };
-  /** Organization mode: the role CloudWatch Logs assumes to prove this account may subscribe. @default none */
-  readonly senderRoleArn?: string;
+  /**
+   * Organization mode: the role CloudWatch Logs assumes to prove this account
+   * may subscribe, and its inline policy, which every filter and the account
+   * policy wait for. @default none
+   */
+  readonly senderRole?: { readonly arn: string; readonly policy: ITerraformDependable };
 }
 
 /** Sends one region's log groups of an application account to the security account. */
@@ -49,6 +62,11 @@ export class RegionSubscriptions extends Construct {
         }),
       );
     }
+    // CloudWatch Logs assumes the sender role when a filter or the account
+    // policy is created, and PutSubscriptionFilter fails if the role cannot
+    // do what it must yet. The role ARN alone only orders them after the role,
+    // not after its inline policy: wait for the policy too.
+    const dependsOn = props.senderRole ? [props.senderRole.policy] : undefined;
     for (const group of props.logGroups) {
       const logGroup = created.get(group.name);
       new CloudwatchLogSubscriptionFilter(this, `Filter_${constructIdOf(`${group.name}|${group.filterName}`)}`, {
@@ -57,9 +75,10 @@ export class RegionSubscriptions extends Construct {
         logGroupName: logGroup ? logGroup.name : group.name,
         filterPattern: group.filterPattern,
         destinationArn: props.destinationArn,
-        roleArn: props.senderRoleArn,
+        roleArn: props.senderRole?.arn,
         // Spreads events over shards instead of pinning each log stream to one.
         distribution: "Random",
+        dependsOn,
       });
     }
     if (props.allLogGroups) {
@@ -68,8 +87,15 @@ export class RegionSubscriptions extends Construct {
         policyName: props.allLogGroups.policyName,
         policyType: "SUBSCRIPTION_FILTER_POLICY",
         scope: "ALL",
-        policyDocument: JSON.stringify(accountSubscriptionDocument(props.destinationArn, props.senderRoleArn)),
-        selectionCriteria: selectionCriteria(props.allLogGroups.exclude),
+        policyDocument: JSON.stringify(accountSubscriptionDocument(props.destinationArn, props.senderRole?.arn)),
+        // Groups with their own filter are skipped here, or they would ship twice (lib/naming.ts).
+        selectionCriteria: accountPolicySelectionCriteria(
+          accountPolicyExclusions(
+            props.allLogGroups.exclude,
+            props.logGroups.map((g) => g.name),
+          ),
+        ),
+        dependsOn,
       });
     }
   }
@@ -84,38 +110,55 @@ export function accountSubscriptionDocument(destinationArn: string, roleArn?: st
   };
 }
 
-/** `NOT IN` is the only selection operator CloudWatch Logs supports; names match exactly. */
-export function selectionCriteria(exclude: readonly string[]): string | undefined {
-  return exclude.length ? `LogGroupName NOT IN ${JSON.stringify([...exclude].sort())}` : undefined;
-}
-
 export interface SenderRoleProps {
   readonly provider: AwsProvider;
-  readonly partition: string;
+  readonly partition: Partition;
   readonly roleName: string;
-  readonly accountId: string;
-  readonly securityAccountId: string;
-  readonly regions: readonly string[];
+  /** The log groups this account subscribes, in each region it ships from (Naming.senderLogGroupArns). */
+  readonly subscribedLogGroupArns: readonly string[];
+  /** Every log group of this account in each region it ships from, for when the list above does not fit IAM's quota. */
+  readonly regionLogGroupArns: readonly string[];
 }
 
 /**
  * Organization mode only: CloudWatch Logs assumes this role in the sending
- * account to check the sender may use a destination that admits the whole
- * organization (AWS's documented CWLtoSubscriptionFilterRole).
+ * account "and validate[s] whether the sender account has permission to
+ * create a subscription filter against the recipient destination". Trust and
+ * permissions are the ones AWS documents for that role, CWLtoSubscriptionFilterRole
+ * (CloudWatch Logs user guide, cross-account cross-Region subscriptions,
+ * "Step 2: (Only if using an organization) Create an IAM role",
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CreateSubscriptionFilter-IAMrole.html,
+ * and for account-level policies "Step 1: Update the subscription filters",
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Cross-Account-Log_Subscription-Update-filter-Account.html).
+ *
+ * Whoever creates the filters and the account policy (Terraform's identity in
+ * this account) needs `iam:PassRole` on it: "To perform a PutSubscriptionFilter
+ * operation for any destination except a Lambda function, you must also have
+ * the iam:PassRole permission" (PutSubscriptionFilter, CloudWatch Logs API
+ * reference); PutAccountPolicy says the same for subscription filter policies.
  */
 export class SenderRole extends Construct {
   readonly role: IamRole;
+  /** The role's one inline policy: filters must wait for it, not only for the role. */
+  readonly policy: IamRolePolicy;
 
   constructor(scope: Construct, id: string, props: SenderRoleProps) {
     super(scope, id);
-    this.role = serviceRole(this, {
+    const { role, policy } = serviceRole(this, {
       provider: props.provider,
       name: props.roleName,
       description: "CloudWatch Logs proves this account may subscribe to the security log destinations",
       trust: senderTrustPolicy(props),
       policyName: "put-to-destinations",
       permissions: senderPermissions(props),
-    }).role;
+    });
+    this.role = role;
+    this.policy = policy;
+    suppressRule(
+      role,
+      "IAM_SERVICE_TRUST_CONDITION",
+      "AWS documents this role's trust without a condition and documents no aws:SourceArn or aws:SourceAccount for it; only identities allowed iam:PassRole on it can name it in a filter, and it may only write this account's own log groups in the regions it ships from",
+    );
   }
 
   get arn(): string {
@@ -123,23 +166,44 @@ export class SenderRole extends Construct {
   }
 }
 
-export function senderTrustPolicy(props: Pick<SenderRoleProps, "partition" | "accountId" | "regions">) {
+/**
+ * Exactly AWS's documented trust: `{ "Effect": "Allow", "Principal": { "Service":
+ * "logs.amazonaws.com" }, "Action": "sts:AssumeRole" }`, with no condition.
+ * AWS documents confused-deputy keys for the recipient's destination role
+ * (Confused deputy prevention, https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Subscriptions-confused-deputy.html),
+ * not for this one, and does not say CloudWatch Logs sends `aws:SourceArn`
+ * when it assumes it to validate a new filter; a condition on a key that is
+ * absent denies the assumption, so every filter would fail to create.
+ */
+export function senderTrustPolicy(props: Pick<SenderRoleProps, "partition">) {
   return policyDocument({
     Effect: "Allow",
-    Principal: { Service: "logs.amazonaws.com" },
+    // logs.amazonaws.com; logs.amazonaws.com.cn in aws-cn (lib/partition.ts).
+    Principal: { Service: servicePrincipal("logs", props.partition) },
     Action: "sts:AssumeRole",
-    // Only on behalf of this account's own log groups (confused-deputy guard).
-    Condition: { StringLike: { "aws:SourceArn": props.regions.map((r) => `arn:${props.partition}:logs:${r}:${props.accountId}:*`) } },
   });
 }
 
-export function senderPermissions(props: Pick<SenderRoleProps, "partition" | "securityAccountId" | "regions">) {
-  return policyDocument({
-    Sid: "PutToSecurityAccountDestinations",
-    Effect: "Allow",
-    Action: "logs:PutLogEvents",
-    Resource: props.regions.map((r) => `arn:${props.partition}:logs:${r}:${props.securityAccountId}:*`),
-  });
+/**
+ * IAM's quota for all inline policies of one role together: "Role policy
+ * size cannot exceed 10,240 characters", whitespace not counted (IAM User
+ * Guide, IAM and AWS STS quotas, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+ */
+export const ROLE_INLINE_POLICIES_MAX_CHARS = 10_240;
+
+/**
+ * AWS's documented permission, `logs:PutLogEvents` on
+ * `arn:aws:logs:region:111111111111:log-group:LogGroupOnWhichSubscriptionFilterIsCreated:*`:
+ * the sender's own log groups, never the security account's. One ARN per
+ * subscribed log group and region (with `allLogGroups`, the region's log
+ * groups); when that list would not fit IAM's 10,240-character quota, every
+ * log group of this account in the regions it ships from, and nothing wider.
+ */
+export function senderPermissions(props: Pick<SenderRoleProps, "subscribedLogGroupArns" | "regionLogGroupArns">): PolicyDocument {
+  const allow = (resources: readonly string[]) =>
+    policyDocument({ Sid: "ValidateSubscriptionsOfOwnLogGroups", Effect: "Allow", Action: "logs:PutLogEvents", Resource: [...resources] });
+  const narrow = allow(props.subscribedLogGroupArns);
+  return policySize(narrow) <= ROLE_INLINE_POLICIES_MAX_CHARS ? narrow : allow(props.regionLogGroupArns);
 }
 
 /**

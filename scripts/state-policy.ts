@@ -53,24 +53,23 @@ export interface StackGrant {
   readonly lockKey: string;
 }
 
+/** Where the S3 backend keeps every stack's state. */
+interface StateBucketReport {
+  readonly backend: "s3";
+  readonly bucket: string;
+  readonly bucketArn: string;
+  readonly region: string;
+  readonly keyPrefix: string;
+}
+
 export type StatePolicyReport =
   | { readonly backend: "local" | "cloud"; readonly grants: "none" }
-  | {
-      readonly backend: "s3";
-      readonly bucket: string;
-      readonly bucketArn: string;
-      readonly region: string;
-      readonly keyPrefix: string;
+  | (StateBucketReport & {
       readonly bootstrap: true;
       /** The per-stack roles the state stack creates, which the app stacks' backends assume. */
       readonly roles: ReadonlyArray<StackGrant & { readonly roleArn: string }>;
-    }
-  | {
-      readonly backend: "s3";
-      readonly bucket: string;
-      readonly bucketArn: string;
-      readonly region: string;
-      readonly keyPrefix: string;
+    })
+  | (StateBucketReport & {
       readonly bootstrap: false;
       readonly stacks: readonly StackGrant[];
       readonly bucketPolicy: PolicyDocument;
@@ -79,7 +78,7 @@ export type StatePolicyReport =
       readonly keyPolicyStatements: readonly PolicyStatement[];
       /** state.s3.roleArn, which every backend assumes instead of the account's own credentials. */
       readonly sharedRoleArn?: string;
-    };
+    });
 
 export function statePolicyReport(config: SecLogConfig): StatePolicyReport {
   const state = config.state;

@@ -29,9 +29,13 @@ export class AppStack extends TerraformStack {
           provider: providers.get(account.regions[0])!,
           partition: config.partition,
           roleName: naming.senderRoleName,
-          accountId: account.accountId,
-          securityAccountId: config.security.accountId,
-          regions: account.regions,
+          subscribedLogGroupArns: naming.senderLogGroupArns(
+            account.accountId,
+            account.regions,
+            account.logGroups.map((g) => g.name),
+            account.allLogGroups !== undefined,
+          ),
+          regionLogGroupArns: naming.senderLogGroupArns(account.accountId, account.regions, [], true),
         })
       : undefined;
     for (const region of account.regions) {
@@ -45,7 +49,7 @@ export class AppStack extends TerraformStack {
         allLogGroups: account.allLogGroups
           ? { policyName: naming.accountPolicyName(region), exclude: account.allLogGroups.exclude }
           : undefined,
-        senderRoleArn: senderRole?.arn,
+        senderRole: senderRole && { arn: senderRole.arn, policy: senderRole.policy },
       });
     }
   }

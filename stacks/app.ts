@@ -5,6 +5,16 @@ import { applySecurityRules } from "../lib/rules/pack";
 import { SecurityStack } from "./security-stack";
 import { AppStack } from "./app-stack";
 import { StateStack } from "./state-stack";
+import { LOCAL_STATE_CONTEXT, LocalStateLayout } from "./backend";
+
+export interface BuildOptions {
+  /**
+   * Where the stacks end up and where local state lives, for local backends'
+   * relative paths (see localStatePath). main.ts passes the final outdir.
+   * @default `npx cdktf synth`'s: cdktf.out in the working directory
+   */
+  readonly localState?: LocalStateLayout;
+}
 
 /**
  * Every stack of a validated config: the state bucket when bootstrapped, the
@@ -21,7 +31,9 @@ import { StateStack } from "./state-stack";
  * - an application stack's subscription filters fail unless its region's
  *   destination in `security` exists and admits it.
  */
-export function buildApp(config: SecLogConfig, app: App = new App()): App {
+export function buildApp(config: SecLogConfig, app: App = new App(), options: BuildOptions = {}): App {
+  // Read by every local backend (stacks/backend.ts); set before any stack exists.
+  if (options.localState) app.node.setContext(LOCAL_STATE_CONTEXT, options.localState);
   const naming = namingOf(config);
   const state = stateStack(app, config);
   const security = new SecurityStack(app, config, naming);

@@ -2,6 +2,8 @@ import { join } from "node:path";
 import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { SecLogConfig } from "../lib/config/model";
+import { Partition } from "../lib/config/regions";
+import { servicePrincipal } from "../lib/partition";
 import { Naming } from "../lib/naming";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EncryptionKey, logsEncryptionStatement, serviceUsesKeyStatement } from "../modules/encryption-key";
@@ -72,6 +74,7 @@ export class SecurityStack extends TerraformStack {
       config.delivery.format === "events"
         ? new ProcessorFunction(this, "Processor", {
             provider: homeProvider,
+            partition: config.partition,
             functionName: naming.processorName,
             roleName: naming.processorName,
             logGroupName: naming.processorLogGroupName,
@@ -99,6 +102,7 @@ export class SecurityStack extends TerraformStack {
     if (config.archive.accessLogs) {
       new AccessLogsBucket(this, "AccessLogs", {
         provider: homeProvider,
+        partition: config.partition,
         bucketName: naming.accessLogsBucketName(),
         accountId,
         sourceBucketName: archive.name,
@@ -107,7 +111,7 @@ export class SecurityStack extends TerraformStack {
         expireAfterDays: config.archive.expireAfterDays,
       });
     }
-    const notificationsKey = this.notificationsKey(config, naming, common);
+    const notificationsKey = this.notificationsKey(config, naming, common, archive.arn);
     if (config.alarms && notificationsKey) {
       const topic = new AlarmTopic(this, "AlarmTopic", {
         ...common,
@@ -126,6 +130,7 @@ export class SecurityStack extends TerraformStack {
           deliveryStreamName: delivery.deliveryStream.name,
           bufferSeconds: config.delivery.bufferSeconds,
           processorName: processor ? naming.processorName : undefined,
+          dynamicPartitioning: config.delivery.format === "events",
           silenceHours: config.alarms.silenceHours,
           accounts: config.accounts,
           metricNamespace: naming.metricNamespace,
@@ -136,6 +141,7 @@ export class SecurityStack extends TerraformStack {
     if (config.objectNotifications && notificationsKey) {
       const notifications = new ObjectNotifications(this, "ObjectNotifications", {
         provider: homeProvider,
+        partition: config.partition,
         accountId,
         queueName: naming.objectQueueName,
         kmsKeyArn: notificationsKey.arn,
@@ -183,10 +189,14 @@ export class SecurityStack extends TerraformStack {
   }
 
   /** The key of the alarm topic and the object queue, when either exists, with the services that write to them. */
-  private notificationsKey(config: SecLogConfig, naming: Naming, common: { provider: AwsProvider; partition: string; accountId: string }) {
+  private notificationsKey(config: SecLogConfig, naming: Naming, common: { provider: AwsProvider; partition: Partition; accountId: string }, archiveArn: string) {
+    const { partition, accountId } = common;
+    // Only this account's alarms (the alarm topic policy's own scope) and the archive bucket may use the key.
+    const alarms = { accountId, arn: `arn:${partition}:cloudwatch:${config.security.region}:${accountId}:alarm:*` };
+    const bucket = { accountId, arn: archiveArn };
     const statements = [
-      ...(config.alarms ? [serviceUsesKeyStatement("CloudWatchAlarmsPublishToTopic", "cloudwatch.amazonaws.com")] : []),
-      ...(config.objectNotifications ? [serviceUsesKeyStatement("S3NotifiesQueue", "s3.amazonaws.com")] : []),
+      ...(config.alarms ? [serviceUsesKeyStatement("CloudWatchAlarmsPublishToTopic", servicePrincipal("cloudwatch", partition), alarms)] : []),
+      ...(config.objectNotifications ? [serviceUsesKeyStatement("S3NotifiesQueue", servicePrincipal("s3", partition), bucket)] : []),
     ];
     if (statements.length === 0) return undefined;
     return new EncryptionKey(this, "NotificationsKey", {

@@ -152,17 +152,6 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     rewrite: (stack) => dropResources(stack, "aws_cloudwatch_log_account_policy", () => true),
   },
   {
-    what: "drop transition_default_minimum_object_size from aws_s3_bucket_lifecycle_configuration",
-    reason: "moto always answers the 128K default, so the provider's wait for varies_by_storage_class never converges (3-minute timeout)",
-    rewrite: (stack) =>
-      Object.entries(stack.resource.aws_s3_bucket_lifecycle_configuration ?? {})
-        .filter(([, body]) => body.transition_default_minimum_object_size !== undefined)
-        .map(([name, body]) => {
-          delete body.transition_default_minimum_object_size;
-          return `aws_s3_bucket_lifecycle_configuration.${name}`;
-        }),
-  },
-  {
     what: "ignore_changes = [tags_all] on aws_kinesis_stream",
     reason: "moto's CreateStream ignores the Tags parameter, so the provider's default_tags read back empty and every plan would re-add them",
     rewrite: (stack) => ignoreChanges(stack, "aws_kinesis_stream", "tags_all", () => true),

@@ -70,3 +70,33 @@ export function largeConfig(count = 30): Record<string, any> {
     })),
   };
 }
+
+/**
+ * AWS China (partition aws-cn): the security account in Beijing, one
+ * application account shipping from Beijing and Ningxia, organization mode
+ * (the sender role), alarms, SQS notifications, access logs and bootstrapped
+ * S3 state, so every service principal and `kms:ViaService` value the
+ * pipeline writes appears in one of its stacks.
+ */
+export function chinaConfig(): Record<string, any> {
+  return {
+    prefix: "secops",
+    security: { accountId: SECURITY_ACCOUNT, region: "cn-north-1", roleArn: `arn:aws-cn:iam::${SECURITY_ACCOUNT}:role/OrganizationAccountAccessRole` },
+    organizationId: "o-a1b2c3d4e5",
+    alarms: { email: "secops@example.com" },
+    notifications: { sqs: true },
+    state: {
+      backend: "s3",
+      s3: { bucket: "tf-state-bucket-cn", region: "cn-north-1", keyPrefix: "seclog", roleArn: `arn:aws-cn:iam::${SECURITY_ACCOUNT}:role/state`, bootstrap: true },
+    },
+    accounts: [
+      {
+        name: "payments-prod",
+        accountId: PAYMENTS_ACCOUNT,
+        roleArn: `arn:aws-cn:iam::${PAYMENTS_ACCOUNT}:role/OrganizationAccountAccessRole`,
+        regions: ["cn-north-1", "cn-northwest-1"],
+        logGroups: [{ name: "/var/log/messages", create: true, retentionDays: 365 }],
+      },
+    ],
+  };
+}

@@ -401,3 +401,116 @@ export function existingBucketRows(ids: { own: StackAccount; other: StackAccount
     },
   ];
 }
+
+type SenderPolicies = import("./planned-policies").SenderPolicies;
+
+/**
+ * Rows for an application account's organization-mode sender role, as AWS
+ * documents it (CloudWatch Logs user guide, "Step 2: (Only if using an
+ * organization) Create an IAM role"): only CloudWatch Logs may assume it, and
+ * it allows `logs:PutLogEvents` on the account's own subscribed log groups in
+ * the regions it ships from, nothing else. `subscribed` are [region, log group]
+ * pairs the account ships; `unsubscribedLogGroup` is a group of the account it
+ * does not (and `accountWide` says every group of a shipped region is allowed,
+ * as with `allLogGroups`); `otherRegion` is one it does not ship from.
+ */
+export function senderRoleRows(ids: {
+  subscribed: ReadonlyArray<readonly [string, string]>;
+  unsubscribedLogGroup: string;
+  accountWide: boolean;
+  otherRegion: string;
+  securityAccount: string;
+  outsider: string;
+}): Row<SenderPolicies>[] {
+  const assume = (principal: (p: SenderPolicies) => string, identity?: Policy) => (p: SenderPolicies) =>
+    request({ principal: principal(p), action: "sts:AssumeRole", resource: p.arns.role, resourceAccount: p.accountId, identity, resourcePolicy: p.trust });
+  const logGroup = (region: string, name: string, account?: string) => (p: SenderPolicies) =>
+    `arn:aws:logs:${region}:${account ?? p.accountId}:log-group:${name}:log-stream:validation`;
+  const asSender = (action: string, resource: (p: SenderPolicies) => string, account: (p: SenderPolicies) => string = (p) => p.accountId) => (p: SenderPolicies) =>
+    request({ principal: p.arns.role, action, resource: resource(p), resourceAccount: account(p), identity: p.permissions });
+  const [[region, name]] = ids.subscribed;
+  return [
+    { rule: "CloudWatch Logs may assume the sender role", expected: "Allowed", simulation: assume(() => "logs.amazonaws.com") },
+    { rule: "another AWS service cannot assume the sender role", expected: "Denied", simulation: assume(() => "firehose.amazonaws.com") },
+    { rule: "the account's own administrators cannot assume the sender role", expected: "Denied", simulation: assume((p) => `arn:aws:iam::${p.accountId}:role/Admin`, ADMIN) },
+    { rule: "another account cannot assume the sender role", expected: "Denied", simulation: assume(() => `arn:aws:iam::${ids.outsider}:role/Admin`, ADMIN) },
+    ...ids.subscribed.map(([r, n]): Row<SenderPolicies> => ({
+      rule: `the sender role may write the subscribed log group ${n} in ${r}`,
+      expected: "Allowed",
+      simulation: asSender("logs:PutLogEvents", logGroup(r, n)),
+    })),
+    {
+      rule: ids.accountWide ? "with allLogGroups, the sender role may write any log group of the account in a shipped region" : "the sender role cannot write a log group the account does not subscribe",
+      expected: ids.accountWide ? "Allowed" : "Denied",
+      simulation: asSender("logs:PutLogEvents", logGroup(region, ids.unsubscribedLogGroup)),
+    },
+    { rule: "the sender role cannot write a log group in a region the account does not ship from", expected: "Denied", simulation: asSender("logs:PutLogEvents", logGroup(ids.otherRegion, name)) },
+    {
+      rule: "the sender role cannot write the security account's log groups",
+      expected: "Denied",
+      simulation: asSender("logs:PutLogEvents", logGroup(region, name, ids.securityAccount), () => ids.securityAccount),
+    },
+    {
+      rule: "the sender role cannot write another account's log group of the same name",
+      expected: "Denied",
+      simulation: asSender("logs:PutLogEvents", logGroup(region, name, ids.outsider), () => ids.outsider),
+    },
+    { rule: "the sender role cannot create log streams, even in a subscribed log group", expected: "Denied", simulation: asSender("logs:CreateLogStream", logGroup(region, name)) },
+    {
+      rule: "the sender role cannot delete a subscribed log group",
+      expected: "Denied",
+      simulation: asSender("logs:DeleteLogGroup", (p) => `arn:aws:logs:${region}:${p.accountId}:log-group:${name}`),
+    },
+    {
+      rule: "the sender role cannot subscribe log groups itself",
+      expected: "Denied",
+      simulation: asSender("logs:PutSubscriptionFilter", (p) => `arn:aws:logs:${region}:${p.accountId}:log-group:${name}`),
+    },
+  ];
+}
+
+type NotificationsKeyPolicies = import("./planned-policies").NotificationsKeyPolicies;
+
+/**
+ * Rows for the notifications key (alarm topic and object queue): CloudWatch
+ * may use it only for this account's alarms in the home region, S3 only for
+ * the archive bucket of this account, each only for the two operations AWS
+ * documents (`kms:GenerateDataKey*`, `kms:Decrypt`), and neither without a
+ * source (the confused-deputy guard, AWS KMS Developer Guide, "Using
+ * aws:SourceArn or aws:SourceAccount condition keys").
+ */
+export function notificationsKeyRows(outsider: string): Row<NotificationsKeyPolicies>[] {
+  const partition = (p: NotificationsKeyPolicies) => p.arns.key.split(":")[1];
+  const useKey = (service: string, source: (p: NotificationsKeyPolicies) => Record<string, string>, action = "kms:GenerateDataKey") => (p: NotificationsKeyPolicies) =>
+    request({ principal: service, action, resource: p.arns.key, resourceAccount: p.accountId, resourcePolicy: p.keyPolicy, context: source(p) });
+  const alarm = (account: (p: NotificationsKeyPolicies) => string, region?: string) => (p: NotificationsKeyPolicies) => ({
+    "aws:SourceAccount": account(p),
+    "aws:SourceArn": `arn:${partition(p)}:cloudwatch:${region ?? p.region}:${account(p)}:alarm:pipeline-stream-silent`,
+  });
+  const bucket = (arn: (p: NotificationsKeyPolicies) => string, account: (p: NotificationsKeyPolicies) => string) => (p: NotificationsKeyPolicies) => ({
+    "aws:SourceAccount": account(p),
+    "aws:SourceArn": arn(p),
+  });
+  const own = (p: NotificationsKeyPolicies) => p.accountId;
+  const other = () => outsider;
+  const archive = (p: NotificationsKeyPolicies) => p.arns.bucket;
+  const otherBucket = (p: NotificationsKeyPolicies) => `arn:${partition(p)}:s3:::someone-elses-bucket`;
+  const none = () => ({});
+  const cloudwatch = "cloudwatch.amazonaws.com";
+  const s3 = "s3.amazonaws.com";
+  return [
+    { rule: "CloudWatch may generate data keys with the notifications key for this account's alarms", expected: "Allowed", simulation: useKey(cloudwatch, alarm(own)) },
+    { rule: "CloudWatch may decrypt with the notifications key for this account's alarms", expected: "Allowed", simulation: useKey(cloudwatch, alarm(own), "kms:Decrypt") },
+    { rule: "S3 may generate data keys with the notifications key for the archive bucket", expected: "Allowed", simulation: useKey(s3, bucket(archive, own)) },
+    { rule: "S3 may decrypt with the notifications key for the archive bucket", expected: "Allowed", simulation: useKey(s3, bucket(archive, own), "kms:Decrypt") },
+    { rule: "CloudWatch cannot use the notifications key for another account's alarm", expected: "Denied", simulation: useKey(cloudwatch, alarm(other)) },
+    { rule: "CloudWatch cannot use the notifications key for an alarm outside the home region", expected: "Denied", simulation: useKey(cloudwatch, alarm(own, "sa-east-1")) },
+    { rule: "CloudWatch cannot use the notifications key without a source", expected: "Denied", simulation: useKey(cloudwatch, none) },
+    { rule: "S3 cannot use the notifications key for another bucket", expected: "Denied", simulation: useKey(s3, bucket(otherBucket, own)) },
+    { rule: "S3 cannot use the notifications key for the archive bucket's name in another account", expected: "Denied", simulation: useKey(s3, bucket(archive, other)) },
+    { rule: "S3 cannot use the notifications key without a source", expected: "Denied", simulation: useKey(s3, none) },
+    { rule: "S3 cannot use the notifications key on behalf of an alarm", expected: "Denied", simulation: useKey(s3, alarm(own)) },
+    { rule: "CloudWatch cannot use the notifications key on behalf of the archive bucket", expected: "Denied", simulation: useKey(cloudwatch, bucket(archive, own)) },
+    { rule: "S3 cannot encrypt directly with the notifications key, even for the archive bucket", expected: "Denied", simulation: useKey(s3, bucket(archive, own), "kms:Encrypt") },
+  ];
+}

@@ -243,3 +243,84 @@ export interface ExistingBucketPolicies {
   readonly keyPrefix: string;
   readonly bucketPolicy: Policy;
 }
+
+/**
+ * An application stack's organization-mode sender role, read from its
+ * synthesized JSON: the role's name is literal, so its ARN is derived; the
+ * trust and inline policy hold no references.
+ */
+export interface SenderPolicies {
+  /** The application account, which owns the role and its log groups. */
+  readonly accountId: string;
+  readonly arns: { readonly role: string };
+  readonly trust: Policy;
+  readonly permissions: Policy;
+}
+
+export function senderPolicies(stack: StateStackJson, accountId: string): SenderPolicies {
+  const roles = Object.entries(stack.resource.aws_iam_role ?? {}).filter(([id]) => id.startsWith("SenderRole_"));
+  if (roles.length !== 1) throw new Error(`expected one sender role, found ${roles.length}`);
+  const [roleId, role] = roles[0];
+  const policies = Object.values(stack.resource.aws_iam_role_policy ?? {}).filter((p) => p.role === `\${aws_iam_role.${roleId}.id}`);
+  if (policies.length !== 1) throw new Error(`expected one inline policy for ${roleId}, found ${policies.length}`);
+  const parse = (text: string): Policy => {
+    if (text.includes("${")) throw new Error(`unresolved reference in ${text}`);
+    return JSON.parse(text);
+  };
+  return {
+    accountId,
+    arns: { role: `arn:aws:iam::${accountId}:role/${role.name}` },
+    trust: parse(role.assume_role_policy),
+    permissions: parse(policies[0].policy),
+  };
+}
+
+/**
+ * The notifications key's policy (alarm topic and object queue), read from a
+ * synthesized security stack: it names the archive bucket by reference, which
+ * becomes the bucket's ARN (its name is literal), and the key gets a
+ * placeholder key id, as in `statePolicies`. The plan cannot say more: a key
+ * policy that embeds the bucket ARN is unknown until apply.
+ */
+export interface NotificationsKeyPolicies {
+  /** The security account, which owns the key, the topic, the queue and the bucket. */
+  readonly accountId: string;
+  /** The home region, where the key, the topic and the alarms are. */
+  readonly region: string;
+  readonly arns: { readonly key: string; readonly bucket: string };
+  readonly keyPolicy: Policy;
+}
+
+export function notificationsKeyPolicies(stack: StateStackJson, accountId: string): NotificationsKeyPolicies {
+  const keys = Object.entries(stack.resource.aws_kms_key ?? {}).filter(([id]) => id.startsWith("NotificationsKey_"));
+  if (keys.length !== 1) throw new Error(`expected one notifications key, found ${keys.length}`);
+  const [keyId, key] = keys[0];
+  const provider = stack.provider.aws.find((p) => `aws.${p.alias}` === key.provider);
+  if (!provider) throw new Error(`no provider ${key.provider} for ${keyId}`);
+  const region: string = provider.region;
+  const partition = partitionOfRegion(region);
+  const buckets = Object.entries(stack.resource.aws_s3_bucket ?? {});
+  const bucketArnOf = (id: string) => {
+    const bucket = buckets.find(([bucketId]) => bucketId === id)?.[1];
+    if (!bucket) throw new Error(`unresolvable bucket ${id}`);
+    return `arn:${partition}:s3:::${bucket.bucket}`;
+  };
+  const archive = buckets.filter(([id]) => id.startsWith("Archive_"));
+  if (archive.length !== 1) throw new Error(`expected one archive bucket, found ${archive.length}`);
+  const template: string = key.policy;
+  const keyPolicy: Policy = JSON.parse(
+    template.replace(/\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}/g, (_m, type: string, id: string, attribute: string) => {
+      if (type === "aws_s3_bucket" && attribute === "arn") return bucketArnOf(id);
+      throw new Error(`unresolvable reference ${type}.${id}.${attribute} in the notifications key policy`);
+    }),
+  );
+  return {
+    accountId,
+    region,
+    arns: { key: `arn:${partition}:kms:${region}:${accountId}:key/planned-${keyId.toLowerCase().replace(/_/g, "-")}`, bucket: bucketArnOf(archive[0][0]) },
+    keyPolicy,
+  };
+}
+
+// Imported here, with the function that needs it: this file is appended to by several changes at once.
+import { partitionOf as partitionOfRegion } from "../../lib/config/regions";

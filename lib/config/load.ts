@@ -309,5 +309,6 @@ function resolveAccount(raw: RawConfig, account: RawConfig["accounts"][number]):
       sharedLogGroup: counts.get(group.name)! > 1,
     })),
     allLogGroups: account.allLogGroups,
+    silenceAlarm: account.silenceAlarm,
   };
 }

@@ -89,6 +89,8 @@ export interface AppAccount {
   readonly regions: readonly string[];
   readonly logGroups: readonly LogGroupSubscription[];
   readonly allLogGroups?: { readonly exclude: readonly string[] };
+  /** Per-account silence alarm (`silent-<name>`, events format with alarms); false for accounts meant to be quiet. */
+  readonly silenceAlarm: boolean;
 }
 
 export interface LogGroupSubscription {

@@ -12,6 +12,9 @@ const REGIONS_BY_PARTITION: Record<Partition, readonly string[]> = {
     "eu-west-2", "eu-west-3", "il-central-1", "me-central-1", "me-south-1", "mx-central-1",
     "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2",
   ],
+  // Beijing and Ningxia; ARNs there start `arn:aws-cn:` ("ARNs for Amazon Web Services in China",
+  // https://docs.amazonaws.cn/en_us/aws/latest/userguide/ARNs.html). DNS suffixes and service
+  // principals per partition: ../partition.ts.
   "aws-cn": ["cn-north-1", "cn-northwest-1"],
   "aws-us-gov": ["us-gov-east-1", "us-gov-west-1"],
 };

@@ -1,4 +1,4 @@
-import { Naming } from "../naming";
+import { Naming, accountPolicyExclusions, accountPolicySelectionCriteria, SELECTION_CRITERIA_MAX_BYTES } from "../naming";
 import { policySize } from "../iam/policy";
 import {
   DESTINATION_POLICY_MAX_BYTES,
@@ -128,14 +128,32 @@ export const shardsOnlyWhenProvisioned: ConfigRule = (config) =>
     ? [{ path: "stream.shards", message: "on-demand streams scale by themselves; remove shards or set stream.mode: provisioned" }]
     : [];
 
-/** S3 rejects a lifecycle rule whose expiration is not after its transition. */
+/**
+ * S3 rejects a lifecycle rule whose expiration is not strictly after its
+ * transition, for current versions (Days) and noncurrent versions
+ * (NoncurrentDays: "'NoncurrentDays' in the NoncurrentVersionExpiration action
+ * must be greater than 'NoncurrentDays' in the NoncurrentVersionTransition
+ * action"); the archive's rule uses the same two numbers for both. AWS CDK,
+ * aws_s3 LifecycleRule: "The expiration time must also be later than the
+ * transition time" (https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_s3.LifecycleRule.html).
+ */
 export const expiryAfterTransition: ConfigRule = (config) => {
   const { expireAfterDays, glacierAfterDays } = config.archive;
   return expireAfterDays !== undefined && expireAfterDays <= glacierAfterDays
-    ? [{ path: "archive.expireAfterDays", message: `must be greater than archive.glacierAfterDays (${glacierAfterDays}); S3 rejects expiring objects before or when they transition` }]
+    ? [
+        {
+          path: "archive.expireAfterDays",
+          message: `must be greater than archive.glacierAfterDays (${glacierAfterDays}); S3 rejects expiring objects before or when they transition, so set expireAfterDays to at least ${glacierAfterDays + 1} or lower glacierAfterDays`,
+        },
+      ]
     : [];
 };
 
+/**
+ * A consistency rule of this app rather than an S3 limit: the lock promises a
+ * retention that an earlier expiry would contradict. Equal is consistent: a
+ * version's lock ends on the day it is due to expire.
+ */
 export const expiryNotBeforeLock: ConfigRule = (config) => {
   const { expireAfterDays, objectLock } = config.archive;
   return expireAfterDays !== undefined && objectLock && expireAfterDays < objectLock.days
@@ -272,6 +290,26 @@ export const stateRoleNamesFit: ConfigRule = (config) => {
   });
 };
 
+/**
+ * An account's policy with `allLogGroups` skips its `allLogGroups.exclude` and
+ * every group it subscribes one by one (lib/naming.ts, accountPolicyExclusions),
+ * all in one `LogGroupName NOT IN [...]`, which CloudWatch Logs caps at 25 KB.
+ */
+export const accountPolicySelectionFits: ConfigRule = (config) =>
+  config.accounts.flatMap((a, i) => {
+    if (!a.allLogGroups) return [];
+    const exclusions = accountPolicyExclusions(a.allLogGroups.exclude, a.logGroups.map((g) => g.name));
+    const bytes = Buffer.byteLength(accountPolicySelectionCriteria(exclusions) ?? "", "utf8");
+    return bytes > SELECTION_CRITERIA_MAX_BYTES
+      ? [
+          {
+            path: `accounts[${i}].allLogGroups.exclude`,
+            message: `with the ${new Set(a.logGroups.map((g) => g.name)).size} log groups under logGroups (skipped so they are not shipped twice), the account policy would exclude ${exclusions.length} log groups in a ${bytes}-byte selection criteria, over CloudWatch Logs' ${SELECTION_CRITERIA_MAX_BYTES}-byte limit; remove names from allLogGroups.exclude, or drop logGroups entries that neither create their group nor filter its events (the account policy ships those anyway)`,
+          },
+        ]
+      : [];
+  });
+
 export const CONFIG_RULES: readonly ConfigRule[] = [
   uniqueAccountNames,
   reservedAccountNames,
@@ -296,6 +334,7 @@ export const CONFIG_RULES: readonly ConfigRule[] = [
   destinationPoliciesFit,
   destinationTrustFits,
   stateRoleNamesFit,
+  accountPolicySelectionFits,
 ];
 
 export function namingOf(config: Pick<RawConfig, "prefix" | "security">): Naming {

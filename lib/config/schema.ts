@@ -52,7 +52,7 @@ const objectLock = z
       .number()
       .int()
       .min(1, "Object Lock retention must be at least 1 day")
-      .max(36500)
+      .max(36500, "must be at most 36500 (100 years)")
       .describe("default retention of every new object version, in days"),
   })
   .describe("S3 Object Lock default retention; omit to leave Object Lock off");
@@ -64,12 +64,27 @@ const archive = z
       .regex(BUCKET_NAME, "must be a valid S3 bucket name: 3-63 lowercase letters, digits and hyphens, no dots")
       .optional()
       .describe("archive bucket name (default `<prefix>-security-logs-<security.accountId>`)"),
-    glacierAfterDays: z.number().int().min(0).max(36500).default(90).describe("days before objects move to S3 Glacier Flexible Retrieval"),
+    // S3 accepts 0 for a GLACIER transition ("valid values are 0 or positive integers",
+    // S3 API Reference, Transition, https://docs.aws.amazon.com/AmazonS3/latest/API/API_Transition.html)
+    // and sets no lower bound for NoncurrentVersionTransition NoncurrentDays
+    // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_NoncurrentVersionTransition.html),
+    // which the same value feeds. The upper bound (100 years) is this app's.
+    glacierAfterDays: z
+      .number()
+      .int()
+      .min(0, "S3 cannot transition an object before it exists; use 0 (at the first midnight UTC after upload) or more")
+      .max(36500, "must be at most 36500 (100 years)")
+      .default(90)
+      .describe("days before objects of 128 KB or more move to S3 Glacier Flexible Retrieval (0: the first midnight UTC after upload; smaller objects stay in S3 Standard)"),
+    // Expiration Days and NoncurrentVersionExpiration NoncurrentDays "must be a
+    // non-zero positive integer" (S3 API Reference, LifecycleExpiration,
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_LifecycleExpiration.html;
+    // NoncurrentVersionExpiration, https://docs.aws.amazon.com/AmazonS3/latest/API/API_NoncurrentVersionExpiration.html).
     expireAfterDays: z
       .number()
       .int()
-      .min(1)
-      .max(36500)
+      .min(1, "S3 expires objects 1 day after creation at the earliest (Expiration Days must be a non-zero positive integer); use 1 or more, or omit expireAfterDays to keep objects forever")
+      .max(36500, "must be at most 36500 (100 years); omit expireAfterDays to keep objects forever")
       .optional()
       .describe("days before objects expire; omit to keep forever"),
     objectLock: objectLock.optional(),
@@ -197,7 +212,7 @@ const allLogGroups = z
           .regex(LOG_GROUP_NAME, "must be an exact log group name; account policies match names exactly, without wildcards"),
       )
       .default([])
-      .describe("exact log group names the account-level policy skips (NOT IN matches names exactly)"),
+      .describe("exact log group names the account-level policy skips; it also skips every `accounts[].logGroups` entry (NOT IN matches names exactly)"),
   })
   .describe("account-level subscription of every log group in each region");
 
@@ -211,6 +226,10 @@ const account = z.strictObject({
   regions: z.array(region).min(1).optional().describe("regions whose log groups are shipped (default `[security.region]`)"),
   logGroups: z.array(logGroup).default([]).describe("log groups subscribed one by one (at most 2 filters per group)"),
   allLogGroups: allLogGroups.optional(),
+  silenceAlarm: z
+    .boolean()
+    .default(true)
+    .describe("events format with `alarms`: alarm `silent-<name>` when this account sends no event for `alarms.silenceHours`; false for accounts meant to be quiet (sandboxes)"),
 });
 
 export const configSchema = z.strictObject({
