@@ -10,7 +10,8 @@ import { onlyResource, resourcesOf, synthStacks } from "./support/synth";
  * `npm run capacity`: worked examples whose numbers are computed by hand in
  * the comments (GB = 2^30 bytes, a month = 730 h = 2,628,000 s = 30.4167
  * days; the assumptions are lib/capacity.ts's: gzip 4:1, 50 events per
- * record, +160 NDJSON bytes per event, NDJSON gzip 8:1, 0.2 s per 0.2 MiB
+ * record, +160 NDJSON bytes per event, the processor's NDJSON gzip 4:1 (what Firehose
+ * buffers, partitions and stores: it compresses nothing itself), 0.2 s per 0.2 MiB
  * processor batch, peak 3x), then the command line's contract: --help,
  * bad arguments (exit 2), bad config (exit 1), warnings (exit 3).
  */
@@ -63,20 +64,20 @@ describe("worked examples", () => {
    *     x $0.10 = $0.75. Kinesis = $34.762. (Provisioned, 1 shard: $10.95 + 5.256 M PUT units x $0.014/M
    *     = $0.074 + extended 730 x $0.02 = $14.60 -> $25.62: cheaper.)
    *   Firehose: 2 x 5 KB = 10,240 B per record -> 50.125 GB x $0.029 = $1.4536. NDJSON: 62,137.8 + 100 x 160
-   *     = 78,137.8 B/s = 152.083 + 39.160 = 191.244 GB/month x $0.02 = $3.8249. Per partition 39,069 B/s x
-   *     300 s = 11.2 MiB < 64 MiB: the interval flushes; 2 x 12 = 24 objects/hour = 17,520/month x $0.005/1,000
-   *     = $0.0876.
+   *     = 78,137.8 B/s = 152.083 + 39.160 = 191.244 GB/month, gzip'd by the processor / 4 = 47.811 GB x $0.02
+   *     = $0.9562. Per partition 9,767.2 B/s x 300 s = 2.8 MiB < 64 MiB: the interval flushes; 2 x 12 = 24
+   *     objects/hour = 17,520/month x $0.005/1,000 = $0.0876.
    *   Lambda: 15,534.5 / 209,715.2 = 0.07407 batches/s = 194,667/month -> $0.0389 requests; x 0.2 s x 0.5 GB
    *     = 19,466.7 GB-s x $0.0000133334 = $0.2596. Peak 0.2222/s x 0.2 s x 2 = 0.09 -> 1 concurrent (10 reserved).
-   *   S3, month 12 (365 days): (5 + 8,640,000 x 160 / 2^30 = 1.28746) / 8 = 0.785933 GB/day; 24 x 24 x 275
-   *     = 158,400 archived objects. Standard: 90 x 0.785933 + 158,400 x 8 KB (1.2085) = 71.9424 x $0.023
-   *     = $1.6547. Glacier: 275 x 0.785933 + 158,400 x 32 KB (4.8340) = 220.9654 x $0.0036 = $0.7955.
+   *   S3, month 12 (365 days): (5 + 8,640,000 x 160 / 2^30 = 1.28746) / 4 = 1.571865 GB/day; 24 x 24 x 275
+   *     = 158,400 archived objects. Standard: 90 x 1.571865 + 158,400 x 8 KB (1.2085) = 142.6764 x $0.023
+   *     = $3.2816. Glacier: 275 x 1.571865 + 158,400 x 32 KB (4.8340) = 437.0969 x $0.0036 = $1.5735.
    *     PUT 17,520 x $0.005/1,000 = $0.0876; transitions 17,520 x $0.03/1,000 = $0.5256.
    *   KMS: 2 keys = $2.00; requests 17,520 + 4 shards x 24 x 730 = 87,600 x $0.03/10,000 = $0.2628.
-   *   Total: 34.762 + 1.4536 + 3.8249 + 0.0876 + 0.0389 + 0.2596 + 1.6547 + 0.7955 + 0.0876 + 0.5256 + 2 + 0.2628
-   *     = $45.75. Not included: CloudWatch Logs 152.083 GB x $0.50 = $76.04.
+   *   Total: 34.762 + 1.4536 + 0.9562 + 0.0876 + 0.0389 + 0.2596 + 3.2816 + 1.5735 + 0.0876 + 0.5256 + 2 + 0.2628
+   *     = $45.29. Not included: CloudWatch Logs 152.083 GB x $0.50 = $76.04.
    */
-  test("A: a small account on on-demand: 1 shard would do, on-demand fits, $45.75/month, no warning", () => {
+  test("A: a small account on on-demand: 1 shard would do, on-demand fits, $45.29/month, no warning", () => {
     const file = configFile("small");
     const plan = planOf(["--gb-per-day", "5", "--events-per-second", "100", "--config", file]);
     expect(plan.average.kinesisBytesPerSecond).toBeCloseTo(15_534.46, 1);
@@ -84,18 +85,18 @@ describe("worked examples", () => {
     expect(plan.kinesis.monthlyUsd.onDemand).toBeCloseTo(34.762, 2);
     expect(plan.kinesis.monthlyUsd.provisioned).toBeCloseTo(25.624, 2);
     expect(usdOf(plan, "Firehose ingestion")).toBeCloseTo(1.4536, 3);
-    expect(usdOf(plan, "Firehose dynamic partitioning data")).toBeCloseTo(3.8249, 3);
+    expect(usdOf(plan, "Firehose dynamic partitioning data")).toBeCloseTo(0.9562, 3);
     expect(plan.firehose).toMatchObject({ buffers: 2, buffersFrom: "config", objectsPerHour: 24 });
     expect(plan.firehose.average).toMatchObject({ trigger: "interval", flushSeconds: 300 });
     // No reservation by default: the processor shares the account's unreserved pool, so nothing to warn about.
     // (--json output: an absent key is one without a value.)
     expect(plan.processor).toEqual({ batchesPerSecond: { average: expect.closeTo(0.0741, 4), peak: expect.closeTo(0.2222, 4) }, concurrencyNeeded: 1 });
     expect(usdOf(plan, "Lambda processor duration")).toBeCloseTo(0.2596, 3);
-    expect(usdOf(plan, "S3 Standard storage")).toBeCloseTo(1.6547, 3);
-    expect(usdOf(plan, "S3 Glacier Flexible Retrieval storage")).toBeCloseTo(0.7955, 3);
+    expect(usdOf(plan, "S3 Standard storage")).toBeCloseTo(3.2816, 3);
+    expect(usdOf(plan, "S3 Glacier Flexible Retrieval storage")).toBeCloseTo(1.5735, 3);
     expect(usdOf(plan, "KMS keys")).toBe(2);
     expect(usdOf(plan, "KMS requests")).toBeCloseTo(0.2628, 3);
-    expect(plan.cost.totalUsd).toBeCloseTo(45.75, 2);
+    expect(plan.cost.totalUsd).toBeCloseTo(45.29, 2);
     expect(plan.cost.notIncluded[0].usd).toBeCloseTo(76.04, 2);
     expect(plan.warnings).toEqual([]);
 
@@ -104,7 +105,7 @@ describe("worked examples", () => {
     expect(text.stderr).toBe("");
     expect(text.stdout).toMatch(/provisioned needs 1 shard/);
     expect(text.stdout).toMatch(/interval triggers each flush, every 300 s/);
-    expect(text.stdout).toMatch(/total\s+\$45\.75/);
+    expect(text.stdout).toMatch(/total\s+\$45\.29/);
     expect(text.stdout).toMatch(/CloudWatch Logs ingestion in the app accounts.+\$76\.04/);
   });
 
@@ -167,16 +168,27 @@ describe("worked examples", () => {
    * D. On-demand above its starting capacity: 500 GB/day at 10,000 events/s.
    *   Kinesis: 125 GB/day = 1.4815 MiB/s, peak 4.4444 MiB/s > 4 MiB/s (records: 600/s, fine) -> warn, suggesting
    *   provisioned with ceil(4.4444 / 0.8) = ceil(5.56) = 6 shards.
-   *   Firehose: NDJSON per partition at the peak = 3 x (6,213,783.7 + 10,000 x 160) / 2 = 11,720,675.6 B/s;
-   *   10 s of it = 111.8 MiB > 64 -> delivery.bufferMiB: 112.
+   *   Firehose: NDJSON per partition at the peak = 3 x (6,213,783.7 + 10,000 x 160) / 2 = 11,720,675.6 B/s,
+   *   gzip'd by the processor / 4 = 2,930,168.9 B/s; 10 s of it = 27.9 MiB < 64: no bufferMiB warning.
    *   Processor: 4.4444 / 0.2 = 22.2 batches/s x 0.2 s x 2 = 8.9 -> 9 concurrent, no reservation: no warning.
    */
   test("D: on-demand above its starting capacity: exit 3, names stream.mode provisioned with 6 shards", () => {
     const result = capacity(["--gb-per-day", "500", "--events-per-second", "10000", "--config", configFile("busy")]);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/^warning: stream\.mode: set to provisioned with stream\.shards: 6, or accept throttling/m);
-    expect(result.stderr).toMatch(/^warning: delivery\.bufferMiB: set to 112 \(now 64\)/m);
+    expect(result.stderr).not.toMatch(/bufferMiB/);
     expect(result.stderr).not.toMatch(/processorConcurrency/);
+  });
+
+  /*
+   * D2. Four times D's volume, 2,000 GB/day at 40,000 events/s: NDJSON per partition at the peak =
+   *   3 x (24,855,134.8 + 40,000 x 160) / 2 = 46,882,702.2 B/s, gzip'd / 4 = 11,720,675.6 B/s; 10 s of it
+   *   = 111.8 MiB > 64 -> delivery.bufferMiB: 112.
+   */
+  test("D2: a Firehose buffer that fills in under 10 s at the peak names delivery.bufferMiB", () => {
+    const result = capacity(["--gb-per-day", "2000", "--events-per-second", "40000", "--config", configFile("busier")]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/^warning: delivery\.bufferMiB: set to 112 \(now 64\)/m);
   });
 
   /*

@@ -65,6 +65,8 @@ const BAD_CONFIGS: Array<[string, Mutation, string, RegExp]> = [
   ["unsupported delivery format", (c) => (c.delivery = { format: "parquet" }), "delivery.format", /events.*raw/],
   ["events format with a small buffer", (c) => (c.delivery = { format: "events", bufferMiB: 16 }), "delivery.bufferMiB", /at least 64 with format events/],
   ["processor concurrency with raw format", (c) => (c.delivery = { format: "raw", processorConcurrency: 5 }), "delivery.processorConcurrency", /only applies to format events/],
+  ["source backup with raw format", (c) => (c.delivery = { format: "raw", keepSource: true }), "delivery.keepSource", /only applies to format events \(raw already stores every record exactly as CloudWatch Logs sent it\); remove it/],
+  ["source backup not a boolean", (c) => (c.delivery = { keepSource: "yes" }), "delivery.keepSource", /boolean/],
   ["alarm email that is not an address", (c) => (c.alarms = { email: "secops-team" }), "alarms.email", /email address/],
   ["silence longer than CloudWatch can evaluate", (c) => (c.alarms = { silenceHours: 200 }), "alarms.silenceHours", /168|<=/],
   ["notifications with an unknown target", (c) => (c.notifications = { sns: true }), "notifications.sns", /unknown key; did you mean "sqs"/],

@@ -96,12 +96,13 @@ describe("security stack, default options", () => {
     expect(logGroup.kms_key_id).toMatch(/aws_kms_key\.ArchiveKey_/);
   });
 
-  test("events format (default): the processor Lambda unpacks records, Firehose partitions by account and log group and gzips", () => {
+  test("events format (default): the processor Lambda unpacks records and gzips each, Firehose partitions by account and log group and writes the members uncompressed", () => {
     const s3 = onlyResource(stack, "aws_kinesis_firehose_delivery_stream").extended_s3_configuration;
     expect(s3.prefix).toBe(
       "events/account=!{partitionKeyFromLambda:account}/logGroup=!{partitionKeyFromLambda:logGroup}/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/",
     );
-    expect(s3.compression_format).toBe("GZIP");
+    // The processor's records are gzip members already: compressing again would make .gz of .gz.
+    expect(s3.compression_format).toBe("UNCOMPRESSED");
     expect(s3.file_extension).toBe(".ndjson.gz");
     expect(s3.dynamic_partitioning_configuration).toEqual({ enabled: true });
     expect(s3.buffering_size).toBeGreaterThanOrEqual(64);
@@ -198,6 +199,86 @@ describe("security stack, default options", () => {
     expect(statement(permissions, "EncryptArchiveObjects").Condition.StringEquals).toEqual({ "kms:ViaService": "s3.us-east-1.amazonaws.com" });
     expect(statement(permissions, "DecryptSourceStream").Condition.StringEquals).toEqual({ "kms:ViaService": "kinesis.us-east-1.amazonaws.com" });
     for (const s of permissions.Statement) expect(s.Resource).not.toBe("*");
+  });
+
+  describe("delivery.keepSource: Firehose's source record backup", () => {
+    const BUCKET = "${aws_s3_bucket.Archive_Bucket_DB32D495.arn}";
+    const LOG_GROUP = "${aws_cloudwatch_log_group.Delivery_ErrorLogGroup_72A528FB";
+    const PROCESSOR = "${aws_lambda_function.Processor_Function_BE9FBF91.arn}";
+    const DATE_PATH = "!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/";
+    /** The Firehose role's statements; `extra` are the object ARNs beyond events/ and errors/. */
+    const firehoseStatements = (extra: string[]) => [
+      {
+        Sid: "ReadSourceStream",
+        Effect: "Allow",
+        Action: ["kinesis:DescribeStream", "kinesis:GetShardIterator", "kinesis:GetRecords", "kinesis:ListShards"],
+        Resource: "${aws_kinesis_stream.Stream_FBE79EEE.arn}",
+      },
+      {
+        Sid: "DecryptSourceStream",
+        Effect: "Allow",
+        Action: "kms:Decrypt",
+        Resource: "${aws_kms_key.StreamKey_053B4889.arn}",
+        Condition: {
+          StringEquals: { "kms:ViaService": "kinesis.us-east-1.amazonaws.com" },
+          StringLike: { "kms:EncryptionContext:aws:kinesis:arn": "${aws_kinesis_stream.Stream_FBE79EEE.arn}" },
+        },
+      },
+      { Sid: "LocateBucket", Effect: "Allow", Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"], Resource: BUCKET },
+      {
+        Sid: "WriteArchiveObjects",
+        Effect: "Allow",
+        Action: ["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"],
+        Resource: [`${BUCKET}/events/*`, `${BUCKET}/errors/*`, ...extra],
+      },
+      {
+        Sid: "EncryptArchiveObjects",
+        Effect: "Allow",
+        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+        Resource: "${aws_kms_key.ArchiveKey_5C51534B.arn}",
+        Condition: {
+          StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" },
+          StringLike: { "kms:EncryptionContext:aws:s3:arn": [BUCKET, `${BUCKET}/*`] },
+        },
+      },
+      { Sid: "LogDeliveryErrors", Effect: "Allow", Action: "logs:PutLogEvents", Resource: `${LOG_GROUP}.arn}:log-stream:*` },
+      { Sid: "InvokeProcessor", Effect: "Allow", Action: ["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"], Resource: [PROCESSOR, `${PROCESSOR}:*`] },
+    ];
+    const keeping = (() => {
+      const config = baseConfig();
+      config.delivery = { keepSource: true };
+      return synthStacks(config).security;
+    })();
+
+    test("off by default: no backup, and the Firehose role writes only events/ and errors/", () => {
+      const s3 = onlyResource(stack, "aws_kinesis_firehose_delivery_stream").extended_s3_configuration;
+      expect([s3.s3_backup_mode, s3.s3_backup_configuration]).toEqual([undefined, undefined]);
+      expect(policyOf(rolePolicyFor(stack, "Delivery_Role").policy).Statement).toEqual(firehoseStatements([]));
+      expect(resourcesOf(stack, "aws_cloudwatch_log_stream").map(([, s]) => s.name)).toEqual(["DestinationDelivery"]);
+    });
+
+    test("on: every source record, as CloudWatch Logs sent it, to source/<date path> of the archive bucket with the archive key", () => {
+      const s3 = onlyResource(keeping, "aws_kinesis_firehose_delivery_stream").extended_s3_configuration;
+      expect(s3.s3_backup_mode).toBe("Enabled");
+      expect(s3.s3_backup_configuration).toEqual({
+        role_arn: "${aws_iam_role.Delivery_Role_DD34AE81.arn}",
+        bucket_arn: BUCKET,
+        kms_key_arn: "${aws_kms_key.ArchiveKey_5C51534B.arn}",
+        prefix: `source/${DATE_PATH}`,
+        error_output_prefix: `errors/source-backup/!{firehose:error-output-type}/${DATE_PATH}`,
+        buffering_interval: 300,
+        buffering_size: 64,
+        compression_format: "UNCOMPRESSED",
+        cloudwatch_logging_options: { enabled: true, log_group_name: `${LOG_GROUP}.name}`, log_stream_name: "BackupDelivery" },
+      });
+      // The events destination itself is unchanged.
+      expect(s3.prefix).toBe(onlyResource(stack, "aws_kinesis_firehose_delivery_stream").extended_s3_configuration.prefix);
+      expect(resourcesOf(keeping, "aws_cloudwatch_log_stream").map(([, s]) => s.name).sort()).toEqual(["BackupDelivery", "DestinationDelivery"]);
+    });
+
+    test("on: the Firehose role may also write source/*, and nothing more", () => {
+      expect(policyOf(rolePolicyFor(keeping, "Delivery_Role").policy).Statement).toEqual(firehoseStatements([`${BUCKET}/source/*`]));
+    });
   });
 
   test("one destination per region, all targeting the stream, created only after the role can write", () => {

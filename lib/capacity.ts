@@ -51,8 +51,12 @@ const CLOUDWATCH_BYTES_PER_EVENT_OVERHEAD = 26;
  * message in the bench, less the 26 CloudWatch Logs already counts.
  */
 const NDJSON_EXTRA_BYTES_PER_EVENT = 160;
-/** Firehose's gzip of NDJSON objects: 16x on the bench's synthetic lines; real messages vary more, so half that. */
-const NDJSON_GZIP_RATIO = 8;
+/**
+ * The processor's gzip of each record's NDJSON (one gzip member per record, level 1; Firehose
+ * writes the members as they are, uncompressed): 8.2x on the bench's synthetic lines at 50
+ * events per record (10.2x at 200); real messages vary more, so half that.
+ */
+const NDJSON_GZIP_RATIO = 4;
 /** Wall time of one 0.2 MB processor batch at 512 MB arm64: ~10-20 ms on a full core in the bench, ~1/3.5 of a core in Lambda, plus invoke overhead. */
 const PROCESSOR_SECONDS_PER_BATCH = 0.2;
 /** Reserved concurrency over the steady-state need: Firehose invokes in bursts, not evenly. */
@@ -178,8 +182,10 @@ export interface Rates {
   /** gzip'd CloudWatch Logs records as Kinesis stores them. */
   readonly kinesisBytesPerSecond: number;
   readonly kinesisRecordsPerSecond: number;
-  /** The processor's NDJSON before Firehose gzips it (events format). */
+  /** The processor's NDJSON, unpacked (events format). */
   readonly ndjsonBytesPerSecond: number;
+  /** The processor's output as Firehose buffers and stores it: NDJSON gzip'd per record (events format). */
+  readonly processedBytesPerSecond: number;
 }
 
 export interface KinesisPlan {
@@ -212,7 +218,7 @@ export interface FirehosePlan {
   readonly average: BufferFill;
   readonly peak: BufferFill;
   readonly objectsPerHour: number;
-  /** Average object size before Firehose compresses it (events) or as stored (raw). */
+  /** Average object size as stored (Firehose compresses neither format). */
   readonly averageObjectMiB: number;
 }
 
@@ -293,6 +299,7 @@ function ratesOf(gbPerDay: number, eventsPerSecond: number): Rates {
     kinesisBytesPerSecond: cloudWatchBytesPerSecond / CLOUDWATCH_GZIP_RATIO,
     kinesisRecordsPerSecond: eventsPerSecond / EVENTS_PER_RECORD,
     ndjsonBytesPerSecond: cloudWatchBytesPerSecond + eventsPerSecond * NDJSON_EXTRA_BYTES_PER_EVENT,
+    processedBytesPerSecond: (cloudWatchBytesPerSecond + eventsPerSecond * NDJSON_EXTRA_BYTES_PER_EVENT) / NDJSON_GZIP_RATIO,
   };
 }
 
@@ -311,6 +318,7 @@ function scaleRates(rates: Rates, factor: number): Rates {
     kinesisBytesPerSecond: rates.kinesisBytesPerSecond * factor,
     kinesisRecordsPerSecond: rates.kinesisRecordsPerSecond * factor,
     ndjsonBytesPerSecond: rates.ndjsonBytesPerSecond * factor,
+    processedBytesPerSecond: rates.processedBytesPerSecond * factor,
   };
 }
 
@@ -387,9 +395,9 @@ function kinesisCost(mode: "on-demand" | "provisioned", kinesis: KinesisSizing, 
 
 function firehosePlan(config: SecLogConfig, average: Rates, peak: Rates, partitions: number, overridden: boolean): FirehosePlan {
   const { format, bufferSeconds, bufferMiB } = config.delivery;
-  // Firehose buffers what it will write: NDJSON per partition (events), the records as they came (raw).
+  // Firehose buffers what it will write: the processor's gzip'd NDJSON per partition (events), the records as they came (raw).
   const buffers = format === "events" ? partitions : 1;
-  const perBuffer = (rates: Rates) => (format === "events" ? rates.ndjsonBytesPerSecond : rates.kinesisBytesPerSecond) / buffers;
+  const perBuffer = (rates: Rates) => (format === "events" ? rates.processedBytesPerSecond : rates.kinesisBytesPerSecond) / buffers;
   const averageFill = bufferFill(perBuffer(average), bufferSeconds, bufferMiB);
   return {
     format,
@@ -418,8 +426,8 @@ function firehoseCost(config: SecLogConfig, kinesis: KinesisPlan, firehose: Fire
   const ingestGb = (recordsPerMonth * roundUp(kinesis.averageRecordBytes, FIREHOSE_BILLING_BYTES)) / GIB;
   const ingest = line("Firehose ingestion (5 KB per record)", ingestGb, PRICES.firehoseIngest);
   if (config.delivery.format === "raw") return [ingest];
-  // AWS does not say whether compression counts; the uncompressed NDJSON is the larger, so the safer, figure.
-  const partitionedGb = (average.ndjsonBytesPerSecond * SECONDS_PER_MONTH) / GIB;
+  // Firehose partitions what the processor returns: NDJSON, gzip'd per record (larger than the records it read).
+  const partitionedGb = (average.processedBytesPerSecond * SECONDS_PER_MONTH) / GIB;
   return [
     ingest,
     line("Firehose dynamic partitioning data", partitionedGb, PRICES.firehosePartitionedData),
@@ -458,7 +466,7 @@ function processorCost(processor: ProcessorPlan): CostLine[] {
  */
 function storagePlan(config: SecLogConfig, average: Rates, firehose: FirehosePlan, months: number): StoragePlan {
   const storedBytesPerSecond =
-    config.delivery.format === "events" ? average.ndjsonBytesPerSecond / NDJSON_GZIP_RATIO : average.kinesisBytesPerSecond;
+    config.delivery.format === "events" ? average.processedBytesPerSecond : average.kinesisBytesPerSecond;
   const storedGbPerDay = (storedBytesPerSecond * SECONDS_PER_DAY) / GIB;
   const keptDays = Math.min(months * DAYS_PER_MONTH, config.archive.expireAfterDays ?? Infinity);
   const standardDays = Math.min(config.archive.glacierAfterDays, keptDays);
@@ -622,7 +630,7 @@ function kinesisSection({ average, peak, kinesis }: CapacityPlan, config: SecLog
 }
 
 function firehoseSection({ firehose }: CapacityPlan): string[] {
-  const what = firehose.format === "events" ? `per partition (${firehose.buffers} from ${firehose.buffersFrom}), NDJSON before gzip` : "whole stream, as received";
+  const what = firehose.format === "events" ? `per partition (${firehose.buffers} from ${firehose.buffersFrom}), NDJSON gzip'd by the processor` : "whole stream, as received";
   const fill = (label: string, b: BufferFill) =>
     `  ${label} ${mib(b.bytesPerSecond)} MiB/s: ${percent(b.fill)} of ${firehose.bufferMiB} MiB in ` +
     `${firehose.bufferSeconds || ZERO_BUFFER_FLUSH_SECONDS} s, so ${b.trigger} triggers each flush, every ${fixed(b.flushSeconds, 0)} s`;
@@ -630,7 +638,7 @@ function firehoseSection({ firehose }: CapacityPlan): string[] {
     `Firehose (delivery.format: ${firehose.format}; bufferSeconds ${firehose.bufferSeconds}, bufferMiB ${firehose.bufferMiB}; buffer: ${what})`,
     fill("average", firehose.average),
     fill("peak   ", firehose.peak),
-    `  objects: ${count(firehose.objectsPerHour)}/hour, ~${fixed(firehose.averageObjectMiB, 1)} MiB each${firehose.format === "events" ? " before gzip" : ""}`,
+    `  objects: ${count(firehose.objectsPerHour)}/hour, ~${fixed(firehose.averageObjectMiB, 1)} MiB each (as stored)`,
     "",
   ];
 }

@@ -92,6 +92,33 @@ export function runCommand<O extends NonNullable<ParseArgsConfig["options"]>>(
   }
 }
 
+/** `runCommand` for a body that awaits (a command that calls AWS): the same help, exit codes and messages. */
+export async function runCommandAsync<O extends NonNullable<ParseArgsConfig["options"]>>(
+  spec: CommandSpec<O>,
+  argv: readonly string[],
+  body: (args: Parsed<O>) => Promise<string | CommandResult>,
+  out: Output = process,
+): Promise<number> {
+  let result: string | CommandResult | undefined;
+  let failure: unknown;
+  try {
+    if (!argv.includes("--help") && !argv.includes("-h")) result = await body(parseCommandLine(spec, argv));
+  } catch (error) {
+    if (!(error instanceof UsageError) && !(error instanceof ConfigError)) throw error;
+    failure = error;
+  }
+  // Replays the outcome through the synchronous path, so both print and exit alike.
+  return runCommand(
+    spec,
+    argv,
+    () => {
+      if (failure) throw failure;
+      return result!;
+    },
+    out,
+  );
+}
+
 function parseCommandLine<O extends NonNullable<ParseArgsConfig["options"]>>(spec: CommandSpec<O>, argv: readonly string[]): Parsed<O> {
   let args: Parsed<O>;
   try {

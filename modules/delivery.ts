@@ -34,19 +34,35 @@ export interface DeliveryProps {
  * `raw`: records exactly as CloudWatch Logs sent them. `events`: one NDJSON line
  * per log event from the processor Lambda, partitioned by account and log group.
  */
-export type DeliveryFormat = { readonly kind: "raw" } | { readonly kind: "events"; readonly processorArn: string };
+export type DeliveryFormat =
+  | { readonly kind: "raw" }
+  | {
+      readonly kind: "events";
+      readonly processorArn: string;
+      /**
+       * Firehose's source record backup: every record exactly as CloudWatch Logs
+       * sent it, under SOURCE_PREFIX of the same bucket and key. AWS cannot
+       * disable it once enabled ("Back up source records", Firehose developer guide).
+       */
+      readonly keepSource?: boolean;
+    };
 
 /** Where delivered data and delivery failures land in the archive bucket. */
 export const RAW_PREFIX = "raw/";
 export const EVENTS_PREFIX = "events/";
 export const ERROR_PREFIX = "errors/";
+/** Source record backup (events format with `delivery.keepSource`). */
+export const SOURCE_PREFIX = "source/";
 const DATE_PATH = "!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/";
 const EVENTS_PARTITION = "account=!{partitionKeyFromLambda:account}/logGroup=!{partitionKeyFromLambda:logGroup}/";
 const ERROR_LOG_STREAM = "DestinationDelivery";
+/** The log stream Firehose's console creates for S3 backup delivery errors. */
+const BACKUP_ERROR_LOG_STREAM = "BackupDelivery";
 /**
  * Firehose's Lambda buffer, in MB of records as they arrive (gzip). 0.2 is the
- * smallest AWS allows: CloudWatch Logs data inflates 5-20x when unpacked, and
- * the processor's response must stay under Lambda's 6 MB.
+ * smallest AWS allows: the processor's response (gzip'd again, about 1.2x the
+ * incoming bytes) must stay under Lambda's 6 MB, and small batches keep each
+ * invocation short.
  */
 const PROCESSOR_BUFFER_MIB = 0.2;
 
@@ -57,8 +73,9 @@ const PROCESSOR_BUFFER_MIB = 0.2;
  * record, and concatenated gzip members are themselves a valid gzip file, so
  * objects are stored UNCOMPRESSED with a `.gz` extension rather than
  * compressed twice. `events` has the processor Lambda turn each record into
- * NDJSON and uses its partition keys for dynamic partitioning (which needs a
- * buffer of at least 64 MiB); Firehose gzips the output. Records the processor
+ * NDJSON, one gzip member per record, and uses its partition keys for dynamic
+ * partitioning (which needs a buffer of at least 64 MiB); Firehose writes the
+ * members UNCOMPRESSED as `.ndjson.gz`, the same way. Records the processor
  * cannot handle are kept as they arrived under the error prefix.
  * Firehose server-side encryption is not set: AWS rejects it for a Kinesis
  * stream source (the stream is encrypted instead).
@@ -77,6 +94,8 @@ export class Delivery extends Construct {
       kmsKeyId: props.bucketKeyArn,
     });
     new CloudwatchLogStream(this, "ErrorLogStream", { provider, name: ERROR_LOG_STREAM, logGroupName: logGroup.name });
+    const keepSource = props.format.kind === "events" && props.format.keepSource === true;
+    if (keepSource) new CloudwatchLogStream(this, "BackupErrorLogStream", { provider, name: BACKUP_ERROR_LOG_STREAM, logGroupName: logGroup.name });
 
     const { role, policy: rolePolicy } = serviceRole(this, {
       provider,
@@ -102,6 +121,25 @@ export class Delivery extends Construct {
         bufferingSize: props.bufferMiB ?? 64,
         cloudwatchLoggingOptions: { enabled: true, logGroupName: logGroup.name, logStreamName: ERROR_LOG_STREAM },
         ...formatSettings(props.format),
+        ...(keepSource
+          ? {
+              // The source bytes, in the archive bucket with the archive key: same lifecycle, same Object Lock.
+              s3BackupMode: "Enabled",
+              s3BackupConfiguration: {
+                roleArn: this.role.arn,
+                bucketArn: props.bucketArn,
+                kmsKeyArn: props.bucketKeyArn,
+                prefix: `${SOURCE_PREFIX}${DATE_PATH}`,
+                // Firehose requires an error prefix with a prefix that has expressions.
+                errorOutputPrefix: `${ERROR_PREFIX}source-backup/!{firehose:error-output-type}/${DATE_PATH}`,
+                bufferingInterval: props.bufferSeconds ?? 300,
+                bufferingSize: props.bufferMiB ?? 64,
+                // CloudWatch Logs' records are gzip already; concatenated members are one gzip file.
+                compressionFormat: "UNCOMPRESSED",
+                cloudwatchLoggingOptions: { enabled: true, logGroupName: logGroup.name, logStreamName: BACKUP_ERROR_LOG_STREAM },
+              },
+            }
+          : {}),
       },
       // Firehose checks its role when the stream is created.
       dependsOn: [rolePolicy],
@@ -115,7 +153,9 @@ function formatSettings(format: DeliveryFormat) {
   }
   return {
     prefix: `${EVENTS_PREFIX}${EVENTS_PARTITION}${DATE_PATH}`,
-    compressionFormat: "GZIP",
+    // The processor returns each record as one gzip member of NDJSON (functions/processor/transform.ts):
+    // written one after another they are one valid gzip file, so Firehose must not compress again.
+    compressionFormat: "UNCOMPRESSED",
     fileExtension: ".ndjson.gz",
     dynamicPartitioningConfiguration: { enabled: true },
     processingConfiguration: {
@@ -158,11 +198,13 @@ interface FirehosePermissionProps {
 
 /**
  * AWS's documented Firehose permissions for a Kinesis source and an S3
- * destination, narrowed: read one stream, write (never delete) the two
- * prefixes of one bucket, use each key only through its service.
+ * destination, narrowed: read one stream, write (never delete) the data and
+ * error prefixes of one bucket (and `source/` with the source record backup),
+ * use each key only through its service.
  */
 export function firehosePermissions(props: FirehosePermissionProps) {
   const dataPrefix = props.format.kind === "raw" ? RAW_PREFIX : EVENTS_PREFIX;
+  const sourceBackup = props.format.kind === "events" && props.format.keepSource === true ? [`${props.bucketArn}/${SOURCE_PREFIX}*`] : [];
   const invokeProcessor: PolicyStatement[] =
     props.format.kind === "events"
       ? [
@@ -202,7 +244,7 @@ export function firehosePermissions(props: FirehosePermissionProps) {
       Sid: "WriteArchiveObjects",
       Effect: "Allow",
       Action: ["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"],
-      Resource: [`${props.bucketArn}/${dataPrefix}*`, `${props.bucketArn}/${ERROR_PREFIX}*`],
+      Resource: [`${props.bucketArn}/${dataPrefix}*`, `${props.bucketArn}/${ERROR_PREFIX}*`, ...sourceBackup],
     },
     {
       Sid: "EncryptArchiveObjects",

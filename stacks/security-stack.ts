@@ -96,7 +96,7 @@ export class SecurityStack extends TerraformStack {
       logGroupName: naming.firehoseLogGroupName,
       bufferSeconds: config.delivery.bufferSeconds,
       bufferMiB: config.delivery.bufferMiB,
-      format: processor ? { kind: "events", processorArn: processor.arn } : { kind: "raw" },
+      format: processor && config.delivery.format === "events" ? { kind: "events", processorArn: processor.arn, keepSource: config.delivery.keepSource } : { kind: "raw" },
     });
 
     if (config.archive.accessLogs) {

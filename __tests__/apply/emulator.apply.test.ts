@@ -411,7 +411,8 @@ describeApply("emulator apply: every stack deployed against moto", () => {
         EncryptionConfiguration: { KMSEncryptionConfig: { AWSKMSKeyARN: resourceAt(security, state, "aws_kms_key", "ArchiveKey/Key").arn } },
         Prefix: events ? `events/account=!{partitionKeyFromLambda:account}/logGroup=!{partitionKeyFromLambda:logGroup}/${datePath}` : `raw/${datePath}`,
         ErrorOutputPrefix: `errors/!{firehose:error-output-type}/${datePath}`,
-        CompressionFormat: events ? "GZIP" : "UNCOMPRESSED",
+        // Both formats store gzip members as they come: CloudWatch Logs' records (raw) or the processor's (events).
+        CompressionFormat: "UNCOMPRESSED",
         BufferingHints: { IntervalInSeconds: r.config.delivery.bufferSeconds, SizeInMBs: r.config.delivery.bufferMiB },
       });
       const processors = s3.ProcessingConfiguration?.Processors ?? [];
@@ -466,7 +467,7 @@ describeApply("emulator apply: every stack deployed against moto", () => {
     }),
   );
 
-  test("data hop: a log event subscribed straight to the stream comes out of the processor as NDJSON with its partition keys", () =>
+  test("data hop: a log event subscribed straight to the stream comes out of the processor as a gzip member of NDJSON with its partition keys", () =>
     clock.time("data hop", async () => {
       const r = run("default");
       const security = securityOf(r);
@@ -491,7 +492,13 @@ describeApply("emulator apply: every stack deployed against moto", () => {
       const response = await handler(asFirehoseEvent(records, region, security.accountId, r.naming));
       const [result] = response.records;
       expect(result).toMatchObject({ result: "Ok", metadata: { partitionKeys: { account: security.accountId, logGroup: "seclog.emulator.data-hop" } } });
-      const lines = Buffer.from((result as { data: string }).data, "base64").toString("utf8").trimEnd().split("\n").map((line) => JSON.parse(line));
+      // The record's data is one complete gzip member of NDJSON (Firehose writes the members back to back
+      // into one .ndjson.gz): decompress it, then parse it line by line.
+      const member = Buffer.from((result as { data: string }).data, "base64");
+      expect([...member.subarray(0, 2)]).toEqual([0x1f, 0x8b]);
+      const ndjson = gunzipSync(member).toString("utf8");
+      expect(ndjson.endsWith("\n")).toBe(true);
+      const lines = ndjson.slice(0, -1).split("\n").map((line) => JSON.parse(line));
       expect(lines).toEqual(
         messages.map((message, i) => ({
           timestamp: now + i,

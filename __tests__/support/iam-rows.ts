@@ -514,3 +514,71 @@ export function notificationsKeyRows(outsider: string): Row<NotificationsKeyPoli
     { rule: "S3 cannot encrypt directly with the notifications key, even for the archive bucket", expected: "Denied", simulation: useKey(s3, bucket(archive, own), "kms:Encrypt") },
   ];
 }
+
+/** The replay identity's policy (lib/replay.ts, `npm run replay -- --print-policy`) and the names it is about. */
+export interface ReplayPolicies {
+  readonly accountId: string;
+  readonly region: string;
+  readonly bucketArn: string;
+  readonly keyArn: string;
+  readonly keyAlias: string;
+  readonly identity: Policy;
+  /** The archive key's policy, as synthesized: KMS needs the key policy to allow too (it delegates to IAM through the account root). */
+  readonly keyPolicy: Policy;
+}
+
+/**
+ * Rows for `npm run replay`'s identity: it may list the error and events
+ * prefixes, read error objects, write events objects and use the archive key
+ * through S3 for the archive bucket; it may not delete objects or versions,
+ * write outside events/, read source/ or anything else, or change the bucket.
+ */
+export function replayRows(): Row<ReplayPolicies>[] {
+  const principal = (p: ReplayPolicies) => `arn:aws:iam::${p.accountId}:role/seclog-replay`;
+  const s3 = (action: string, resource: (p: ReplayPolicies) => string, context: Record<string, string | string[]> = {}) => (p: ReplayPolicies) =>
+    request({ principal: principal(p), action, resource: resource(p), resourceAccount: p.accountId, identity: p.identity, context });
+  const object = (key: string) => (p: ReplayPolicies) => `${p.bucketArn}/${key}`;
+  const bucket = (p: ReplayPolicies) => p.bucketArn;
+  const kms = (action: string, context: (p: ReplayPolicies) => Record<string, string | string[]>) => (p: ReplayPolicies) =>
+    request({ principal: principal(p), action, resource: p.keyArn, resourceAccount: p.accountId, identity: p.identity, resourcePolicy: p.keyPolicy, context: context(p) });
+  const throughS3 = (p: ReplayPolicies, overrides: Record<string, string | string[]> = {}) => ({
+    "kms:ViaService": `s3.${p.region}.amazonaws.com`,
+    "kms:ResourceAliases": [p.keyAlias],
+    "kms:EncryptionContext:aws:s3:arn": p.bucketArn,
+    ...overrides,
+  });
+  const errorObject = "errors/processing-failed/2026/11/27/06/secops-security-logs-1-2026-11-27-06-00-00-0a1b";
+  const eventsObject = "events/account=222222222222/logGroup=var.log.secure/2026/11/27/06/replay-0123abcd.ndjson.gz";
+  return [
+    { rule: "replay may list the processing-failed error objects", expected: "Allowed", simulation: s3("s3:ListBucket", bucket, { "s3:prefix": "errors/processing-failed/" }) },
+    { rule: "replay may list the exact events key it is about to write", expected: "Allowed", simulation: s3("s3:ListBucket", bucket, { "s3:prefix": eventsObject }) },
+    { rule: "replay may read an error object", expected: "Allowed", simulation: s3("s3:GetObject", object(errorObject)) },
+    { rule: "replay may write an events object", expected: "Allowed", simulation: s3("s3:PutObject", object(eventsObject)) },
+    { rule: "replay may decrypt with the archive key through S3 for the archive bucket", expected: "Allowed", simulation: kms("kms:Decrypt", (p) => throughS3(p)) },
+    { rule: "replay may generate data keys with the archive key through S3 for the archive bucket", expected: "Allowed", simulation: kms("kms:GenerateDataKey", (p) => throughS3(p)) },
+    { rule: "replay may use the archive key for an object's own encryption context (no bucket key)", expected: "Allowed", simulation: kms("kms:Decrypt", (p) => throughS3(p, { "kms:EncryptionContext:aws:s3:arn": `${p.bucketArn}/${errorObject}` })) },
+    { rule: "replay cannot list the rest of the bucket", expected: "Denied", simulation: s3("s3:ListBucket", bucket, { "s3:prefix": "source/" }) },
+    { rule: "replay cannot list without a prefix", expected: "Denied", simulation: s3("s3:ListBucket", bucket) },
+    { rule: "replay cannot delete an error object", expected: "Denied", simulation: s3("s3:DeleteObject", object(errorObject)) },
+    { rule: "replay cannot delete an events object", expected: "Denied", simulation: s3("s3:DeleteObject", object(eventsObject)) },
+    { rule: "replay cannot delete an object version", expected: "Denied", simulation: s3("s3:DeleteObjectVersion", object(eventsObject)) },
+    { rule: "replay cannot shorten an object's retention", expected: "Denied", simulation: s3("s3:PutObjectRetention", object(eventsObject)) },
+    { rule: "replay cannot bypass governance retention", expected: "Denied", simulation: s3("s3:BypassGovernanceRetention", object(eventsObject)) },
+    { rule: "replay cannot write outside events/: errors/", expected: "Denied", simulation: s3("s3:PutObject", object(errorObject)) },
+    { rule: "replay cannot write outside events/: source/", expected: "Denied", simulation: s3("s3:PutObject", object("source/2026/11/27/06/x")) },
+    { rule: "replay cannot write outside events/: raw/", expected: "Denied", simulation: s3("s3:PutObject", object("raw/2026/11/27/06/x.gz")) },
+    { rule: "replay cannot read source/", expected: "Denied", simulation: s3("s3:GetObject", object("source/2026/11/27/06/x")) },
+    { rule: "replay cannot read events/", expected: "Denied", simulation: s3("s3:GetObject", object(eventsObject)) },
+    { rule: "replay cannot read other error output (format conversion, source backup)", expected: "Denied", simulation: s3("s3:GetObject", object("errors/source-backup/x")) },
+    { rule: "replay cannot read another bucket", expected: "Denied", simulation: s3("s3:GetObject", () => `arn:aws:s3:::someone-elses-bucket/${errorObject}`) },
+    { rule: "replay cannot change the archive's lifecycle", expected: "Denied", simulation: s3("s3:PutLifecycleConfiguration", bucket) },
+    { rule: "replay cannot change the bucket policy", expected: "Denied", simulation: s3("s3:PutBucketPolicy", bucket) },
+    { rule: "replay cannot change versioning", expected: "Denied", simulation: s3("s3:PutBucketVersioning", bucket) },
+    { rule: "replay cannot change Object Lock", expected: "Denied", simulation: s3("s3:PutBucketObjectLockConfiguration", bucket) },
+    { rule: "replay cannot use the archive key directly (not through S3)", expected: "Denied", simulation: kms("kms:Decrypt", (p) => throughS3(p, { "kms:ViaService": `lambda.${p.region}.amazonaws.com` })) },
+    { rule: "replay cannot use the archive key through S3 for another bucket", expected: "Denied", simulation: kms("kms:Decrypt", (p) => throughS3(p, { "kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::someone-elses-bucket" })) },
+    { rule: "replay cannot use another key of the account through S3", expected: "Denied", simulation: kms("kms:Decrypt", (p) => throughS3(p, { "kms:ResourceAliases": ["alias/secops-stream"] })) },
+    { rule: "replay cannot encrypt with the archive key", expected: "Denied", simulation: kms("kms:Encrypt", (p) => throughS3(p)) },
+    { rule: "replay cannot schedule the archive key's deletion", expected: "Denied", simulation: kms("kms:ScheduleKeyDeletion", (p) => throughS3(p)) },
+  ];
+}

@@ -275,10 +275,10 @@ function resolveStream(raw: RawConfig): StreamSettings {
 }
 
 function resolveDelivery(raw: RawConfig): DeliverySettings {
-  const { format, bufferSeconds, bufferMiB, processorConcurrency } = raw.delivery;
+  const { format, bufferSeconds, bufferMiB, processorConcurrency, keepSource } = raw.delivery;
   return format === "raw"
     ? { format, bufferSeconds, bufferMiB }
-    : { format, bufferSeconds, bufferMiB, processorConcurrency };
+    : { format, bufferSeconds, bufferMiB, processorConcurrency, keepSource };
 }
 
 function resolveState(raw: RawConfig): StateSettings {

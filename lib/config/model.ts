@@ -47,7 +47,14 @@ export type StreamSettings =
 
 export type DeliverySettings =
   | { readonly format: "raw"; readonly bufferSeconds: number; readonly bufferMiB: number }
-  | { readonly format: "events"; readonly bufferSeconds: number; readonly bufferMiB: number; readonly processorConcurrency?: number };
+  | {
+      readonly format: "events";
+      readonly bufferSeconds: number;
+      readonly bufferMiB: number;
+      readonly processorConcurrency?: number;
+      /** Firehose's source record backup under `source/` of the archive (`delivery.keepSource`). */
+      readonly keepSource: boolean;
+    };
 
 export type StateSettings =
   | { readonly backend: "local" }

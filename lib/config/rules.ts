@@ -185,6 +185,11 @@ export const processorOnlyForEvents: ConfigRule = (config) =>
     ? [{ path: "delivery.processorConcurrency", message: "only applies to format events (raw has no processor); remove it" }]
     : [];
 
+export const keepSourceOnlyForEvents: ConfigRule = (config) =>
+  config.delivery.format === "raw" && config.delivery.keepSource
+    ? [{ path: "delivery.keepSource", message: "only applies to format events (raw already stores every record exactly as CloudWatch Logs sent it); remove it" }]
+    : [];
+
 export const backendBlockMatches: ConfigRule = (config) => {
   const { backend } = config.state;
   const problems: Problem[] = [];
@@ -327,6 +332,7 @@ export const CONFIG_RULES: readonly ConfigRule[] = [
   eventsFormatBuffer,
   eventsFormatInterval,
   processorOnlyForEvents,
+  keepSourceOnlyForEvents,
   backendBlockMatches,
   stateEncryptionNeedsBootstrap,
   bootstrapBucket,

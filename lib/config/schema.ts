@@ -118,6 +118,12 @@ const delivery = z
       .max(1000)
       .optional()
       .describe("events only: reserved concurrency of the processor Lambda (default: none, it draws on the account's unreserved concurrency)"),
+    keepSource: z
+      .boolean()
+      .default(false)
+      .describe(
+        "events only: Firehose also keeps every record exactly as CloudWatch Logs sent it (gzip) under `source/` of the archive, with the same key, lifecycle and Object Lock; about 0.4-0.9x the events storage (README, \"Keeping the source records\"); once on, AWS cannot turn it off in place",
+      ),
   })
   .describe("how Firehose writes objects");
 
@@ -271,7 +277,7 @@ export const configSchema = z.strictObject({
     .optional()
     .describe("hand-off of new archive objects to downstream tools"),
   stream: stream.default({ mode: "on-demand", retentionHours: 168 }),
-  delivery: delivery.default({ format: "events", bufferSeconds: 300, bufferMiB: 64 }),
+  delivery: delivery.default({ format: "events", bufferSeconds: 300, bufferMiB: 64, keepSource: false }),
   state: state.default({ backend: "local" }),
   accounts: z.array(account).default([]).describe("application accounts, one stack each"),
 });
