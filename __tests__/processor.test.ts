@@ -21,6 +21,7 @@ import {
   TransformResult,
 } from "../functions/processor/transform";
 import { firehoseBatch, KINESIS_RECORD_MAX_BYTES, largeRecordBatch } from "../bench/fixtures";
+import { CONTROL_MESSAGE } from "./support/cloudwatch-logs";
 
 /** A CloudWatch Logs subscription envelope exactly as CloudWatch Logs builds it: JSON, gzip, then base64 in the Firehose event. */
 function cwlRecord(recordId: string, envelope: object): { recordId: string; data: string } {
@@ -39,14 +40,7 @@ function dataMessage(events: Array<{ id: string; timestamp: number; message: str
   };
 }
 
-const CONTROL = {
-  messageType: "CONTROL_MESSAGE",
-  owner: "CloudwatchLogs",
-  logGroup: "",
-  logStream: "",
-  subscriptionFilters: [],
-  logEvents: [{ id: "", timestamp: 1732690000000, message: "CWL CONTROL MESSAGE: Checking health of destination Kinesis stream." }],
-};
+const CONTROL = CONTROL_MESSAGE;
 
 const event = (...records: Array<{ recordId: string; data: string }>): FirehoseEvent => ({
   invocationId: "inv-1",

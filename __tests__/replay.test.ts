@@ -8,6 +8,7 @@ import { errorObjectHour, eventsPrefix, inWindow, parseHour, planErrorObject } f
 import { ENDPOINT_ENV, run } from "../scripts/replay";
 import { Moto, motoUnavailable, startMoto } from "./support/emulator";
 import { baseConfig, SECURITY_ACCOUNT } from "./support/fixtures";
+import { CONTROL_MESSAGE } from "./support/cloudwatch-logs";
 
 /** A CloudWatch Logs subscription record exactly as CloudWatch Logs builds it: JSON, gzip, then base64 (as Firehose's rawData). */
 function cwlData(envelope: object): string {
@@ -25,14 +26,7 @@ function dataMessage(owner: string, logGroup: string, events: Array<{ id: string
   };
 }
 
-const CONTROL = {
-  messageType: "CONTROL_MESSAGE",
-  owner: "CloudwatchLogs",
-  logGroup: "",
-  logStream: "",
-  subscriptionFilters: [],
-  logEvents: [{ id: "", timestamp: 1732690000000, message: "CWL CONTROL MESSAGE: Checking health of destination Kinesis stream." }],
-};
+const CONTROL = CONTROL_MESSAGE;
 
 /** One line of a processing-failed error object, in Firehose's documented format. */
 function errorLine(rawData: string, arrival: string, errorCode = "Lambda.FunctionError"): string {
