@@ -14,7 +14,11 @@ type Out = Pick<NodeJS.WriteStream, "write">;
  * bug and keeps its stack trace. stdout gets one line per removed stack;
  * stderr one line per warning about a synthesized config (exit code still 0).
  */
-export function run(env: NodeJS.ProcessEnv = process.env, stderr: Out = process.stderr, stdout: Out = process.stdout): number {
+export function run(
+  env: NodeJS.ProcessEnv = process.env,
+  stderr: Out = process.stderr,
+  stdout: Out = process.stdout,
+): number {
   try {
     const config = loadConfigFile(configPath(env));
     const outdir = env.CDKTF_OUTDIR ?? "cdktf.out";
@@ -26,7 +30,8 @@ export function run(env: NodeJS.ProcessEnv = process.env, stderr: Out = process.
     for (const warning of synthWarnings(config)) stderr.write(`${warning}\n`);
     return 0;
   } catch (error) {
-    if (!(error instanceof ConfigError || error instanceof SynthError || error instanceof OutputError)) throw error;
+    if (!(error instanceof ConfigError || error instanceof SynthError || error instanceof OutputError))
+      throw error;
     stderr.write(`${error.message}\n`);
     return 1;
   }

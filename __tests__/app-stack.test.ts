@@ -1,7 +1,11 @@
 import { baseConfig, fullConfig, PAYMENTS_ACCOUNT, SECURITY_ACCOUNT, WEB_ACCOUNT } from "./support/fixtures";
 import { onlyResource, policyOf, resourcesOf, StackJson, synthStacks } from "./support/synth";
 import { ConfigError, parseConfig } from "../lib/config/load";
-import { accountPolicyExclusions, accountPolicySelectionCriteria, SELECTION_CRITERIA_MAX_BYTES } from "../lib/naming";
+import {
+  accountPolicyExclusions,
+  accountPolicySelectionCriteria,
+  SELECTION_CRITERIA_MAX_BYTES,
+} from "../lib/naming";
 import { ROLE_INLINE_POLICIES_MAX_CHARS, senderPermissions } from "../modules/subscription";
 import { policyDocument, policySize } from "../lib/iam/policy";
 import { Policy, SenderPolicies, senderPolicies } from "./support/planned-policies";
@@ -35,7 +39,9 @@ describe("application account stacks", () => {
     expect(filters).toHaveLength(4);
     for (const filter of filters) {
       const region = filter.provider === "aws.eu_west_1" ? "eu-west-1" : "us-east-1";
-      expect(filter.destination_arn).toBe(`arn:aws:logs:${region}:${SECURITY_ACCOUNT}:destination:secops-security-logs`);
+      expect(filter.destination_arn).toBe(
+        `arn:aws:logs:${region}:${SECURITY_ACCOUNT}:destination:secops-security-logs`,
+      );
       expect(filter.distribution).toBe("Random");
       // the region in the name is how the processor learns where an envelope came from
       expect(filter.name).toBe(`secops-security-logs-${region}`);
@@ -46,16 +52,27 @@ describe("application account stacks", () => {
   });
 
   test("created log groups carry retention, survive a destroy, and their filters reference them; existing groups are named", () => {
-    const groups = resourcesOf(payments, "aws_cloudwatch_log_group").map(([, g]) => [g.provider, g.name, g.retention_in_days, g.skip_destroy]);
+    const groups = resourcesOf(payments, "aws_cloudwatch_log_group").map(([, g]) => [
+      g.provider,
+      g.name,
+      g.retention_in_days,
+      g.skip_destroy,
+    ]);
     // skip_destroy: removing an account or a group from the config must not delete the events it holds
     expect(groups.sort()).toEqual([
       ["aws.eu_west_1", "/var/log/messages", 365, true],
       ["aws.us_east_1", "/var/log/messages", 365, true],
     ]);
-    const groupNames = resourcesOf(payments, "aws_cloudwatch_log_subscription_filter").map(([, f]) => f.log_group_name).sort();
+    const groupNames = resourcesOf(payments, "aws_cloudwatch_log_subscription_filter")
+      .map(([, f]) => f.log_group_name)
+      .sort();
     expect(groupNames).toEqual([
-      expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.Subscriptions_eu-west-1_LogGroup_var_log_messages_[0-9a-f]{8}_[0-9A-F]{8}\.name\}$/),
-      expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.Subscriptions_us-east-1_LogGroup_var_log_messages_[0-9a-f]{8}_[0-9A-F]{8}\.name\}$/),
+      expect.stringMatching(
+        /^\$\{aws_cloudwatch_log_group\.Subscriptions_eu-west-1_LogGroup_var_log_messages_[0-9a-f]{8}_[0-9A-F]{8}\.name\}$/,
+      ),
+      expect.stringMatching(
+        /^\$\{aws_cloudwatch_log_group\.Subscriptions_us-east-1_LogGroup_var_log_messages_[0-9a-f]{8}_[0-9A-F]{8}\.name\}$/,
+      ),
       "/app/payments/security",
       "/app/payments/security",
     ]);
@@ -64,7 +81,8 @@ describe("application account stacks", () => {
   test("account-list mode: no sender role, so filters and the account policy wait for nothing", () => {
     for (const stack of [payments, web]) {
       expect(resourcesOf(stack, "aws_iam_role")).toEqual([]);
-      for (const [, filter] of resourcesOf(stack, "aws_cloudwatch_log_subscription_filter")) expect(filter.depends_on).toBeUndefined();
+      for (const [, filter] of resourcesOf(stack, "aws_cloudwatch_log_subscription_filter"))
+        expect(filter.depends_on).toBeUndefined();
     }
     expect(onlyResource(web, "aws_cloudwatch_log_account_policy").depends_on).toBeUndefined();
   });
@@ -81,9 +99,15 @@ describe("application account stacks", () => {
     expect(policy.policy_name).toBe("secops-security-logs-us-east-1");
     // web-prod subscribes /var/log/nginx/access.log one by one: the account policy must skip it,
     // or CloudWatch Logs ships its events twice (once per filter) and ignores its filterPattern.
-    expect(policy.selection_criteria).toBe('LogGroupName NOT IN ["/aws/lambda/noisy","/var/log/nginx/access.log"]');
-    expect(resourcesOf(web, "aws_cloudwatch_log_subscription_filter").map(([, f]) => f.log_group_name)).toEqual([
-      expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.Subscriptions_us-east-1_LogGroup_var_log_nginx_access_log_/),
+    expect(policy.selection_criteria).toBe(
+      'LogGroupName NOT IN ["/aws/lambda/noisy","/var/log/nginx/access.log"]',
+    );
+    expect(
+      resourcesOf(web, "aws_cloudwatch_log_subscription_filter").map(([, f]) => f.log_group_name),
+    ).toEqual([
+      expect.stringMatching(
+        /^\$\{aws_cloudwatch_log_group\.Subscriptions_us-east-1_LogGroup_var_log_nginx_access_log_/,
+      ),
     ]);
     expect(JSON.parse(policy.policy_document)).toEqual({
       DestinationArn: `arn:aws:logs:us-east-1:${SECURITY_ACCOUNT}:destination:secops-security-logs`,
@@ -97,10 +121,17 @@ describe("application account stacks", () => {
     const config = baseConfig();
     config.accounts[1].regions = ["us-east-1", "eu-west-1"];
     config.accounts[1].allLogGroups.exclude = ["/z/last", "/var/log/nginx/access.log", "/aws/lambda/noisy"];
-    config.accounts[1].logGroups.push({ name: "/var/log/nginx/access.log", filterPattern: "ERROR" }, { name: "/app/web/audit" });
+    config.accounts[1].logGroups.push(
+      { name: "/var/log/nginx/access.log", filterPattern: "ERROR" },
+      { name: "/app/web/audit" },
+    );
     const criteria = (document: Record<string, any>) =>
-      resourcesOf(synthStacks(document)["web-prod"], "aws_cloudwatch_log_account_policy").map(([, p]) => [p.provider, p.selection_criteria]);
-    const expected = 'LogGroupName NOT IN ["/app/web/audit","/aws/lambda/noisy","/var/log/nginx/access.log","/z/last"]';
+      resourcesOf(synthStacks(document)["web-prod"], "aws_cloudwatch_log_account_policy").map(([, p]) => [
+        p.provider,
+        p.selection_criteria,
+      ]);
+    const expected =
+      'LogGroupName NOT IN ["/app/web/audit","/aws/lambda/noisy","/var/log/nginx/access.log","/z/last"]';
     expect(criteria(config).sort()).toEqual([
       ["aws.eu_west_1", expected],
       ["aws.us_east_1", expected],
@@ -112,15 +143,21 @@ describe("application account stacks", () => {
 
   test("the shipped example (config/example.yaml): web-prod's account policy skips its exclusion and both nginx groups, exactly", () => {
     const document = parse(readFileSync("config/example.yaml", "utf8"));
-    const policies = resourcesOf(synthStacks(document)["web-prod"], "aws_cloudwatch_log_account_policy").map(([, p]) => p.selection_criteria);
-    expect(policies).toEqual(['LogGroupName NOT IN ["/aws/lambda/noisy-healthcheck","/var/log/nginx/access.log","/var/log/nginx/error.log"]']);
+    const policies = resourcesOf(synthStacks(document)["web-prod"], "aws_cloudwatch_log_account_policy").map(
+      ([, p]) => p.selection_criteria,
+    );
+    expect(policies).toEqual([
+      'LogGroupName NOT IN ["/aws/lambda/noisy-healthcheck","/var/log/nginx/access.log","/var/log/nginx/error.log"]',
+    ]);
   });
 
   test("allLogGroups with nothing to exclude and no groups of its own: no selection criteria", () => {
     const config = baseConfig();
     config.accounts[1].logGroups = [];
     config.accounts[1].allLogGroups = {};
-    expect(onlyResource(synthStacks(config)["web-prod"], "aws_cloudwatch_log_account_policy").selection_criteria).toBeUndefined();
+    expect(
+      onlyResource(synthStacks(config)["web-prod"], "aws_cloudwatch_log_account_policy").selection_criteria,
+    ).toBeUndefined();
   });
 
   describe(`the selection criteria fits CloudWatch Logs' ${SELECTION_CRITERIA_MAX_BYTES}-byte limit`, () => {
@@ -129,9 +166,11 @@ describe("application account stacks", () => {
       const config = baseConfig();
       const own = config.accounts[1].logGroups.map((g: { name: string }) => g.name);
       const exclude: string[] = [];
-      const size = () => Buffer.byteLength(accountPolicySelectionCriteria(accountPolicyExclusions(exclude, own))!, "utf8");
+      const size = () =>
+        Buffer.byteLength(accountPolicySelectionCriteria(accountPolicyExclusions(exclude, own))!, "utf8");
       // Each name adds its length plus 3 bytes (two quotes and a comma).
-      while (bytes - size() > 500 + 3 + 20) exclude.push(`/aws/lambda/fn-${String(exclude.length).padStart(4, "0")}-${"x".repeat(480)}`);
+      while (bytes - size() > 500 + 3 + 20)
+        exclude.push(`/aws/lambda/fn-${String(exclude.length).padStart(4, "0")}-${"x".repeat(480)}`);
       exclude.push(`/aws/lambda/zz-${"y".repeat(bytes - size() - 3 - "/aws/lambda/zz-".length)}`);
       expect(size()).toBe(bytes);
       config.accounts[1].allLogGroups.exclude = exclude;
@@ -140,7 +179,10 @@ describe("application account stacks", () => {
 
     test("exactly at the limit: accepted, and the policy carries all of it", () => {
       const config = withCriteriaOf(SELECTION_CRITERIA_MAX_BYTES);
-      const criteria: string = onlyResource(synthStacks(config)["web-prod"], "aws_cloudwatch_log_account_policy").selection_criteria;
+      const criteria: string = onlyResource(
+        synthStacks(config)["web-prod"],
+        "aws_cloudwatch_log_account_policy",
+      ).selection_criteria;
       expect(Buffer.byteLength(criteria, "utf8")).toBe(SELECTION_CRITERIA_MAX_BYTES);
       expect(criteria).toContain('"/var/log/nginx/access.log"');
     });
@@ -184,7 +226,9 @@ describe("application account stacks", () => {
     const after = synthStacks(config);
     for (const name of Object.keys(before)) {
       for (const type of Object.keys(before[name].resource)) {
-        expect(Object.keys(after[name].resource[type]).sort()).toEqual(Object.keys(before[name].resource[type]).sort());
+        expect(Object.keys(after[name].resource[type]).sort()).toEqual(
+          Object.keys(before[name].resource[type]).sort(),
+        );
       }
     }
   });
@@ -204,7 +248,9 @@ describe("application account stacks, organization mode", () => {
     expect(role.provider).toBe("aws.us_east_1");
     expect(policyOf(role.assume_role_policy)).toEqual({
       Version: "2012-10-17",
-      Statement: [{ Effect: "Allow", Principal: { Service: "logs.amazonaws.com" }, Action: "sts:AssumeRole" }],
+      Statement: [
+        { Effect: "Allow", Principal: { Service: "logs.amazonaws.com" }, Action: "sts:AssumeRole" },
+      ],
     });
   });
 
@@ -235,7 +281,10 @@ describe("application account stacks, organization mode", () => {
         Sid: "ValidateSubscriptionsOfOwnLogGroups",
         Effect: "Allow",
         Action: "logs:PutLogEvents",
-        Resource: [`arn:aws:logs:us-east-1:${WEB_ACCOUNT}:log-group:*`, `arn:aws:logs:ap-southeast-2:${WEB_ACCOUNT}:log-group:*`],
+        Resource: [
+          `arn:aws:logs:us-east-1:${WEB_ACCOUNT}:log-group:*`,
+          `arn:aws:logs:ap-southeast-2:${WEB_ACCOUNT}:log-group:*`,
+        ],
       },
     ]);
   });
@@ -245,22 +294,42 @@ describe("application account stacks, organization mode", () => {
     /** Log group ARNs whose policy is exactly `chars` long. */
     const groupsFilling = (chars: number) => {
       const arns: string[] = [];
-      const size = () => policySize(policyDocument({ Sid: "ValidateSubscriptionsOfOwnLogGroups", Effect: "Allow", Action: "logs:PutLogEvents", Resource: arns }));
+      const size = () =>
+        policySize(
+          policyDocument({
+            Sid: "ValidateSubscriptionsOfOwnLogGroups",
+            Effect: "Allow",
+            Action: "logs:PutLogEvents",
+            Resource: arns,
+          }),
+        );
       const arn = (name: string) => `arn:aws:logs:us-east-1:${PAYMENTS_ACCOUNT}:log-group:${name}:*`;
-      while (chars - size() > 600) arns.push(arn(`/app/g${String(arns.length).padStart(4, "0")}/${"x".repeat(400)}`));
+      while (chars - size() > 600)
+        arns.push(arn(`/app/g${String(arns.length).padStart(4, "0")}/${"x".repeat(400)}`));
       arns.push(arn("/z"));
       arns[arns.length - 1] = arn(`/z${"y".repeat(chars - size())}`);
       expect(size()).toBe(chars);
       return arns;
     };
     const atLimit = groupsFilling(ROLE_INLINE_POLICIES_MAX_CHARS);
-    expect(senderPermissions({ subscribedLogGroupArns: atLimit, regionLogGroupArns: regionWide }).Statement[0].Resource).toEqual(atLimit);
+    expect(
+      senderPermissions({ subscribedLogGroupArns: atLimit, regionLogGroupArns: regionWide }).Statement[0]
+        .Resource,
+    ).toEqual(atLimit);
     const over = groupsFilling(ROLE_INLINE_POLICIES_MAX_CHARS + 1);
-    expect(senderPermissions({ subscribedLogGroupArns: over, regionLogGroupArns: regionWide }).Statement[0].Resource).toEqual(regionWide);
+    expect(
+      senderPermissions({ subscribedLogGroupArns: over, regionLogGroupArns: regionWide }).Statement[0]
+        .Resource,
+    ).toEqual(regionWide);
     // And in a stack: 80 groups in two regions do not fit, so the role names the two regions.
     const config = fullConfig();
-    config.accounts[0].logGroups = Array.from({ length: 80 }, (_, i) => ({ name: `/app/payments/service-${String(i).padStart(3, "0")}/security` }));
-    expect(policyOf(onlyResource(synthStacks(config)["payments-prod"], "aws_iam_role_policy").policy).Statement[0].Resource).toEqual([
+    config.accounts[0].logGroups = Array.from({ length: 80 }, (_, i) => ({
+      name: `/app/payments/service-${String(i).padStart(3, "0")}/security`,
+    }));
+    expect(
+      policyOf(onlyResource(synthStacks(config)["payments-prod"], "aws_iam_role_policy").policy).Statement[0]
+        .Resource,
+    ).toEqual([
       `arn:aws:logs:us-east-1:${PAYMENTS_ACCOUNT}:log-group:*`,
       `arn:aws:logs:eu-west-1:${PAYMENTS_ACCOUNT}:log-group:*`,
     ]);
@@ -287,7 +356,12 @@ describe("application account stacks, organization mode", () => {
 
   test("assume_role on the providers of an account with roleArn", () => {
     for (const provider of payments.provider.aws) {
-      expect(provider.assume_role).toEqual([{ role_arn: `arn:aws:iam::${PAYMENTS_ACCOUNT}:role/OrganizationAccountAccessRole`, session_name: "secops-seclog" }]);
+      expect(provider.assume_role).toEqual([
+        {
+          role_arn: `arn:aws:iam::${PAYMENTS_ACCOUNT}:role/OrganizationAccountAccessRole`,
+          session_name: "secops-seclog",
+        },
+      ]);
     }
     for (const provider of web.provider.aws) expect(provider.assume_role).toBeUndefined();
   });
@@ -320,17 +394,34 @@ describe("IAM simulation of the organization-mode sender role", () => {
     outsider: OUTSIDER,
   });
   const table: Array<[string, string, Row<SenderPolicies>, SenderPolicies]> = [
-    ...paymentsRows.map((row): [string, string, Row<SenderPolicies>, SenderPolicies] => ["payments-prod", `${row.expected}: ${row.rule}`, row, payments]),
-    ...webRows.map((row): [string, string, Row<SenderPolicies>, SenderPolicies] => ["web-prod", `${row.expected}: ${row.rule}`, row, web]),
+    ...paymentsRows.map((row): [string, string, Row<SenderPolicies>, SenderPolicies] => [
+      "payments-prod",
+      `${row.expected}: ${row.rule}`,
+      row,
+      payments,
+    ]),
+    ...webRows.map((row): [string, string, Row<SenderPolicies>, SenderPolicies] => [
+      "web-prod",
+      `${row.expected}: ${row.rule}`,
+      row,
+      web,
+    ]),
   ];
 
   test.each(table)("%s: %s", async (_stack, _name, row, policies) => {
     const actual = await decide(row, policies);
-    expect({ rule: row.rule, decision: actual, matches: matches(row.expected, actual) }).toEqual({ rule: row.rule, decision: actual, matches: true });
+    expect({ rule: row.rule, decision: actual, matches: matches(row.expected, actual) }).toEqual({
+      rule: row.rule,
+      decision: actual,
+      matches: true,
+    });
   });
 
   test("a deliberately broken policy makes its row fail (the pre-fix role among them)", async () => {
-    const document = (...Statement: Array<Record<string, any>>): Policy => ({ Version: "2012-10-17", Statement });
+    const document = (...Statement: Array<Record<string, any>>): Policy => ({
+      Version: "2012-10-17",
+      Statement,
+    });
     // The role as it was: trust conditioned on aws:SourceArn, PutLogEvents on the security account.
     const conditionedTrust = document({
       Effect: "Allow",
@@ -338,22 +429,48 @@ describe("IAM simulation of the organization-mode sender role", () => {
       Action: "sts:AssumeRole",
       Condition: { StringLike: { "aws:SourceArn": [`arn:aws:logs:us-east-1:${PAYMENTS_ACCOUNT}:*`] } },
     });
-    const securityAccountWrites = document({ Effect: "Allow", Action: "logs:PutLogEvents", Resource: [`arn:aws:logs:us-east-1:${SECURITY_ACCOUNT}:*`] });
-    const twoServices = document({ Effect: "Allow", Principal: { Service: ["logs.amazonaws.com", "firehose.amazonaws.com"] }, Action: "sts:AssumeRole" });
+    const securityAccountWrites = document({
+      Effect: "Allow",
+      Action: "logs:PutLogEvents",
+      Resource: [`arn:aws:logs:us-east-1:${SECURITY_ACCOUNT}:*`],
+    });
+    const twoServices = document({
+      Effect: "Allow",
+      Principal: { Service: ["logs.amazonaws.com", "firehose.amazonaws.com"] },
+      Action: "sts:AssumeRole",
+    });
     const everyLogsAction = document({ ...payments.permissions.Statement[0], Action: "logs:*" });
-    const everyLogGroup = document({ ...payments.permissions.Statement[0], Resource: "arn:aws:logs:*:*:log-group:*" });
+    const everyLogGroup = document({
+      ...payments.permissions.Statement[0],
+      Resource: "arn:aws:logs:*:*:log-group:*",
+    });
     const broken: Array<[string, Partial<SenderPolicies>]> = [
       ["CloudWatch Logs may assume the sender role", { trust: conditionedTrust }],
-      ["the sender role may write the subscribed log group /var/log/messages in us-east-1", { permissions: securityAccountWrites }],
+      [
+        "the sender role may write the subscribed log group /var/log/messages in us-east-1",
+        { permissions: securityAccountWrites },
+      ],
       ["another AWS service cannot assume the sender role", { trust: twoServices }],
-      ["the sender role cannot create log streams, even in a subscribed log group", { permissions: everyLogsAction }],
-      ["the sender role cannot write a log group in a region the account does not ship from", { permissions: everyLogGroup }],
-      ["the sender role cannot write a log group the account does not subscribe", { permissions: everyLogGroup }],
+      [
+        "the sender role cannot create log streams, even in a subscribed log group",
+        { permissions: everyLogsAction },
+      ],
+      [
+        "the sender role cannot write a log group in a region the account does not ship from",
+        { permissions: everyLogGroup },
+      ],
+      [
+        "the sender role cannot write a log group the account does not subscribe",
+        { permissions: everyLogGroup },
+      ],
     ];
     for (const [rule, fault] of broken) {
       const row = paymentsRows.find((r) => r.rule === rule)!;
       expect([rule, matches(row.expected, await decide(row, payments))]).toEqual([rule, true]);
-      expect([rule, matches(row.expected, await decide(row, { ...payments, ...fault }))]).toEqual([rule, false]);
+      expect([rule, matches(row.expected, await decide(row, { ...payments, ...fault }))]).toEqual([
+        rule,
+        false,
+      ]);
     }
   });
 });

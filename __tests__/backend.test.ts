@@ -10,27 +10,44 @@ import { onlyResource, resourcesOf, synthStacks } from "./support/synth";
 const ROOT = resolve(__dirname, "..");
 
 /** Where Terraform, run in `<outdir>/stacks/<stack>/`, finds a local backend's state file. */
-const stateFileSeenFrom = (outdir: string, stack: string, path: string) => resolve(outdir, "stacks", stack, path);
+const stateFileSeenFrom = (outdir: string, stack: string, path: string) =>
+  resolve(outdir, "stacks", stack, path);
 
 /** The app process as cdktf runs it (cdktf.json's app command), from `cwd`, the project directory. */
 function runApp(cwd: string, config: unknown, env: NodeJS.ProcessEnv) {
   const file = join(cwd, "logging.json");
   writeFileSync(file, JSON.stringify(config));
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, SECLOG_CONFIG: file, CHECKPOINT_DISABLE: "1", ...env };
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    SECLOG_CONFIG: file,
+    CHECKPOINT_DISABLE: "1",
+    ...env,
+  };
   delete childEnv.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
   if (!("CDKTF_OUTDIR" in env)) delete childEnv.CDKTF_OUTDIR;
-  const result = spawnSync(process.execPath, ["--require", join(ROOT, "register.cjs"), join(ROOT, "main.ts")], { cwd, env: childEnv, encoding: "utf8" });
+  const result = spawnSync(
+    process.execPath,
+    ["--require", join(ROOT, "register.cjs"), join(ROOT, "main.ts")],
+    { cwd, env: childEnv, encoding: "utf8" },
+  );
   return { status: result.status, stderr: result.stderr };
 }
 
-const backendIn = (outdir: string, stack: string) => JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8")).terraform.backend;
+const backendIn = (outdir: string, stack: string) =>
+  JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8")).terraform.backend;
 
 describe("state backends", () => {
   test("local (default): one state file per stack in the project directory, as a path relative to the stack directory, outside cdktf.out", () => {
     const stacks = synthStacks(baseConfig());
-    expect(stacks.security.terraform.backend).toEqual({ local: { path: "../../../terraform.security.tfstate" } });
-    expect(stacks["web-prod"].terraform.backend).toEqual({ local: { path: "../../../terraform.web-prod.tfstate" } });
-    expect(stacks["payments-prod"].terraform.backend).toEqual({ local: { path: "../../../terraform.payments-prod.tfstate" } });
+    expect(stacks.security.terraform.backend).toEqual({
+      local: { path: "../../../terraform.security.tfstate" },
+    });
+    expect(stacks["web-prod"].terraform.backend).toEqual({
+      local: { path: "../../../terraform.web-prod.tfstate" },
+    });
+    expect(stacks["payments-prod"].terraform.backend).toEqual({
+      local: { path: "../../../terraform.payments-prod.tfstate" },
+    });
     // Terraform runs in cdktf.out/stacks/<stack>/ and resolves the path from there: the project directory's file.
     const out = join(process.cwd(), "cdktf.out");
     for (const stack of ["security", "web-prod", "payments-prod"]) {
@@ -51,16 +68,33 @@ describe("state backends", () => {
     for (const [what, outdir, expected] of cases) {
       const path = localStatePath("security", { outdir, projectDir: project });
       expect([what, path]).toEqual([what, expected]);
-      expect([what, isAbsolute(path), stateFileSeenFrom(outdir, "security", path)]).toEqual([what, false, `${project}/terraform.security.tfstate`]);
+      expect([what, isAbsolute(path), stateFileSeenFrom(outdir, "security", path)]).toEqual([
+        what,
+        false,
+        `${project}/terraform.security.tfstate`,
+      ]);
     }
-    expect(defaultLocalStateLayout("/home/ops/seclog")).toEqual({ outdir: "/home/ops/seclog/cdktf.out", projectDir: "/home/ops/seclog" });
+    expect(defaultLocalStateLayout("/home/ops/seclog")).toEqual({
+      outdir: "/home/ops/seclog/cdktf.out",
+      projectDir: "/home/ops/seclog",
+    });
   });
 
   test("the app process: computed from CDKTF_OUTDIR (or cdktf.out), not from the staging directory it synthesizes into; the same from any checkout", () => {
     const cases: Array<[string, NodeJS.ProcessEnv, string, string]> = [
       ["no CDKTF_OUTDIR", {}, "cdktf.out", "../../../terraform.security.tfstate"],
-      ["CDKTF_OUTDIR=cdktf.out", { CDKTF_OUTDIR: "cdktf.out" }, "cdktf.out", "../../../terraform.security.tfstate"],
-      ["a relative CDKTF_OUTDIR", { CDKTF_OUTDIR: "build/synth" }, "build/synth", "../../../../terraform.security.tfstate"],
+      [
+        "CDKTF_OUTDIR=cdktf.out",
+        { CDKTF_OUTDIR: "cdktf.out" },
+        "cdktf.out",
+        "../../../terraform.security.tfstate",
+      ],
+      [
+        "a relative CDKTF_OUTDIR",
+        { CDKTF_OUTDIR: "build/synth" },
+        "build/synth",
+        "../../../../terraform.security.tfstate",
+      ],
     ];
     const seen = new Set<string>();
     for (const [what, env, outdir, expected] of cases) {
@@ -69,7 +103,9 @@ describe("state backends", () => {
         expect([what, runApp(project, baseConfig(), env)]).toEqual([what, { status: 0, stderr: "" }]);
         const backend = backendIn(join(project, outdir), "security");
         expect([what, backend]).toEqual([what, { local: { path: expected } }]);
-        expect(stateFileSeenFrom(join(project, outdir), "security", backend.local.path)).toBe(join(project, "terraform.security.tfstate"));
+        expect(stateFileSeenFrom(join(project, outdir), "security", backend.local.path)).toBe(
+          join(project, "terraform.security.tfstate"),
+        );
         seen.add(readFileSync(join(project, outdir, "stacks", "web-prod", "cdk.tf.json"), "utf8"));
       }
     }
@@ -91,16 +127,26 @@ describe("state backends", () => {
     expect(() => localStateLayout("..", project)).toThrow(OutputError);
     expect(() => localStateLayout("..", project)).toThrow(/local state would be replaced by the next synth/);
     expect(localStateLayout(".", project)).toEqual({ outdir: project, projectDir: project });
-    expect(localStateLayout("cdktf.out", project)).toEqual({ outdir: join(project, "cdktf.out"), projectDir: project });
+    expect(localStateLayout("cdktf.out", project)).toEqual({
+      outdir: join(project, "cdktf.out"),
+      projectDir: project,
+    });
   });
 
   test("s3: a unique key per stack under keyPrefix, encrypted, S3-native locking, assumed role", () => {
     const config = baseConfig();
     const roleArn = `arn:aws:iam::${SECURITY_ACCOUNT}:role/terraform-state`;
-    config.state = { backend: "s3", s3: { bucket: "acme-tf-state", region: "eu-west-1", keyPrefix: "platform/seclog", roleArn } };
+    config.state = {
+      backend: "s3",
+      s3: { bucket: "acme-tf-state", region: "eu-west-1", keyPrefix: "platform/seclog", roleArn },
+    };
     const stacks = synthStacks(config);
     const keys = Object.values(stacks).map((s) => s.terraform.backend.s3.key);
-    expect(keys.sort()).toEqual(["platform/seclog/payments-prod.tfstate", "platform/seclog/security.tfstate", "platform/seclog/web-prod.tfstate"]);
+    expect(keys.sort()).toEqual([
+      "platform/seclog/payments-prod.tfstate",
+      "platform/seclog/security.tfstate",
+      "platform/seclog/web-prod.tfstate",
+    ]);
     expect(stacks.security.terraform.backend.s3).toEqual({
       bucket: "acme-tf-state",
       region: "eu-west-1",
@@ -118,7 +164,8 @@ describe("state backends", () => {
     const config = baseConfig();
     config.state = { backend: "s3", s3: { bucket: "acme-tf-state", region: "us-east-1" } };
     const stacks = synthStacks(config);
-    for (const name of ["security", "payments-prod", "web-prod"]) expect(stacks[name].terraform.backend.s3.assume_role).toBeUndefined();
+    for (const name of ["security", "payments-prod", "web-prod"])
+      expect(stacks[name].terraform.backend.s3.assume_role).toBeUndefined();
   });
 
   test("s3: keyPrefix defaults to the prefix", () => {
@@ -129,7 +176,10 @@ describe("state backends", () => {
 
   test("cloud: one named workspace per stack, in the configured project", () => {
     const config = baseConfig();
-    config.state = { backend: "cloud", cloud: { organization: "acme", workspacePrefix: "seclog-", project: "security" } };
+    config.state = {
+      backend: "cloud",
+      cloud: { organization: "acme", workspacePrefix: "seclog-", project: "security" },
+    };
     const stacks = synthStacks(config);
     expect(stacks.security.terraform.cloud).toEqual({
       hostname: "app.terraform.io",
@@ -148,12 +198,21 @@ describe("state backends", () => {
     const state = stacks.state;
     // the bucket cannot hold the state of the stack that creates it
     expect(state.terraform.backend).toEqual({ local: { path: "../../../terraform.state.tfstate" } });
-    expect(state.provider.aws.map((p: any) => [p.region, p.allowed_account_ids])).toEqual([["eu-west-1", [SECURITY_ACCOUNT]]]);
+    expect(state.provider.aws.map((p: any) => [p.region, p.allowed_account_ids])).toEqual([
+      ["eu-west-1", [SECURITY_ACCOUNT]],
+    ]);
     const bucket = onlyResource(state, "aws_s3_bucket");
-    expect(bucket).toMatchObject({ bucket: "acme-tf-state", force_destroy: false, lifecycle: { prevent_destroy: true } });
+    expect(bucket).toMatchObject({
+      bucket: "acme-tf-state",
+      force_destroy: false,
+      lifecycle: { prevent_destroy: true },
+    });
     expect(onlyResource(state, "aws_s3_bucket_versioning").versioning_configuration.status).toBe("Enabled");
     expect(onlyResource(state, "aws_s3_bucket_public_access_block")).toMatchObject({
-      block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true,
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
     });
     const alias = onlyResource(state, "aws_kms_alias");
     expect(alias.name).toBe("alias/secops-terraform-state");
@@ -161,9 +220,13 @@ describe("state backends", () => {
     expect(key).toMatchObject({ enable_key_rotation: true, lifecycle: { prevent_destroy: true } });
     const encryption = onlyResource(state, "aws_s3_bucket_server_side_encryption_configuration").rule[0];
     expect(encryption.apply_server_side_encryption_by_default.sse_algorithm).toBe("aws:kms");
-    expect(encryption.apply_server_side_encryption_by_default.kms_master_key_id).toMatch(/^\$\{aws_kms_key\.StateKey_[0-9A-F]+\.arn\}$/);
+    expect(encryption.apply_server_side_encryption_by_default.kms_master_key_id).toMatch(
+      /^\$\{aws_kms_key\.StateKey_[0-9A-F]+\.arn\}$/,
+    );
     const policy = JSON.parse(onlyResource(state, "aws_s3_bucket_policy").policy);
-    expect(policy.Statement).toEqual([expect.objectContaining({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } })]);
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+    ]);
     // Without kms_key_id the backend would ask S3 for SSE-S3 on every write, bypassing the key.
     for (const name of ["security", "payments-prod", "web-prod"]) {
       expect(stacks[name].terraform.backend.s3).toMatchObject({
@@ -182,29 +245,45 @@ describe("state backends", () => {
       use_lockfile: true,
       assume_role: { role_arn: `arn:aws:iam::${SECURITY_ACCOUNT}:role/secops-tfstate-payments-prod` },
     });
-    expect(stacks["web-prod"].terraform.backend.s3.assume_role).toEqual({ role_arn: `arn:aws:iam::${SECURITY_ACCOUNT}:role/secops-tfstate-web-prod` });
+    expect(stacks["web-prod"].terraform.backend.s3.assume_role).toEqual({
+      role_arn: `arn:aws:iam::${SECURITY_ACCOUNT}:role/secops-tfstate-web-prod`,
+    });
     expect(stacks.security.terraform.backend.s3.assume_role).toBeUndefined();
-    expect(resourcesOf(state, "aws_iam_role").map(([, r]) => r.name).sort()).toEqual(["secops-tfstate-payments-prod", "secops-tfstate-web-prod"]);
+    expect(
+      resourcesOf(state, "aws_iam_role")
+        .map(([, r]) => r.name)
+        .sort(),
+    ).toEqual(["secops-tfstate-payments-prod", "secops-tfstate-web-prod"]);
   });
 
   test("s3 bootstrap (sse-s3): no key, S3-managed encryption (the rule pack lets it pass)", () => {
     const config = baseConfig();
-    config.state = { backend: "s3", s3: { bucket: "acme-tf-state", region: "us-east-1", bootstrap: true, encryption: "sse-s3" } };
+    config.state = {
+      backend: "s3",
+      s3: { bucket: "acme-tf-state", region: "us-east-1", bootstrap: true, encryption: "sse-s3" },
+    };
     const stacks = synthStacks(config);
     expect(resourcesOf(stacks.state, "aws_kms_key")).toEqual([]);
     const encryption = onlyResource(stacks.state, "aws_s3_bucket_server_side_encryption_configuration");
     expect(encryption.rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe("AES256");
     expect(stacks.security.terraform.backend.s3.kms_key_id).toBeUndefined();
-    expect(stacks["web-prod"].terraform.backend.s3.assume_role).toEqual({ role_arn: `arn:aws:iam::${SECURITY_ACCOUNT}:role/secops-tfstate-web-prod` });
+    expect(stacks["web-prod"].terraform.backend.s3.assume_role).toEqual({
+      role_arn: `arn:aws:iam::${SECURITY_ACCOUNT}:role/secops-tfstate-web-prod`,
+    });
   });
 
   test("s3 bootstrap with state.s3.roleArn: it applies to the security stack only", () => {
     const config = baseConfig();
     const roleArn = `arn:aws:iam::${SECURITY_ACCOUNT}:role/terraform-state`;
-    config.state = { backend: "s3", s3: { bucket: "acme-tf-state", region: "us-east-1", bootstrap: true, roleArn } };
+    config.state = {
+      backend: "s3",
+      s3: { bucket: "acme-tf-state", region: "us-east-1", bootstrap: true, roleArn },
+    };
     const stacks = synthStacks(config);
     expect(stacks.security.terraform.backend.s3.assume_role).toEqual({ role_arn: roleArn });
-    expect(stacks["payments-prod"].terraform.backend.s3.assume_role).toEqual({ role_arn: `arn:aws:iam::${SECURITY_ACCOUNT}:role/secops-tfstate-payments-prod` });
+    expect(stacks["payments-prod"].terraform.backend.s3.assume_role).toEqual({
+      role_arn: `arn:aws:iam::${SECURITY_ACCOUNT}:role/secops-tfstate-payments-prod`,
+    });
     expect(stacks.state.terraform.backend.local).toBeDefined();
   });
 

@@ -3,7 +3,13 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { run } from "../scripts/capacity";
-import { CapacityPlan, CostLine, PROCESSOR_BATCH_BYTES, PROCESSOR_BATCH_MAX_SECONDS, PROCESSOR_MEMORY_GB } from "../lib/capacity";
+import {
+  CapacityPlan,
+  CostLine,
+  PROCESSOR_BATCH_BYTES,
+  PROCESSOR_BATCH_MAX_SECONDS,
+  PROCESSOR_MEMORY_GB,
+} from "../lib/capacity";
 import { onlyResource, resourcesOf, synthStacks } from "./support/synth";
 
 /**
@@ -23,7 +29,13 @@ function configDocument(changes: Record<string, unknown> = {}): Record<string, u
   return {
     prefix: "acme",
     security: { accountId: "111111111111", region: "us-east-1" },
-    accounts: [{ name: "app", accountId: "222222222222", logGroups: [{ name: "/var/log/secure" }, { name: "/var/log/messages" }] }],
+    accounts: [
+      {
+        name: "app",
+        accountId: "222222222222",
+        logGroups: [{ name: "/var/log/secure" }, { name: "/var/log/messages" }],
+      },
+    ],
     ...changes,
   };
 }
@@ -81,7 +93,12 @@ describe("worked examples", () => {
     const file = configFile("small");
     const plan = planOf(["--gb-per-day", "5", "--events-per-second", "100", "--config", file]);
     expect(plan.average.kinesisBytesPerSecond).toBeCloseTo(15_534.46, 1);
-    expect(plan.kinesis).toMatchObject({ mode: "on-demand", shardsNeeded: 1, onDemandInitialCapacityFits: true, cheaperMode: "provisioned" });
+    expect(plan.kinesis).toMatchObject({
+      mode: "on-demand",
+      shardsNeeded: 1,
+      onDemandInitialCapacityFits: true,
+      cheaperMode: "provisioned",
+    });
     expect(plan.kinesis.monthlyUsd.onDemand).toBeCloseTo(34.762, 2);
     expect(plan.kinesis.monthlyUsd.provisioned).toBeCloseTo(25.624, 2);
     expect(usdOf(plan, "Firehose ingestion")).toBeCloseTo(1.4536, 3);
@@ -90,7 +107,10 @@ describe("worked examples", () => {
     expect(plan.firehose.average).toMatchObject({ trigger: "interval", flushSeconds: 300 });
     // No reservation by default: the processor shares the account's unreserved pool, so nothing to warn about.
     // (--json output: an absent key is one without a value.)
-    expect(plan.processor).toEqual({ batchesPerSecond: { average: expect.closeTo(0.0741, 4), peak: expect.closeTo(0.2222, 4) }, concurrencyNeeded: 1 });
+    expect(plan.processor).toEqual({
+      batchesPerSecond: { average: expect.closeTo(0.0741, 4), peak: expect.closeTo(0.2222, 4) },
+      concurrencyNeeded: 1,
+    });
     expect(usdOf(plan, "Lambda processor duration")).toBeCloseTo(0.2596, 3);
     expect(usdOf(plan, "S3 Standard storage")).toBeCloseTo(3.2816, 3);
     expect(usdOf(plan, "S3 Glacier Flexible Retrieval storage")).toBeCloseTo(1.5735, 3);
@@ -123,12 +143,18 @@ describe("worked examples", () => {
     const args = ["--gb-per-day", "100", "--events-per-second", "2000", "--config", file];
     const result = capacity(args);
     expect(result.code).toBe(3);
-    expect(result.stderr).toMatch(/^warning: stream\.shards: set to 2 \(now 1\): the estimated peak of 0\.89 MiB\/s and 120 records\/s/m);
+    expect(result.stderr).toMatch(
+      /^warning: stream\.shards: set to 2 \(now 1\): the estimated peak of 0\.89 MiB\/s and 120 records\/s/m,
+    );
     expect(result.stderr).not.toMatch(/even the daily average/);
     const plan = planOf(args);
     expect(plan.kinesis).toMatchObject({ mode: "provisioned", configuredShards: 1, shardsNeeded: 2 });
     expect(plan.peak.kinesisBytesPerSecond / 2 ** 20).toBeCloseTo(0.8889, 4);
-    const kinesis = ["Kinesis provisioned shards", "Kinesis PUT payload units", "Kinesis extended retention"].map((item) => usdOf(plan, item));
+    const kinesis = [
+      "Kinesis provisioned shards",
+      "Kinesis PUT payload units",
+      "Kinesis extended retention",
+    ].map((item) => usdOf(plan, item));
     expect(kinesis[0] + kinesis[1] + kinesis[2]).toBeCloseTo(27.02, 2);
   });
 
@@ -150,8 +176,15 @@ describe("worked examples", () => {
     const file = configFile("raw", { delivery: { format: "raw", bufferSeconds: 60, bufferMiB: 5 } });
     const plan = planOf(["--gb-per-day", "20", "--events-per-second", "500", "--config", file]);
     expect(plan.processor).toBeUndefined();
-    expect(plan.cost.lines.map((line) => line.item).filter((item) => /Lambda|partitioning/.test(item))).toEqual([]);
-    expect(plan.firehose).toMatchObject({ format: "raw", buffers: 1, buffersFrom: "raw format", objectsPerHour: 60 });
+    expect(
+      plan.cost.lines.map((line) => line.item).filter((item) => /Lambda|partitioning/.test(item)),
+    ).toEqual([]);
+    expect(plan.firehose).toMatchObject({
+      format: "raw",
+      buffers: 1,
+      buffersFrom: "raw format",
+      objectsPerHour: 60,
+    });
     expect(plan.firehose.average.trigger).toBe("interval");
     expect(plan.firehose.average.fill).toBeCloseTo(0.7111, 3);
     expect(plan.firehose.peak.trigger).toBe("size");
@@ -173,9 +206,18 @@ describe("worked examples", () => {
    *   Processor: 4.4444 / 0.2 = 22.2 batches/s x 0.2 s x 2 = 8.9 -> 9 concurrent, no reservation: no warning.
    */
   test("D: on-demand above its starting capacity: exit 3, names stream.mode provisioned with 6 shards", () => {
-    const result = capacity(["--gb-per-day", "500", "--events-per-second", "10000", "--config", configFile("busy")]);
+    const result = capacity([
+      "--gb-per-day",
+      "500",
+      "--events-per-second",
+      "10000",
+      "--config",
+      configFile("busy"),
+    ]);
     expect(result.code).toBe(3);
-    expect(result.stderr).toMatch(/^warning: stream\.mode: set to provisioned with stream\.shards: 6, or accept throttling/m);
+    expect(result.stderr).toMatch(
+      /^warning: stream\.mode: set to provisioned with stream\.shards: 6, or accept throttling/m,
+    );
     expect(result.stderr).not.toMatch(/bufferMiB/);
     expect(result.stderr).not.toMatch(/processorConcurrency/);
   });
@@ -186,7 +228,14 @@ describe("worked examples", () => {
    *   = 111.8 MiB > 64 -> delivery.bufferMiB: 112.
    */
   test("D2: a Firehose buffer that fills in under 10 s at the peak names delivery.bufferMiB", () => {
-    const result = capacity(["--gb-per-day", "2000", "--events-per-second", "40000", "--config", configFile("busier")]);
+    const result = capacity([
+      "--gb-per-day",
+      "2000",
+      "--events-per-second",
+      "40000",
+      "--config",
+      configFile("busier"),
+    ]);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/^warning: delivery\.bufferMiB: set to 112 \(now 64\)/m);
   });
@@ -204,13 +253,26 @@ describe("worked examples", () => {
     expect(peakOnly.stderr).toMatch(/^warning: delivery\.processorConcurrency: set to 2 \(now 1\)/m);
     expect(peakOnly.stderr).not.toMatch(/cannot keep up/);
     const behind = capacity(["--gb-per-day", "400", "--events-per-second", "8000", "--config", file]);
-    expect(behind.stderr).toMatch(/^warning: delivery\.processorConcurrency: set to 8 \(now 1\).+cannot keep up even with the daily average, so most records would end up there/m);
+    expect(behind.stderr).toMatch(
+      /^warning: delivery\.processorConcurrency: set to 8 \(now 1\).+cannot keep up even with the daily average, so most records would end up there/m,
+    );
   });
 
   test("F: more partitions than Firehose's default quota of 500 name delivery.format raw", () => {
-    const result = capacity(["--gb-per-day", "5", "--events-per-second", "100", "--partitions", "600", "--config", configFile("partitions")]);
+    const result = capacity([
+      "--gb-per-day",
+      "5",
+      "--events-per-second",
+      "100",
+      "--partitions",
+      "600",
+      "--config",
+      configFile("partitions"),
+    ]);
     expect(result.code).toBe(3);
-    expect(result.stderr).toMatch(/^warning: delivery\.format: set to raw, or ask AWS to raise the Firehose active-partition quota.+about 600 partitions/m);
+    expect(result.stderr).toMatch(
+      /^warning: delivery\.format: set to raw, or ask AWS to raise the Firehose active-partition quota.+about 600 partitions/m,
+    );
   });
 
   /*
@@ -220,11 +282,18 @@ describe("worked examples", () => {
   test("G: partitions are estimated from the config", () => {
     const file = configFile("all-groups", {
       accounts: [
-        { name: "app", accountId: "222222222222", regions: ["us-east-1", "eu-west-1"], logGroups: [{ name: "/a" }, { name: "/b" }, { name: "/a", filterPattern: "ERROR" }] },
+        {
+          name: "app",
+          accountId: "222222222222",
+          regions: ["us-east-1", "eu-west-1"],
+          logGroups: [{ name: "/a" }, { name: "/b" }, { name: "/a", filterPattern: "ERROR" }],
+        },
         { name: "web", accountId: "333333333333", allLogGroups: {} },
       ],
     });
-    expect(planOf(["--gb-per-day", "5", "--events-per-second", "100", "--config", file]).firehose.buffers).toBe(22);
+    expect(
+      planOf(["--gb-per-day", "5", "--events-per-second", "100", "--config", file]).firehose.buffers,
+    ).toBe(22);
   });
 });
 
@@ -236,14 +305,27 @@ describe("the command line", () => {
     expect(result.code).toBe(0);
     const plan: CapacityPlan = JSON.parse(result.stdout);
     expect(plan.input).toEqual({ gbPerDay: 5, eventsPerSecond: 100, peakFactor: 3, months: 12 });
-    expect(plan.cost.lines.every((line) => line.price.source.startsWith("https://aws.amazon.com/"))).toBe(true);
+    expect(plan.cost.lines.every((line) => line.price.source.startsWith("https://aws.amazon.com/"))).toBe(
+      true,
+    );
     const text = capacity(["--gb-per-day", "5", "--events-per-second", "100", "--config", file]).stdout;
     expect(text).toContain(`$${plan.cost.totalUsd.toFixed(2)}`);
   });
 
   test("--peak-factor and --months change the sizing and the storage month", () => {
     // Peak 1x: 0.2963 MiB/s / 0.8 -> 1 shard (3x needs 2, example B). Month 1 (30.4 days): nothing in Glacier yet.
-    const plan = planOf(["--gb-per-day", "100", "--events-per-second", "2000", "--peak-factor", "1", "--months", "1", "--config", file]);
+    const plan = planOf([
+      "--gb-per-day",
+      "100",
+      "--events-per-second",
+      "2000",
+      "--peak-factor",
+      "1",
+      "--months",
+      "1",
+      "--config",
+      file,
+    ]);
     expect(plan.kinesis.shardsNeeded).toBe(1);
     expect(plan.storage).toMatchObject({ month: 1, glacierGb: 0, transitionsPerMonth: 0 });
   });
@@ -258,56 +340,118 @@ describe("the command line", () => {
     const result = capacity(["--help"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^usage: npm run capacity -- --gb-per-day N --events-per-second M/);
-    for (const option of ["--gb-per-day", "--events-per-second", "--peak-factor", "--months", "--partitions", "--config", "--json"]) {
+    for (const option of [
+      "--gb-per-day",
+      "--events-per-second",
+      "--peak-factor",
+      "--months",
+      "--partitions",
+      "--config",
+      "--json",
+    ]) {
       expect(result.stdout).toContain(option);
     }
-    expect(result.stdout).toMatch(/Exit codes: 0 fine, 1 config file problem, 2 bad arguments, 3 the config is under-provisioned/);
+    expect(result.stdout).toMatch(
+      /Exit codes: 0 fine, 1 config file problem, 2 bad arguments, 3 the config is under-provisioned/,
+    );
   });
 
   const BAD_ARGUMENTS: Array<[string, string[], RegExp]> = [
     ["missing --gb-per-day", ["--events-per-second", "100"], /--gb-per-day is required/],
     ["missing --events-per-second", ["--gb-per-day", "5"], /--events-per-second is required/],
-    ["negative --gb-per-day", ["--gb-per-day=-5", "--events-per-second", "100"], /--gb-per-day must be a positive number, got "-5"/],
+    [
+      "negative --gb-per-day",
+      ["--gb-per-day=-5", "--events-per-second", "100"],
+      /--gb-per-day must be a positive number, got "-5"/,
+    ],
     ["a dash value without =", ["--gb-per-day", "-5", "--events-per-second", "100"], /--gb-per-day/],
-    ["non-numeric --gb-per-day", ["--gb-per-day", "lots", "--events-per-second", "100"], /--gb-per-day must be a positive number, got "lots"/],
-    ["zero --events-per-second", ["--gb-per-day", "5", "--events-per-second", "0"], /--events-per-second must be a positive number/],
+    [
+      "non-numeric --gb-per-day",
+      ["--gb-per-day", "lots", "--events-per-second", "100"],
+      /--gb-per-day must be a positive number, got "lots"/,
+    ],
+    [
+      "zero --events-per-second",
+      ["--gb-per-day", "5", "--events-per-second", "0"],
+      /--events-per-second must be a positive number/,
+    ],
     ["an unknown option", ["--gb", "5", "--events-per-second", "100"], /Unknown option '--gb'/],
-    ["a positional argument", ["config.yaml", "--gb-per-day", "5", "--events-per-second", "100"], /unexpected argument "config.yaml"/],
-    ["--peak-factor below 1", ["--gb-per-day", "5", "--events-per-second", "100", "--peak-factor", "0.5"], /--peak-factor must be at least 1/],
-    ["fractional --months", ["--gb-per-day", "5", "--events-per-second", "100", "--months", "1.5"], /--months must be a whole number/],
+    [
+      "a positional argument",
+      ["config.yaml", "--gb-per-day", "5", "--events-per-second", "100"],
+      /unexpected argument "config.yaml"/,
+    ],
+    [
+      "--peak-factor below 1",
+      ["--gb-per-day", "5", "--events-per-second", "100", "--peak-factor", "0.5"],
+      /--peak-factor must be at least 1/,
+    ],
+    [
+      "fractional --months",
+      ["--gb-per-day", "5", "--events-per-second", "100", "--months", "1.5"],
+      /--months must be a whole number/,
+    ],
     // 0.001 GB/day at 1,000 events/s is 0.012 bytes per event: impossible.
-    ["contradictory volume and rate", ["--gb-per-day", "0.001", "--events-per-second", "1000"], /0\.0 bytes per event; CloudWatch Logs meters at least 27/],
+    [
+      "contradictory volume and rate",
+      ["--gb-per-day", "0.001", "--events-per-second", "1000"],
+      /0\.0 bytes per event; CloudWatch Logs meters at least 27/,
+    ],
   ];
 
-  test.each(BAD_ARGUMENTS)("%s: exit 2, the message names the option, nothing on stdout", (_what, argv, message) => {
-    const result = capacity([...argv, "--config", file]);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(message);
-    expect(result.stderr).toMatch(/usage: npm run capacity -- .+\(--help for details\)/);
-    expect(result.stdout).toBe("");
-  });
+  test.each(BAD_ARGUMENTS)(
+    "%s: exit 2, the message names the option, nothing on stdout",
+    (_what, argv, message) => {
+      const result = capacity([...argv, "--config", file]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).toMatch(/usage: npm run capacity -- .+\(--help for details\)/);
+      expect(result.stdout).toBe("");
+    },
+  );
 
   test("arguments are checked before the config: a bad command line exits 2 even with a missing config", () => {
-    expect(capacity(["--gb-per-day", "x", "--events-per-second", "1", "--config", join(work, "missing.yaml")]).code).toBe(2);
+    expect(
+      capacity(["--gb-per-day", "x", "--events-per-second", "1", "--config", join(work, "missing.yaml")])
+        .code,
+    ).toBe(2);
   });
 
   test.each([
-    ["a field error", "bad.json", JSON.stringify({ prefix: "acme", security: { accountId: "1234", region: "us-east-1" } }), /security\.accountId: must be a 12-digit/],
+    [
+      "a field error",
+      "bad.json",
+      JSON.stringify({ prefix: "acme", security: { accountId: "1234", region: "us-east-1" } }),
+      /security\.accountId: must be a 12-digit/,
+    ],
     ["a missing file", "missing.yaml", "", /file not found/],
-  ])("a bad config (%s): exit 1, the problem as load.ts words it, no stack trace", (_what, name, text, message) => {
-    const path = join(work, name);
-    if (text) writeFileSync(path, text);
-    const result = capacity(["--gb-per-day", "5", "--events-per-second", "100", "--config", path]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(message);
-    expect(result.stderr).not.toMatch(NO_STACK_TRACE);
-    expect(result.stdout).toBe("");
-  });
+  ])(
+    "a bad config (%s): exit 1, the problem as load.ts words it, no stack trace",
+    (_what, name, text, message) => {
+      const path = join(work, name);
+      if (text) writeFileSync(path, text);
+      const result = capacity(["--gb-per-day", "5", "--events-per-second", "100", "--config", path]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).not.toMatch(NO_STACK_TRACE);
+      expect(result.stdout).toBe("");
+    },
+  );
 
   test("npm run capacity's command: a real process exits 3 on an under-provisioned config", () => {
     const result = spawnSync(
       process.execPath,
-      ["--require", "./register.cjs", "scripts/capacity.ts", "--gb-per-day", "100", "--events-per-second", "2000", "--config", configFile("process", { stream: { mode: "provisioned", shards: 1 } })],
+      [
+        "--require",
+        "./register.cjs",
+        "scripts/capacity.ts",
+        "--gb-per-day",
+        "100",
+        "--events-per-second",
+        "2000",
+        "--config",
+        configFile("process", { stream: { mode: "provisioned", shards: 1 } }),
+      ],
       { cwd: ROOT, encoding: "utf8" },
     );
     expect(result.status).toBe(3);
@@ -319,8 +463,14 @@ describe("the command line", () => {
 describe("the model's fixed numbers match what the stacks deploy", () => {
   test("processor batch, interval and memory; KMS keys", () => {
     const stack = synthStacks(configDocument()).security;
-    const processor = onlyResource(stack, "aws_kinesis_firehose_delivery_stream").extended_s3_configuration.processing_configuration.processors[0];
-    const parameters = Object.fromEntries(processor.parameters.map((p: { parameter_name: string; parameter_value: string }) => [p.parameter_name, p.parameter_value]));
+    const processor = onlyResource(stack, "aws_kinesis_firehose_delivery_stream").extended_s3_configuration
+      .processing_configuration.processors[0];
+    const parameters = Object.fromEntries(
+      processor.parameters.map((p: { parameter_name: string; parameter_value: string }) => [
+        p.parameter_name,
+        p.parameter_value,
+      ]),
+    );
     expect(Number(parameters.BufferSizeInMBs)).toBe(PROCESSOR_BATCH_BYTES / 2 ** 20);
     // Unset means Firehose's default of 60 s.
     expect(Number(parameters.BufferIntervalInSeconds ?? 60)).toBe(PROCESSOR_BATCH_MAX_SECONDS);

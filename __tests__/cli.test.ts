@@ -34,27 +34,44 @@ describe("the app process", () => {
   });
 
   const BAD: Array<[string, string, string, RegExp]> = [
-    ["a field error", "bad-field.yaml", "prefix: secops\nsecurity: { accountId: '1234', region: us-east-1 }\n", /security\.accountId: must be a 12-digit/],
+    [
+      "a field error",
+      "bad-field.yaml",
+      "prefix: secops\nsecurity: { accountId: '1234', region: us-east-1 }\n",
+      /security\.accountId: must be a 12-digit/,
+    ],
     ["a YAML syntax error", "syntax.yaml", "prefix: [secops\n", /YAML syntax error at line/],
     ["a missing file", "missing.yaml", "", /file not found/],
-    ["an impossible combination", "combo.json", JSON.stringify({ prefix: "secops", security: { accountId: "111111111111", region: "us-east-1" }, stream: { mode: "on-demand", shards: 4 } }), /stream\.shards: on-demand/],
+    [
+      "an impossible combination",
+      "combo.json",
+      JSON.stringify({
+        prefix: "secops",
+        security: { accountId: "111111111111", region: "us-east-1" },
+        stream: { mode: "on-demand", shards: 4 },
+      }),
+      /stream\.shards: on-demand/,
+    ],
   ];
 
-  test.each(BAD)("%s: exit 1, the problem with its field path, no stack trace, output untouched", (_what, name, text, message) => {
-    // The output of the good run above must survive every bad run.
-    const outdir = join(work, "good");
-    const before = fingerprint(outdir);
-    expect(before.length).toBeGreaterThan(0);
-    const file = join(work, name);
-    if (text) writeFileSync(file, text);
-    const result = runApp(file, outdir);
-    expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(message);
-    expect(result.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
-    expect(result.stderr).not.toMatch(/Error:|TypeError|ZodError/);
-    expect(result.stdout).toBe("");
-    expect(fingerprint(outdir)).toEqual(before);
-  });
+  test.each(BAD)(
+    "%s: exit 1, the problem with its field path, no stack trace, output untouched",
+    (_what, name, text, message) => {
+      // The output of the good run above must survive every bad run.
+      const outdir = join(work, "good");
+      const before = fingerprint(outdir);
+      expect(before.length).toBeGreaterThan(0);
+      const file = join(work, name);
+      if (text) writeFileSync(file, text);
+      const result = runApp(file, outdir);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+      expect(result.stderr).not.toMatch(/Error:|TypeError|ZodError/);
+      expect(result.stdout).toBe("");
+      expect(fingerprint(outdir)).toEqual(before);
+    },
+  );
 });
 
 describe("the app process with archive.objectLock", () => {
@@ -68,7 +85,11 @@ describe("the app process with archive.objectLock", () => {
     `${shownBy}; after the first deploy check that objects arrive under ${prefix} (README: "Object Lock and Firehose")\n`;
 
   test.each([
-    ["with alarms (events format)", (c: Record<string, any>) => c, lockWarning("the alarm secops-security-logs-delivery-failing shows it", "events/")],
+    [
+      "with alarms (events format)",
+      (c: Record<string, any>) => c,
+      lockWarning("the alarm secops-security-logs-delivery-failing shows it", "events/"),
+    ],
     [
       "without alarms (raw format)",
       (c: Record<string, any>) => {
@@ -76,21 +97,27 @@ describe("the app process with archive.objectLock", () => {
         c.delivery = { format: "raw" };
         return c;
       },
-      lockWarning("the alarm secops-security-logs-delivery-failing would show it (add an alarms block)", "raw/"),
+      lockWarning(
+        "the alarm secops-security-logs-delivery-failing would show it (add an alarms block)",
+        "raw/",
+      ),
     ],
-  ])("%s: one warning line on stderr naming the risk and the alarm; exit 0, the stacks written", (label, change, warning) => {
-    const config = change(example());
-    config.archive.objectLock = { mode: "GOVERNANCE", days: 365 };
-    const file = join(work, `${label.replace(/\W+/g, "-")}.json`);
-    writeFileSync(file, JSON.stringify(config));
-    const outdir = join(work, label.replace(/\W+/g, "-"));
-    expect(runApp(file, outdir)).toEqual({ status: 0, stdout: "", stderr: warning });
-    expect(readdirSync(join(outdir, "stacks")).sort()).toEqual(["payments-prod", "security", "web-prod"]);
-    const security = JSON.parse(readFileSync(join(outdir, "stacks", "security", "cdk.tf.json"), "utf8"));
-    expect(Object.values(security.resource.aws_s3_bucket_object_lock_configuration)).toEqual([
-      expect.objectContaining({ rule: { default_retention: { mode: "GOVERNANCE", days: 365 } } }),
-    ]);
-  });
+  ])(
+    "%s: one warning line on stderr naming the risk and the alarm; exit 0, the stacks written",
+    (label, change, warning) => {
+      const config = change(example());
+      config.archive.objectLock = { mode: "GOVERNANCE", days: 365 };
+      const file = join(work, `${label.replace(/\W+/g, "-")}.json`);
+      writeFileSync(file, JSON.stringify(config));
+      const outdir = join(work, label.replace(/\W+/g, "-"));
+      expect(runApp(file, outdir)).toEqual({ status: 0, stdout: "", stderr: warning });
+      expect(readdirSync(join(outdir, "stacks")).sort()).toEqual(["payments-prod", "security", "web-prod"]);
+      const security = JSON.parse(readFileSync(join(outdir, "stacks", "security", "cdk.tf.json"), "utf8"));
+      expect(Object.values(security.resource.aws_s3_bucket_object_lock_configuration)).toEqual([
+        expect.objectContaining({ rule: { default_retention: { mode: "GOVERNANCE", days: 365 } } }),
+      ]);
+    },
+  );
 });
 
 describe("cdktf synth (the README command)", () => {
@@ -103,7 +130,10 @@ describe("cdktf synth (the README command)", () => {
       env: { ...process.env, CHECKPOINT_DISABLE: "1", SECLOG_CONFIG: "", CI: "true" },
       encoding: "utf8",
     });
-    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
+    expect({ status: result.status, stderr: result.stderr }).toEqual({
+      status: 0,
+      stderr: expect.any(String),
+    });
     const written = readdirSync(join(outdir, "stacks"));
     expect(written.length).toBeGreaterThan(0);
     for (const stack of written) expect(existsSync(join(outdir, "stacks", stack, "cdk.tf.json"))).toBe(true);

@@ -9,10 +9,17 @@ import { EXAMPLE_CONFIG_PATH, run as docs } from "../scripts/update-readme";
 import { baseConfig, fullConfig, PAYMENTS_ACCOUNT } from "./support/fixtures";
 
 /** Runs a command in-process and captures what a terminal would show. */
-function capture(command: (argv: string[], env: NodeJS.ProcessEnv, out: any) => number, argv: string[], env: NodeJS.ProcessEnv = {}) {
+function capture(
+  command: (argv: string[], env: NodeJS.ProcessEnv, out: any) => number,
+  argv: string[],
+  env: NodeJS.ProcessEnv = {},
+) {
   let stdout = "";
   let stderr = "";
-  const code = command(argv, env, { stdout: { write: (s: string) => ((stdout += s), true) }, stderr: { write: (s: string) => ((stderr += s), true) } });
+  const code = command(argv, env, {
+    stdout: { write: (s: string) => ((stdout += s), true) },
+    stderr: { write: (s: string) => ((stderr += s), true) },
+  });
   return { code, stdout, stderr };
 }
 
@@ -27,7 +34,11 @@ function withFiles() {
   const config = baseConfig();
   config.accounts[0].logGroups[0].files = [{ path: "/var/log/messages", timestampFormat: "%b %d %H:%M:%S" }];
   config.accounts[0].logGroups[1].files = [
-    { path: "/opt/payments/logs/security-*.log", timestampFormat: "%Y-%m-%dT%H:%M:%S", multiLineStartPattern: "{timestamp_format}" },
+    {
+      path: "/opt/payments/logs/security-*.log",
+      timestampFormat: "%Y-%m-%dT%H:%M:%S",
+      multiLineStartPattern: "{timestamp_format}",
+    },
   ];
   return config;
 }
@@ -41,7 +52,13 @@ describe("npm run agent-config", () => {
     const agent = JSON.parse(result.stdout);
     expect(agent.agent).toEqual({ region: "eu-west-1" });
     expect(agent.logs.logs_collected.files.collect_list).toEqual([
-      { file_path: "/var/log/messages", log_group_name: "/var/log/messages", log_stream_name: "{instance_id}", timestamp_format: "%b %d %H:%M:%S", retention_in_days: -1 },
+      {
+        file_path: "/var/log/messages",
+        log_group_name: "/var/log/messages",
+        log_stream_name: "{instance_id}",
+        timestamp_format: "%b %d %H:%M:%S",
+        retention_in_days: -1,
+      },
       {
         file_path: "/opt/payments/logs/security-*.log",
         log_group_name: "/app/payments/security",
@@ -74,8 +91,16 @@ describe("npm run agent-config", () => {
   test.each([
     ["no account", [], /expected at least 1 argument/],
     ["a misspelt account", ["payments-prd"], /no account "payments-prd".*did you mean payments-prod\?/],
-    ["a region the account does not ship from", ["payments-prod", "ap-south-1"], /ships only from us-east-1, eu-west-1/],
-    ["no region for a two-region account", ["payments-prod"], /ships from us-east-1, eu-west-1: name the region/],
+    [
+      "a region the account does not ship from",
+      ["payments-prod", "ap-south-1"],
+      /ships only from us-east-1, eu-west-1/,
+    ],
+    [
+      "no region for a two-region account",
+      ["payments-prod"],
+      /ships from us-east-1, eu-west-1: name the region/,
+    ],
     ["an unknown option", ["payments-prod", "--regoin", "eu-west-1"], /Unknown option '--regoin'/],
     ["too many arguments", ["payments-prod", "eu-west-1", "extra"], /unexpected argument "extra"/],
   ])("%s: exit 2, says what is wrong and how to get help", (_what, argv, message) => {
@@ -93,7 +118,11 @@ describe("npm run agent-config", () => {
   });
 
   test("a broken config file: exit 1, the problem, no stack trace", () => {
-    const result = capture(agentConfig, ["web-prod", "--config", configFile("bad.yaml", { prefix: "secops" })]);
+    const result = capture(agentConfig, [
+      "web-prod",
+      "--config",
+      configFile("bad.yaml", { prefix: "secops" }),
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/security: is required/);
     expect(result.stderr).not.toMatch(/^\s+at /m);
@@ -108,8 +137,14 @@ describe("npm run agent-config", () => {
 
 /** Node ids a Mermaid flowchart defines (`id[`, `id[(`, `id[[`, `subgraph id[`) and the ids its edges use. */
 function mermaidGraph(text: string) {
-  const lines = text.trim().split("\n").slice(1).map((l) => l.trim());
-  const defined = new Set(lines.flatMap((l) => [...l.matchAll(/^(?:subgraph )?([A-Za-z0-9_]+)\[/g)].map((m) => m[1])));
+  const lines = text
+    .trim()
+    .split("\n")
+    .slice(1)
+    .map((l) => l.trim());
+  const defined = new Set(
+    lines.flatMap((l) => [...l.matchAll(/^(?:subgraph )?([A-Za-z0-9_]+)\[/g)].map((m) => m[1])),
+  );
   const edges = lines
     .filter((l) => /-->|-\.->|<-\.->|\.->/.test(l))
     .map((l) => l.replace(/--\s[^->]+\s-->|-\.\s[^.]+\s\.->/g, "-->").split(/\s*(?:<-\.->|-->|-\.->)\s*/));
@@ -147,7 +182,8 @@ describe("npm run diagram", () => {
     const { defined, edges } = mermaidGraph(result.stdout);
     for (const edge of edges) for (const node of edge) expect(defined).toContain(node);
     expect(result.stdout).toMatch(/org\[\["any account of o-a1b2c3d4e5/);
-    for (const region of ["us-east-1", "eu-west-1", "ap-southeast-2"]) expect(result.stdout).toContain(`org -.-> dest_${region.replace(/-/g, "_")}`);
+    for (const region of ["us-east-1", "eu-west-1", "ap-southeast-2"])
+      expect(result.stdout).toContain(`org -.-> dest_${region.replace(/-/g, "_")}`);
     expect(result.stdout).toContain("2 shards");
     expect(result.stdout).toContain("Object Lock COMPLIANCE 365 d");
     expect(result.stdout).toContain("SQS secops-security-logs-objects");
@@ -192,19 +228,31 @@ describe("Mermaid itself", () => {
       writeFileSync(file, text);
       return file;
     });
-    const result = spawnSync(process.execPath, [join(__dirname, "support", "mermaid-parse.mjs"), ...files], { encoding: "utf8" });
+    const result = spawnSync(process.execPath, [join(__dirname, "support", "mermaid-parse.mjs"), ...files], {
+      encoding: "utf8",
+    });
     expect(result.stderr).toBe("");
     return result.stdout.trim().split("\n");
   }
 
   test("parses the README's diagram and diagrams of the every-option and raw configs; rejects a broken one", () => {
     const readme = readFileSync("README.md", "utf8");
-    const fenced = readme.slice(readme.indexOf("```mermaid\n") + 11, readme.indexOf("```", readme.indexOf("```mermaid\n") + 11));
+    const fenced = readme.slice(
+      readme.indexOf("```mermaid\n") + 11,
+      readme.indexOf("```", readme.indexOf("```mermaid\n") + 11),
+    );
     const full = fullConfig();
     full.accounts[0].logGroups.push({ name: "/odd/#name_with.chars-1" });
     const raw = baseConfig();
     raw.delivery = { format: "raw", bufferMiB: 5 };
-    const diagrams = [full, raw].map((config, i) => capture(diagram, [configFile(`parse-${i}.yaml`, config)]).stdout);
-    expect(parse([fenced, ...diagrams, "flowchart LR\n  a[x] --> --> b\n"])).toEqual(["ok flowchart-v2", "ok flowchart-v2", "ok flowchart-v2", expect.stringMatching(/^error /)]);
+    const diagrams = [full, raw].map(
+      (config, i) => capture(diagram, [configFile(`parse-${i}.yaml`, config)]).stdout,
+    );
+    expect(parse([fenced, ...diagrams, "flowchart LR\n  a[x] --> --> b\n"])).toEqual([
+      "ok flowchart-v2",
+      "ok flowchart-v2",
+      "ok flowchart-v2",
+      expect.stringMatching(/^error /),
+    ]);
   });
 });

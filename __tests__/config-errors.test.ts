@@ -28,7 +28,11 @@ interface Run {
 }
 
 function check(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT): Run {
-  const result = spawnSync(process.execPath, [...CHECK, ...args], { cwd, env: { ...process.env, SECLOG_CONFIG: "", ...env }, encoding: "utf8" });
+  const result = spawnSync(process.execPath, [...CHECK, ...args], {
+    cwd,
+    env: { ...process.env, SECLOG_CONFIG: "", ...env },
+    encoding: "utf8",
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -59,7 +63,12 @@ function render(config: Record<string, any>, format: Format): string {
 
 /** `<file>: N problems:` and one `  <file>:<line>:<col>: <path>: <message>` line per problem: the whole of stderr. */
 function expectedStderr(file: string, lines: readonly string[]): string {
-  return [`${file}: ${lines.length === 1 ? "1 problem" : `${lines.length} problems`}:`, ...lines.map((line) => `  ${file}:${line}`)].join("\n") + "\n";
+  return (
+    [
+      `${file}: ${lines.length === 1 ? "1 problem" : `${lines.length} problems`}:`,
+      ...lines.map((line) => `  ${file}:${line}`),
+    ].join("\n") + "\n"
+  );
 }
 
 /**
@@ -92,7 +101,10 @@ const BAD: Array<[string, Mutation, string[], string[], string[]]> = [
       c.accounts[1].acountId = c.accounts[1].accountId;
       delete c.accounts[1].accountId;
     },
-    [`accounts[1] (web-prod).accountId: is required; ${ACCOUNT_ID}`, `accounts[1] (web-prod).acountId: unknown key; did you mean "accountId"? ${UNKNOWN}`],
+    [
+      `accounts[1] (web-prod).accountId: is required; ${ACCOUNT_ID}`,
+      `accounts[1] (web-prod).acountId: unknown key; did you mean "accountId"? ${UNKNOWN}`,
+    ],
     // The missing key at its entry (the list item), the unknown one at the key itself.
     ["19:5 name: web-prod", "27:5 acountId"],
     ["30:5 {", "44:7 acountId"],
@@ -100,7 +112,9 @@ const BAD: Array<[string, Mutation, string[], string[], string[]]> = [
   [
     "bad value nested under an account",
     (c) => (c.accounts[1].logGroups[0].name = "my logs"),
-    ["accounts[1] (web-prod).logGroups[0].name: must be a CloudWatch Logs log group name: 1-512 of letters, digits and . - _ / #"],
+    [
+      "accounts[1] (web-prod).logGroups[0].name: must be a CloudWatch Logs log group name: 1-512 of letters, digits and . - _ / #",
+    ],
     ["22:15 my logs"],
     ["35:19 my logs"],
   ],
@@ -142,7 +156,9 @@ const BAD: Array<[string, Mutation, string[], string[], string[]]> = [
   [
     "rule: path of a defaulted field, placed at its entry",
     (c) => c.accounts[0].logGroups.push({ name: "/var/log/messages" }),
-    ["accounts[0] (payments-prod).logGroups[2].filterPattern: /var/log/messages is listed twice with the same filterPattern; remove one entry"],
+    [
+      "accounts[0] (payments-prod).logGroups[2].filterPattern: /var/log/messages is listed twice with the same filterPattern; remove one entry",
+    ],
     ["19:9 name: /var/log/messages"],
     ["28:9 {"],
   ],
@@ -178,44 +194,97 @@ const BAD: Array<[string, Mutation, string[], string[], string[]]> = [
 
 describe("npm run check: a bad config", () => {
   const rows = BAD.flatMap(([what, mutate, problems, yaml, json]) =>
-    (["yaml", "json"] as const).map((format) => [`${what} (${format})`, format, mutate, problems, format === "yaml" ? yaml : json] as const),
+    (["yaml", "json"] as const).map(
+      (format) => [`${what} (${format})`, format, mutate, problems, format === "yaml" ? yaml : json] as const,
+    ),
   );
 
-  test.each(rows)("%s: exit 1, each problem once with file:line:col and the account's name", (what, format, mutate, problems, places) => {
-    const config = baseConfig();
-    mutate(config);
-    const file = write(what, format, render(config, format));
-    const result = check([file]);
-    expect(places).toHaveLength(problems.length);
-    expect(result).toEqual({
-      status: 1,
-      stdout: "",
-      stderr: expectedStderr(file, problems.map((problem, i) => `${places[i].split(" ")[0]}: ${problem}`)),
-    });
-    expect(result.stderr).not.toMatch(STACK_TRACE);
-    expectPlaces(file, places);
-  });
+  test.each(rows)(
+    "%s: exit 1, each problem once with file:line:col and the account's name",
+    (what, format, mutate, problems, places) => {
+      const config = baseConfig();
+      mutate(config);
+      const file = write(what, format, render(config, format));
+      const result = check([file]);
+      expect(places).toHaveLength(problems.length);
+      expect(result).toEqual({
+        status: 1,
+        stdout: "",
+        stderr: expectedStderr(
+          file,
+          problems.map((problem, i) => `${places[i].split(" ")[0]}: ${problem}`),
+        ),
+      });
+      expect(result.stderr).not.toMatch(STACK_TRACE);
+      expectPlaces(file, places);
+    },
+  );
 
   /** [what, format, the one change to the rendered baseConfig(), the problem line after the file name]. */
   const SYNTAX: Array<[string, Format, (text: string) => string, string, string]> = [
-    ["unclosed flow sequence", "yaml", (t) => t.replace("  region: us-east-1", "  region: [us-east-1"), "7:1: YAML syntax error at line 7, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]", "7:1 accounts:"],
-    ["key given twice", "yaml", (t) => t.replace("prefix: secops\n", "prefix: secops\nprefix: seclog\n"), "2:1: YAML syntax error at line 2, column 1: Map keys must be unique", "2:1 prefix: seclog"],
-    ["tab as indentation", "yaml", (t) => t.replace("  region: us-east-1", "\tregion: us-east-1"), "6:1: YAML syntax error at line 6, column 1: Tabs are not allowed as indentation", "6:1 \tregion"],
-    ["missing comma", "json", (t) => t.replace('"prefix": "secops",', '"prefix": "secops"'), "3:3: not valid JSON: Expected ',' or '}' after property value", "3:3 tags"],
-    ["unquoted string", "json", (t) => t.replace('"region": "us-east-1"', '"region": us-east-1'), "8:15: not valid JSON: Unexpected token 'u'", "8:15 us-east-1"],
-    ["trailing comma", "json", (t) => t.replace('"region": "us-east-1"', '"region": "us-east-1",'), "9:3: not valid JSON: Expected double-quoted property name", "9:3 },"],
+    [
+      "unclosed flow sequence",
+      "yaml",
+      (t) => t.replace("  region: us-east-1", "  region: [us-east-1"),
+      "7:1: YAML syntax error at line 7, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]",
+      "7:1 accounts:",
+    ],
+    [
+      "key given twice",
+      "yaml",
+      (t) => t.replace("prefix: secops\n", "prefix: secops\nprefix: seclog\n"),
+      "2:1: YAML syntax error at line 2, column 1: Map keys must be unique",
+      "2:1 prefix: seclog",
+    ],
+    [
+      "tab as indentation",
+      "yaml",
+      (t) => t.replace("  region: us-east-1", "\tregion: us-east-1"),
+      "6:1: YAML syntax error at line 6, column 1: Tabs are not allowed as indentation",
+      "6:1 \tregion",
+    ],
+    [
+      "missing comma",
+      "json",
+      (t) => t.replace('"prefix": "secops",', '"prefix": "secops"'),
+      "3:3: not valid JSON: Expected ',' or '}' after property value",
+      "3:3 tags",
+    ],
+    [
+      "unquoted string",
+      "json",
+      (t) => t.replace('"region": "us-east-1"', '"region": us-east-1'),
+      "8:15: not valid JSON: Unexpected token 'u'",
+      "8:15 us-east-1",
+    ],
+    [
+      "trailing comma",
+      "json",
+      (t) => t.replace('"region": "us-east-1"', '"region": "us-east-1",'),
+      "9:3: not valid JSON: Expected double-quoted property name",
+      "9:3 },",
+    ],
     // JSON.parse decides: the last of two keys wins, and is the one reported.
-    ["key given twice, the last one bad", "json", (t) => t.replace('"prefix": "secops",', '"prefix": "secops",\n  "prefix": "SecOps",'), "3:13: prefix: must be 2-20 lowercase letters, digits and hyphens, starting with a letter", "3:13 SecOps"],
+    [
+      "key given twice, the last one bad",
+      "json",
+      (t) => t.replace('"prefix": "secops",', '"prefix": "secops",\n  "prefix": "SecOps",'),
+      "3:13: prefix: must be 2-20 lowercase letters, digits and hyphens, starting with a letter",
+      "3:13 SecOps",
+    ],
   ];
 
-  test.each(SYNTAX)("syntax: %s (%s): exit 1, one line with line and column", (what, format, change, line, place) => {
-    const text = change(render(baseConfig(), format));
-    expect(text).not.toBe(render(baseConfig(), format));
-    const file = write(`syntax ${what}`, format, text);
-    const result = check([file]);
-    expect(result).toEqual({ status: 1, stdout: "", stderr: expectedStderr(file, [line]) });
-    expectPlaces(file, [place]);
-  });
+  test.each(SYNTAX)(
+    "syntax: %s (%s): exit 1, one line with line and column",
+    (what, format, change, line, place) => {
+      const text = change(render(baseConfig(), format));
+      expect(text).not.toBe(render(baseConfig(), format));
+      const file = write(`syntax ${what}`, format, text);
+      const result = check([file]);
+      expect(result).toEqual({ status: 1, stdout: "", stderr: expectedStderr(file, [line]) });
+      expectPlaces(file, [place]);
+    },
+  );
 });
 
 describe("the app (cdktf.json's app command) reports the same lines as npm run check", () => {
@@ -233,7 +302,9 @@ describe("the app (cdktf.json's app command) reports the same lines as npm run c
     const fromApp = app(file, outdir);
     const fromCheck = check([file]);
     expect(fromApp).toEqual({ status: 1, stdout: "", stderr: fromCheck.stderr });
-    expect(fromApp.stderr).toMatch(new RegExp(`^  ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\\d+:\\d+: `, "m"));
+    expect(fromApp.stderr).toMatch(
+      new RegExp(`^  ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\\d+:\\d+: `, "m"),
+    );
     expect(fromApp.stderr).not.toMatch(STACK_TRACE);
     expect(existsSync(outdir)).toBe(false);
   });
@@ -241,9 +312,24 @@ describe("the app (cdktf.json's app command) reports the same lines as npm run c
 
 describe("npm run check: good configs and the command line", () => {
   test.each([
-    ["base (YAML)", "yaml", baseConfig(), "3 accounts, 2 destination regions, stacks: security, payments-prod, web-prod"],
-    ["base (JSON)", "json", baseConfig(), "3 accounts, 2 destination regions, stacks: security, payments-prod, web-prod"],
-    ["bootstrapped state, three regions", "yaml", fullConfig(), "3 accounts, 3 destination regions, stacks: state, security, payments-prod, web-prod"],
+    [
+      "base (YAML)",
+      "yaml",
+      baseConfig(),
+      "3 accounts, 2 destination regions, stacks: security, payments-prod, web-prod",
+    ],
+    [
+      "base (JSON)",
+      "json",
+      baseConfig(),
+      "3 accounts, 2 destination regions, stacks: security, payments-prod, web-prod",
+    ],
+    [
+      "bootstrapped state, three regions",
+      "yaml",
+      fullConfig(),
+      "3 accounts, 3 destination regions, stacks: state, security, payments-prod, web-prod",
+    ],
   ] as const)("%s: exit 0, one ok line", (what, format, config, summary) => {
     const file = write(`good ${what}`, format, render(config, format));
     expect(check([file])).toEqual({ status: 0, stdout: `${file}: ok: ${summary}\n`, stderr: "" });
@@ -259,25 +345,38 @@ describe("npm run check: good configs and the command line", () => {
 
   test("without an argument: $SECLOG_CONFIG, else config/logging.yaml of the working directory", () => {
     const file = write("from env", "yaml", render(baseConfig(), "yaml"));
-    expect(check([], { SECLOG_CONFIG: file })).toMatchObject({ status: 0, stdout: `${file}: ok: 3 accounts, 2 destination regions, stacks: security, payments-prod, web-prod\n` });
+    expect(check([], { SECLOG_CONFIG: file })).toMatchObject({
+      status: 0,
+      stdout: `${file}: ok: 3 accounts, 2 destination regions, stacks: security, payments-prod, web-prod\n`,
+    });
     // A directory of its own, so the user's config/logging.yaml is never read.
     const cwd = join(work, "default-cwd");
     mkdirSync(join(cwd, "config"), { recursive: true });
     const config = baseConfig();
     config.accounts.pop();
     writeFileSync(join(cwd, "config/logging.yaml"), stringify(config));
-    expect(check([], {}, cwd)).toEqual({ status: 0, stdout: "config/logging.yaml: ok: 2 accounts, 2 destination regions, stacks: security, payments-prod\n", stderr: "" });
+    expect(check([], {}, cwd)).toEqual({
+      status: 0,
+      stdout: "config/logging.yaml: ok: 2 accounts, 2 destination regions, stacks: security, payments-prod\n",
+      stderr: "",
+    });
   });
 
   test("a missing file: exit 1, one line", () => {
     const file = join(work, "nope", "logging.yaml");
-    expect(check([file])).toEqual({ status: 1, stdout: "", stderr: `${file}: file not found; set SECLOG_CONFIG to your config file (default config/logging.yaml)\n` });
+    expect(check([file])).toEqual({
+      status: 1,
+      stdout: "",
+      stderr: `${file}: file not found; set SECLOG_CONFIG to your config file (default config/logging.yaml)\n`,
+    });
   });
 
   test("--help: exit 0, usage on stdout", () => {
     const result = check(["--help"]);
     expect(result).toMatchObject({ status: 0, stderr: "" });
-    expect(result.stdout).toMatch(/^usage: npm run check -- \[config\]\n\nValidates a config file without synthesizing/);
+    expect(result.stdout).toMatch(
+      /^usage: npm run check -- \[config\]\n\nValidates a config file without synthesizing/,
+    );
     expect(result.stdout).toMatch(/Exit codes: 0 valid, 1 config file problem, 2 bad arguments/);
   });
 
@@ -285,7 +384,11 @@ describe("npm run check: good configs and the command line", () => {
     ["an unknown option", ["--strict"], "check: Unknown option '--strict'"],
     ["two files", ["a.yaml", "b.yaml"], 'check: unexpected argument "b.yaml"'],
   ])("%s: exit 2, a pointer to --help", (_what, args, message) => {
-    expect(check(args)).toEqual({ status: 2, stdout: "", stderr: `${message}\nusage: npm run check -- [config]   (--help for details)\n` });
+    expect(check(args)).toEqual({
+      status: 2,
+      stdout: "",
+      stderr: `${message}\nusage: npm run check -- [config]   (--help for details)\n`,
+    });
   });
 
   test("loads no cdktf, constructs or provider module, and runs in well under a second", () => {
@@ -303,9 +406,17 @@ describe("npm run check: good configs and the command line", () => {
       const codes = [run([${JSON.stringify(good)}], {}, { stdout: sink, stderr: sink }), run([${JSON.stringify(bad)}], {}, { stdout: sink, stderr: sink })];
       process.stdout.write(JSON.stringify({ codes, requests, files: Object.keys(require.cache), seconds: process.uptime() }));
     `;
-    const result = spawnSync(process.execPath, ["--require", "./register.cjs", "-e", script], { cwd: ROOT, encoding: "utf8" });
+    const result = spawnSync(process.execPath, ["--require", "./register.cjs", "-e", script], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
     expect(result.stderr).toBe("");
-    const { codes, requests, files, seconds } = JSON.parse(result.stdout) as { codes: number[]; requests: string[]; files: string[]; seconds: number };
+    const { codes, requests, files, seconds } = JSON.parse(result.stdout) as {
+      codes: number[];
+      requests: string[];
+      files: string[];
+      seconds: number;
+    };
     expect(codes).toEqual([0, 1]);
     expect(files).toContain(join(ROOT, "scripts/check.ts"));
     expect(files).toContain(join(ROOT, "lib/config/load.ts"));
@@ -331,7 +442,9 @@ describe("paths as printed", () => {
 
   test("the account's name goes after its index, when the entry has a string name", () => {
     const document = { accounts: [{ name: "payments-prod" }, {}, { name: 7 }] };
-    expect(describePath("accounts[0].logGroups[1].name", document)).toBe("accounts[0] (payments-prod).logGroups[1].name");
+    expect(describePath("accounts[0].logGroups[1].name", document)).toBe(
+      "accounts[0] (payments-prod).logGroups[1].name",
+    );
     expect(describePath("accounts[0]", document)).toBe("accounts[0] (payments-prod)");
     expect(describePath("accounts[1].accountId", document)).toBe("accounts[1].accountId");
     expect(describePath("accounts[2].name", document)).toBe("accounts[2].name");

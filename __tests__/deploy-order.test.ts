@@ -28,33 +28,61 @@ function dependenciesOf(manifest: Manifest): Record<string, string[]> {
 }
 
 function withBootstrap(config: Record<string, any>, encryption?: "kms" | "sse-s3"): Record<string, any> {
-  config.state = { backend: "s3", s3: { bucket: "acme-tf-state", region: "us-east-1", bootstrap: true, ...(encryption ? { encryption } : {}) } };
+  config.state = {
+    backend: "s3",
+    s3: {
+      bucket: "acme-tf-state",
+      region: "us-east-1",
+      bootstrap: true,
+      ...(encryption ? { encryption } : {}),
+    },
+  };
   return config;
 }
 
 const SHAPES: Array<[string, () => Record<string, any>, boolean]> = [
   ["local state (default)", baseConfig, false],
-  ["an existing S3 bucket", () => ({ ...baseConfig(), state: { backend: "s3", s3: { bucket: "acme-tf-state", region: "us-east-1" } } }), false],
-  ["Terraform Cloud", () => ({ ...baseConfig(), state: { backend: "cloud", cloud: { organization: "acme" } } }), false],
+  [
+    "an existing S3 bucket",
+    () => ({
+      ...baseConfig(),
+      state: { backend: "s3", s3: { bucket: "acme-tf-state", region: "us-east-1" } },
+    }),
+    false,
+  ],
+  [
+    "Terraform Cloud",
+    () => ({ ...baseConfig(), state: { backend: "cloud", cloud: { organization: "acme" } } }),
+    false,
+  ],
   ["a bootstrapped state bucket, KMS", () => withBootstrap(baseConfig()), true],
   ["a bootstrapped state bucket, SSE-S3", () => withBootstrap(baseConfig(), "sse-s3"), true],
   ["every option (organization mode, bootstrapped state)", fullConfig, true],
   ["40 accounts in organization mode, bootstrapped state", () => withBootstrap(largeConfig(40)), true],
-  ["no application accounts", () => ({ prefix: "secops", security: { accountId: SECURITY_ACCOUNT, region: "us-east-1" } }), false],
+  [
+    "no application accounts",
+    () => ({ prefix: "secops", security: { accountId: SECURITY_ACCOUNT, region: "us-east-1" } }),
+    false,
+  ],
 ];
 
 describe("deploy order declared in manifest.json", () => {
-  test.each(SHAPES)("%s: apps depend on security; with a bootstrapped bucket every stack depends on state", (label, config, bootstrapped) => {
-    const document = config();
-    const manifest = manifestOf(document, `order-${label.replace(/\W+/g, "-")}`);
-    const accounts: string[] = (document.accounts ?? []).map((a: { name: string }) => a.name);
-    const expected: Record<string, string[]> = {
-      security: bootstrapped ? ["state"] : [],
-      ...Object.fromEntries(accounts.map((name) => [name, bootstrapped ? ["security", "state"] : ["security"]])),
-      ...(bootstrapped ? { state: [] } : {}),
-    };
-    expect(dependenciesOf(manifest)).toEqual(expected);
-  });
+  test.each(SHAPES)(
+    "%s: apps depend on security; with a bootstrapped bucket every stack depends on state",
+    (label, config, bootstrapped) => {
+      const document = config();
+      const manifest = manifestOf(document, `order-${label.replace(/\W+/g, "-")}`);
+      const accounts: string[] = (document.accounts ?? []).map((a: { name: string }) => a.name);
+      const expected: Record<string, string[]> = {
+        security: bootstrapped ? ["state"] : [],
+        ...Object.fromEntries(
+          accounts.map((name) => [name, bootstrapped ? ["security", "state"] : ["security"]]),
+        ),
+        ...(bootstrapped ? { state: [] } : {}),
+      };
+      expect(dependenciesOf(manifest)).toEqual(expected);
+    },
+  );
 });
 
 /** A stand-in for cdktf's stack executor: what its scheduler reads (state, dependencies, the running promise). */
@@ -120,23 +148,48 @@ describe("cdktf's scheduler runs the declared order", () => {
   const plain = manifestOf(baseConfig(), "order-scheduler-base");
 
   test("deploy '*': state, then security, then every account at once", async () => {
-    expect(await schedule(bootstrapped, getStackWithNoUnmetDependencies)).toEqual([["state"], ["security"], ["payments-prod", "web-prod"]]);
-    expect(await schedule(plain, getStackWithNoUnmetDependencies)).toEqual([["security"], ["payments-prod", "web-prod"]]);
+    expect(await schedule(bootstrapped, getStackWithNoUnmetDependencies)).toEqual([
+      ["state"],
+      ["security"],
+      ["payments-prod", "web-prod"],
+    ]);
+    expect(await schedule(plain, getStackWithNoUnmetDependencies)).toEqual([
+      ["security"],
+      ["payments-prod", "web-prod"],
+    ]);
   });
 
   test("destroy '*': the reverse", async () => {
-    expect(await schedule(bootstrapped, getStackWithNoUnmetDependants)).toEqual([["payments-prod", "web-prod"], ["security"], ["state"]]);
+    expect(await schedule(bootstrapped, getStackWithNoUnmetDependants)).toEqual([
+      ["payments-prod", "web-prod"],
+      ["security"],
+      ["state"],
+    ]);
   });
 
   test("deploying one account alone names the missing dependency (cdktf's --ignore-missing-stack-dependencies deploys it anyway)", () => {
     const stacks = Object.values(plain.stacks) as any[];
-    expect(() => checkIfAllDependenciesAreIncluded(stacks.filter((s) => s.name === "web-prod"))).toThrow(/security/);
-    expect(() => checkIfAllDependenciesAreIncluded(stacks.filter((s) => ["security", "web-prod"].includes(s.name)))).not.toThrow();
+    expect(() => checkIfAllDependenciesAreIncluded(stacks.filter((s) => s.name === "web-prod"))).toThrow(
+      /security/,
+    );
+    expect(() =>
+      checkIfAllDependenciesAreIncluded(stacks.filter((s) => ["security", "web-prod"].includes(s.name))),
+    ).not.toThrow();
   });
 
   test("destroying security alone is refused while accounts depend on it; one account alone is allowed", () => {
     const stacks = Object.values(plain.stacks) as any[];
-    expect(() => checkIfAllDependantsAreIncluded(stacks.filter((s) => s.name === "security"), stacks)).toThrow(/payments-prod|web-prod/);
-    expect(() => checkIfAllDependantsAreIncluded(stacks.filter((s) => s.name === "web-prod"), stacks)).not.toThrow();
+    expect(() =>
+      checkIfAllDependantsAreIncluded(
+        stacks.filter((s) => s.name === "security"),
+        stacks,
+      ),
+    ).toThrow(/payments-prod|web-prod/);
+    expect(() =>
+      checkIfAllDependantsAreIncluded(
+        stacks.filter((s) => s.name === "web-prod"),
+        stacks,
+      ),
+    ).not.toThrow();
   });
 });

@@ -9,7 +9,8 @@ function filesOf(stackDirs: Record<string, string>): Record<string, string> {
   for (const dir of Object.values(stackDirs)) {
     const root = join(dir, "..");
     for (const file of readdirSync(dir, { recursive: true, encoding: "utf8" })) {
-      if (file.endsWith(".json")) files[relative(root, join(dir, file))] = readFileSync(join(dir, file), "utf8");
+      if (file.endsWith(".json"))
+        files[relative(root, join(dir, file))] = readFileSync(join(dir, file), "utf8");
     }
   }
   return files;
@@ -39,7 +40,11 @@ describe("determinism (plan review depends on it)", () => {
   test("adding an account changes the security stack only where that account is named", () => {
     const config = baseConfig();
     const before = JSON.parse(filesOf(synthToDir(config, "add-a"))["security/cdk.tf.json"]);
-    config.accounts.push({ name: "new-app", accountId: "444444444444", logGroups: [{ name: "/var/log/messages" }] });
+    config.accounts.push({
+      name: "new-app",
+      accountId: "444444444444",
+      logGroups: [{ name: "/var/log/messages" }],
+    });
     const after = JSON.parse(filesOf(synthToDir(config, "add-b"))["security/cdk.tf.json"]);
     const changed = Object.entries(after.resource).flatMap(([type, instances]) =>
       Object.entries(instances as Record<string, unknown>)

@@ -3,9 +3,18 @@ import { EXAMPLE_CONFIG_PATH, README, withGeneratedSections } from "../scripts/u
 import { SECURITY_RULES } from "../lib/rules/rules";
 
 const HELP = readFileSync("help", "utf8");
-const SCRIPTS = Object.keys(JSON.parse(readFileSync("package.json", "utf8")).scripts as Record<string, string>);
+const SCRIPTS = Object.keys(
+  JSON.parse(readFileSync("package.json", "utf8")).scripts as Record<string, string>,
+);
 /** The cdktf commands a user of this app runs, each named in `help`. */
-const CDKTF_COMMANDS = ["synth", "list", "diff <stack>", "deploy '*'", "deploy security", "deploy <account-name>"];
+const CDKTF_COMMANDS = [
+  "synth",
+  "list",
+  "diff <stack>",
+  "deploy '*'",
+  "deploy security",
+  "deploy <account-name>",
+];
 
 /**
  * `cdktf synth --hcl` writes invalid HCL for every JSON policy and drops
@@ -34,14 +43,22 @@ describe("documentation", () => {
 
   test("the README's review workflow prints policies with npm run review and reads plans with terraform show", () => {
     const readme = readFileSync(README, "utf8");
-    expect({ review: /npm run (-s )?review -- /.test(readme), show: readme.includes("terraform show -json plan.bin") }).toEqual({ review: true, show: true });
+    expect({
+      review: /npm run (-s )?review -- /.test(readme),
+      show: readme.includes("terraform show -json plan.bin"),
+    }).toEqual({ review: true, show: true });
   });
 });
 
 describe("help", () => {
   test("names every npm script, as the user types it", () => {
     const invocation = (script: string) => (script === "test" ? "npm test" : `npm run ${script}`);
-    expect(SCRIPTS.filter((script) => !new RegExp(`${invocation(script).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(\\s|$)`, "m").test(HELP))).toEqual([]);
+    expect(
+      SCRIPTS.filter(
+        (script) =>
+          !new RegExp(`${invocation(script).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(\\s|$)`, "m").test(HELP),
+      ),
+    ).toEqual([]);
   });
 
   test("names no npm script that does not exist", () => {

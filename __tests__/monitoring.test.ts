@@ -1,11 +1,24 @@
-import { baseConfig, chinaConfig, fullConfig, PAYMENTS_ACCOUNT, SECURITY_ACCOUNT, WEB_ACCOUNT } from "./support/fixtures";
+import {
+  baseConfig,
+  chinaConfig,
+  fullConfig,
+  PAYMENTS_ACCOUNT,
+  SECURITY_ACCOUNT,
+  WEB_ACCOUNT,
+} from "./support/fixtures";
 import { decide, matches, notificationsKeyRows } from "./support/iam-rows";
 import { notificationsKeyPolicies } from "./support/planned-policies";
 import { onlyResource, policyOf, resourceUnder, resourcesOf, StackJson, synthStacks } from "./support/synth";
 import { eventsMetricLines } from "../functions/processor/metrics";
 import { ConfigError, parseConfig } from "../lib/config/load";
 
-const alarmsOf = (stack: StackJson): Record<string, Record<string, any>> => Object.fromEntries(resourcesOf(stack, "aws_cloudwatch_metric_alarm").map(([, a]) => [a.alarm_name.replace("secops-security-logs-", ""), a]));
+const alarmsOf = (stack: StackJson): Record<string, Record<string, any>> =>
+  Object.fromEntries(
+    resourcesOf(stack, "aws_cloudwatch_metric_alarm").map(([, a]) => [
+      a.alarm_name.replace("secops-security-logs-", ""),
+      a,
+    ]),
+  );
 
 describe("health alarms", () => {
   const stack = synthStacks(fullConfig()).security;
@@ -22,17 +35,33 @@ describe("health alarms", () => {
         Principal: { Service: "cloudwatch.amazonaws.com" },
         Action: "sns:Publish",
         Resource: expect.stringMatching(/^\$\{aws_sns_topic\.AlarmTopic_[0-9A-F]+\.arn\}$/),
-        Condition: { StringEquals: { "aws:SourceAccount": SECURITY_ACCOUNT }, ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:us-east-1:${SECURITY_ACCOUNT}:alarm:*` } },
+        Condition: {
+          StringEquals: { "aws:SourceAccount": SECURITY_ACCOUNT },
+          ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:us-east-1:${SECURITY_ACCOUNT}:alarm:*` },
+        },
       },
     ]);
-    expect(onlyResource(stack, "aws_sns_topic_subscription")).toMatchObject({ protocol: "email", endpoint: "secops@example.com" });
+    expect(onlyResource(stack, "aws_sns_topic_subscription")).toMatchObject({
+      protocol: "email",
+      endpoint: "secops@example.com",
+    });
   });
 
   test("one alarm per pipeline signal and per application account, all notifying the topic on alarm and on recovery", () => {
     expect(Object.keys(alarms).sort()).toEqual(
       [
-        "delivery-failing", "delivery-freshness", "delivery-partitions-exceeded", "delivery-read-throttled", "processor-errors", "processor-throttled",
-        "silent-payments-prod", "silent-web-prod", "stream-iterator-age", "stream-near-capacity", "stream-silent", "stream-write-throttled",
+        "delivery-failing",
+        "delivery-freshness",
+        "delivery-partitions-exceeded",
+        "delivery-read-throttled",
+        "processor-errors",
+        "processor-throttled",
+        "silent-payments-prod",
+        "silent-web-prod",
+        "stream-iterator-age",
+        "stream-near-capacity",
+        "stream-silent",
+        "stream-write-throttled",
       ].sort(),
     );
     for (const alarm of Object.values(alarms)) {
@@ -43,30 +72,72 @@ describe("health alarms", () => {
   });
 
   test("thresholds follow the config: buffer interval 300 s, 2 shards, silence 12 h", () => {
-    expect(alarms["stream-iterator-age"]).toMatchObject({ metric_name: "GetRecords.IteratorAgeMilliseconds", statistic: "Maximum", threshold: 900_000 });
-    expect(alarms["delivery-freshness"]).toMatchObject({ metric_name: "DeliveryToS3.DataFreshness", threshold: 600, comparison_operator: "GreaterThanThreshold" });
-    expect(alarms["delivery-failing"]).toMatchObject({ metric_name: "DeliveryToS3.Success", threshold: 1, comparison_operator: "LessThanThreshold" });
-    expect(alarms["stream-near-capacity"]).toMatchObject({ metric_name: "IncomingBytes", threshold: Math.floor(2 * 1024 * 1024 * 300 * 0.8) });
-    expect(alarms["stream-write-throttled"]).toMatchObject({ metric_name: "WriteProvisionedThroughputExceeded", threshold: 0 });
+    expect(alarms["stream-iterator-age"]).toMatchObject({
+      metric_name: "GetRecords.IteratorAgeMilliseconds",
+      statistic: "Maximum",
+      threshold: 900_000,
+    });
+    expect(alarms["delivery-freshness"]).toMatchObject({
+      metric_name: "DeliveryToS3.DataFreshness",
+      threshold: 600,
+      comparison_operator: "GreaterThanThreshold",
+    });
+    expect(alarms["delivery-failing"]).toMatchObject({
+      metric_name: "DeliveryToS3.Success",
+      threshold: 1,
+      comparison_operator: "LessThanThreshold",
+    });
+    expect(alarms["stream-near-capacity"]).toMatchObject({
+      metric_name: "IncomingBytes",
+      threshold: Math.floor(2 * 1024 * 1024 * 300 * 0.8),
+    });
+    expect(alarms["stream-write-throttled"]).toMatchObject({
+      metric_name: "WriteProvisionedThroughputExceeded",
+      threshold: 0,
+    });
     expect(alarms["stream-silent"]).toMatchObject({
-      namespace: "AWS/Kinesis", metric_name: "IncomingRecords", period: 3600, evaluation_periods: 12, datapoints_to_alarm: 12,
-      comparison_operator: "LessThanThreshold", threshold: 1, treat_missing_data: "breaching",
+      namespace: "AWS/Kinesis",
+      metric_name: "IncomingRecords",
+      period: 3600,
+      evaluation_periods: 12,
+      datapoints_to_alarm: 12,
+      comparison_operator: "LessThanThreshold",
+      threshold: 1,
+      treat_missing_data: "breaching",
     });
   });
 
   test("per-account silence watches the processor's events metric for that account, missing data breaching", () => {
     expect(alarms["silent-payments-prod"]).toMatchObject({
-      namespace: "SecLog/secops", metric_name: "Events", dimensions: { Account: PAYMENTS_ACCOUNT }, statistic: "Sum",
-      period: 3600, evaluation_periods: 12, treat_missing_data: "breaching", threshold: 1, comparison_operator: "LessThanThreshold",
+      namespace: "SecLog/secops",
+      metric_name: "Events",
+      dimensions: { Account: PAYMENTS_ACCOUNT },
+      statistic: "Sum",
+      period: 3600,
+      evaluation_periods: 12,
+      treat_missing_data: "breaching",
+      threshold: 1,
+      comparison_operator: "LessThanThreshold",
     });
     expect(alarms["silent-web-prod"].dimensions).toEqual({ Account: WEB_ACCOUNT });
-    expect(onlyResource(stack, "aws_lambda_function").environment).toEqual({ variables: { METRIC_NAMESPACE: "SecLog/secops" } });
+    expect(onlyResource(stack, "aws_lambda_function").environment).toEqual({
+      variables: { METRIC_NAMESPACE: "SecLog/secops" },
+    });
   });
 
   test("the processor reports events per account in Embedded Metric Format, the metric those alarms watch", () => {
     const [line] = eventsMetricLines("SecLog/secops", new Map([[PAYMENTS_ACCOUNT, 42]]), 1764226800000);
     expect(JSON.parse(line)).toEqual({
-      _aws: { Timestamp: 1764226800000, CloudWatchMetrics: [{ Namespace: "SecLog/secops", Dimensions: [["Account"]], Metrics: [{ Name: "Events", Unit: "Count" }] }] },
+      _aws: {
+        Timestamp: 1764226800000,
+        CloudWatchMetrics: [
+          {
+            Namespace: "SecLog/secops",
+            Dimensions: [["Account"]],
+            Metrics: [{ Name: "Events", Unit: "Count" }],
+          },
+        ],
+      },
       Account: PAYMENTS_ACCOUNT,
       Events: 42,
     });
@@ -77,13 +148,25 @@ describe("health alarms", () => {
     config.alarms = {};
     config.delivery = { format: "raw" };
     const names = Object.keys(alarmsOf(synthStacks(config).security)).sort();
-    expect(names).toEqual(["delivery-failing", "delivery-freshness", "delivery-read-throttled", "stream-iterator-age", "stream-silent", "stream-write-throttled"]);
+    expect(names).toEqual([
+      "delivery-failing",
+      "delivery-freshness",
+      "delivery-read-throttled",
+      "stream-iterator-age",
+      "stream-silent",
+      "stream-write-throttled",
+    ]);
   });
 
   test("no alarms block, no alarm resources and no notifications key", () => {
     const plain = synthStacks(baseConfig()).security;
-    for (const type of ["aws_sns_topic", "aws_cloudwatch_metric_alarm", "aws_sqs_queue"]) expect(resourcesOf(plain, type)).toHaveLength(0);
-    expect(resourcesOf(plain, "aws_kms_key").map(([id]) => id).sort()).toEqual([expect.stringMatching(/^ArchiveKey_/), expect.stringMatching(/^StreamKey_/)]);
+    for (const type of ["aws_sns_topic", "aws_cloudwatch_metric_alarm", "aws_sqs_queue"])
+      expect(resourcesOf(plain, type)).toHaveLength(0);
+    expect(
+      resourcesOf(plain, "aws_kms_key")
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual([expect.stringMatching(/^ArchiveKey_/), expect.stringMatching(/^StreamKey_/)]);
   });
 
   test("the notifications key lets exactly CloudWatch (alarms) and S3 (events) use it", () => {
@@ -102,15 +185,27 @@ describe("object notifications for SIEMs", () => {
   const stack = synthStacks(fullConfig()).security;
 
   test("ObjectCreated events of the data prefix go to a KMS-encrypted queue with a dead-letter queue", () => {
-    const queues: Record<string, Record<string, any>> = Object.fromEntries(resourcesOf(stack, "aws_sqs_queue").map(([, q]) => [q.name, q]));
-    expect(Object.keys(queues).sort()).toEqual(["secops-security-logs-objects", "secops-security-logs-objects-dlq"]);
-    for (const queue of Object.values(queues)) expect(queue.kms_master_key_id).toMatch(/aws_kms_key\.NotificationsKey_/);
+    const queues: Record<string, Record<string, any>> = Object.fromEntries(
+      resourcesOf(stack, "aws_sqs_queue").map(([, q]) => [q.name, q]),
+    );
+    expect(Object.keys(queues).sort()).toEqual([
+      "secops-security-logs-objects",
+      "secops-security-logs-objects-dlq",
+    ]);
+    for (const queue of Object.values(queues))
+      expect(queue.kms_master_key_id).toMatch(/aws_kms_key\.NotificationsKey_/);
     expect(JSON.parse(queues["secops-security-logs-objects"].redrive_policy)).toEqual({
       deadLetterTargetArn: expect.stringMatching(/aws_sqs_queue\.ObjectNotifications_DeadLetterQueue_/),
       maxReceiveCount: 5,
     });
     const notification = onlyResource(stack, "aws_s3_bucket_notification");
-    expect(notification.queue).toEqual([{ queue_arn: expect.stringMatching(/aws_sqs_queue\.ObjectNotifications_Queue_/), events: ["s3:ObjectCreated:*"], filter_prefix: "events/" }]);
+    expect(notification.queue).toEqual([
+      {
+        queue_arn: expect.stringMatching(/aws_sqs_queue\.ObjectNotifications_Queue_/),
+        events: ["s3:ObjectCreated:*"],
+        filter_prefix: "events/",
+      },
+    ]);
     expect(notification.depends_on).toEqual([expect.stringMatching(/^aws_sqs_queue_policy\./)]);
   });
 
@@ -122,10 +217,17 @@ describe("object notifications for SIEMs", () => {
         Principal: { Service: "s3.amazonaws.com" },
         Action: "sqs:SendMessage",
         Resource: expect.stringMatching(/aws_sqs_queue\.ObjectNotifications_Queue_.*\.arn\}$/),
-        Condition: { ArnEquals: { "aws:SourceArn": expect.stringMatching(/aws_s3_bucket\.Archive_Bucket_DB32D495\.arn/) }, StringEquals: { "aws:SourceAccount": SECURITY_ACCOUNT } },
+        Condition: {
+          ArnEquals: {
+            "aws:SourceArn": expect.stringMatching(/aws_s3_bucket\.Archive_Bucket_DB32D495\.arn/),
+          },
+          StringEquals: { "aws:SourceAccount": SECURITY_ACCOUNT },
+        },
       },
     ]);
-    expect(Object.keys(stack.output ?? {})).toEqual(expect.arrayContaining(["object_queue_url", "object_queue_arn", "alarm_topic_arn"]));
+    expect(Object.keys(stack.output ?? {})).toEqual(
+      expect.arrayContaining(["object_queue_url", "object_queue_arn", "alarm_topic_arn"]),
+    );
   });
 });
 
@@ -136,13 +238,20 @@ describe("archive access logs", () => {
     const bucket = resourceUnder(stack, "aws_s3_bucket", "AccessLogs_");
     expect(bucket.bucket).toBe(`secops-access-logs-${SECURITY_ACCOUNT}`);
     expect(bucket.lifecycle).toEqual({ prevent_destroy: true });
-    expect(resourceUnder(stack, "aws_s3_bucket_server_side_encryption_configuration", "AccessLogs_").rule).toEqual([
-      { apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } },
-    ]);
+    expect(
+      resourceUnder(stack, "aws_s3_bucket_server_side_encryption_configuration", "AccessLogs_").rule,
+    ).toEqual([{ apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } }]);
     const pab = resourceUnder(stack, "aws_s3_bucket_public_access_block", "AccessLogs_");
-    expect([pab.block_public_acls, pab.block_public_policy, pab.ignore_public_acls, pab.restrict_public_buckets]).toEqual([true, true, true, true]);
+    expect([
+      pab.block_public_acls,
+      pab.block_public_policy,
+      pab.ignore_public_acls,
+      pab.restrict_public_buckets,
+    ]).toEqual([true, true, true, true]);
     expect(resourcesOf(stack, "aws_s3_bucket_object_lock_configuration")).toHaveLength(0);
-    expect(resourceUnder(stack, "aws_s3_bucket_lifecycle_configuration", "AccessLogs_").rule[0].transition).toEqual([{ days: 90, storage_class: "GLACIER" }]);
+    expect(
+      resourceUnder(stack, "aws_s3_bucket_lifecycle_configuration", "AccessLogs_").rule[0].transition,
+    ).toEqual([{ days: 90, storage_class: "GLACIER" }]);
     const logging = onlyResource(stack, "aws_s3_bucket_logging");
     expect(logging.bucket).toMatch(/aws_s3_bucket\.Archive_Bucket_DB32D495\.bucket/);
     expect(logging.target_prefix).toBe("archive/");
@@ -156,9 +265,15 @@ describe("archive access logs", () => {
       Principal: { Service: "logging.s3.amazonaws.com" },
       Action: "s3:PutObject",
       Resource: expect.stringMatching(/aws_s3_bucket\.AccessLogs_Bucket_.*\.arn\}\/archive\/\*$/),
-      Condition: { ArnLike: { "aws:SourceArn": expect.stringMatching(/Archive_Bucket_DB32D495\.arn/) }, StringEquals: { "aws:SourceAccount": SECURITY_ACCOUNT } },
+      Condition: {
+        ArnLike: { "aws:SourceArn": expect.stringMatching(/Archive_Bucket_DB32D495\.arn/) },
+        StringEquals: { "aws:SourceAccount": SECURITY_ACCOUNT },
+      },
     });
-    expect(statements[1]).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
+    expect(statements[1]).toMatchObject({
+      Effect: "Deny",
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    });
   });
 
   test("archive.accessLogs: false leaves them out", () => {
@@ -172,7 +287,9 @@ describe("archive access logs", () => {
 
 describe("alarms the README implies: throttling in both stream modes, the partition quota, an opt-out of per-account silence", () => {
   const TOPIC_ARN = expect.stringMatching(/^\$\{aws_sns_topic\.AlarmTopic_[0-9A-F]+\.arn\}$/);
-  const DELIVERY_STREAM = expect.stringMatching(/^\$\{aws_kinesis_firehose_delivery_stream\.Delivery_DeliveryStream_[0-9A-F]+\.name\}$/);
+  const DELIVERY_STREAM = expect.stringMatching(
+    /^\$\{aws_kinesis_firehose_delivery_stream\.Delivery_DeliveryStream_[0-9A-F]+\.name\}$/,
+  );
   /** The whole synthesized alarm: what it watches, when it fires, whom it tells (on alarm and on recovery). */
   const alarmBody = (name: string, body: Record<string, any>) => ({
     provider: "aws.us_east_1",
@@ -188,12 +305,22 @@ describe("alarms the README implies: throttling in both stream modes, the partit
     change(config);
     return synthStacks(config).security;
   };
-  const alarmResource = (stack: StackJson, name: string) => resourcesOf(stack, "aws_cloudwatch_metric_alarm").filter(([, a]) => a.alarm_name === `secops-security-logs-${name}`);
+  const alarmResource = (stack: StackJson, name: string) =>
+    resourcesOf(stack, "aws_cloudwatch_metric_alarm").filter(
+      ([, a]) => a.alarm_name === `secops-security-logs-${name}`,
+    );
   /** The provisioned alarm's logical id before on-demand streams had one: it must not change. */
   const WRITE_THROTTLED_ID = "Alarms_Alarm_stream_write_throttled_6fd748a2_A5C97FC6";
   const WRITE_THROTTLED = {
-    namespace: "AWS/Kinesis", metric_name: "WriteProvisionedThroughputExceeded", dimensions: { StreamName: "secops-security-logs" }, statistic: "Sum",
-    period: 300, evaluation_periods: 3, comparison_operator: "GreaterThanThreshold", threshold: 0, treat_missing_data: "notBreaching",
+    namespace: "AWS/Kinesis",
+    metric_name: "WriteProvisionedThroughputExceeded",
+    dimensions: { StreamName: "secops-security-logs" },
+    statistic: "Sum",
+    period: 300,
+    evaluation_periods: 3,
+    comparison_operator: "GreaterThanThreshold",
+    threshold: 0,
+    treat_missing_data: "notBreaching",
   };
 
   test("on-demand stream: write throttling (above twice the previous peak within 15 minutes) alarms like a provisioned stream's", () => {
@@ -202,7 +329,8 @@ describe("alarms the README implies: throttling in both stream modes, the partit
       [
         WRITE_THROTTLED_ID,
         alarmBody("stream-write-throttled", {
-          alarm_description: "Writes to the on-demand stream are throttled (traffic above twice its previous peak within 15 minutes): CloudWatch Logs retries for up to 24 h, then drops events",
+          alarm_description:
+            "Writes to the on-demand stream are throttled (traffic above twice its previous peak within 15 minutes): CloudWatch Logs retries for up to 24 h, then drops events",
           ...WRITE_THROTTLED,
         }),
       ],
@@ -215,7 +343,8 @@ describe("alarms the README implies: throttling in both stream modes, the partit
       [
         WRITE_THROTTLED_ID,
         alarmBody("stream-write-throttled", {
-          alarm_description: "Writes to the stream are throttled: CloudWatch Logs retries for up to 24 h, then drops events",
+          alarm_description:
+            "Writes to the stream are throttled: CloudWatch Logs retries for up to 24 h, then drops events",
           ...WRITE_THROTTLED,
         }),
       ],
@@ -227,20 +356,38 @@ describe("alarms the README implies: throttling in both stream modes, the partit
       [
         expect.stringMatching(/^Alarms_Alarm_delivery_partitions_exceeded_[0-9a-f]{8}_[0-9A-F]{8}$/),
         alarmBody("delivery-partitions-exceeded", {
-          alarm_description: "Firehose is over its active-partition quota (500 per stream by default): records go to errors/ instead of events/; request a quota increase",
-          namespace: "AWS/Firehose", metric_name: "PartitionCountExceeded", dimensions: { DeliveryStreamName: DELIVERY_STREAM }, statistic: "Maximum",
-          period: 300, evaluation_periods: 1, comparison_operator: "GreaterThanThreshold", threshold: 0, treat_missing_data: "notBreaching",
+          alarm_description:
+            "Firehose is over its active-partition quota (500 per stream by default): records go to errors/ instead of events/; request a quota increase",
+          namespace: "AWS/Firehose",
+          metric_name: "PartitionCountExceeded",
+          dimensions: { DeliveryStreamName: DELIVERY_STREAM },
+          statistic: "Maximum",
+          period: 300,
+          evaluation_periods: 1,
+          comparison_operator: "GreaterThanThreshold",
+          threshold: 0,
+          treat_missing_data: "notBreaching",
         }),
       ],
     ]);
     // Raw format has no dynamic partitioning, so no partition metric to watch.
-    expect(alarmResource(withAlarms((c) => (c.delivery = { format: "raw" })), "delivery-partitions-exceeded")).toEqual([]);
+    expect(
+      alarmResource(
+        withAlarms((c) => (c.delivery = { format: "raw" })),
+        "delivery-partitions-exceeded",
+      ),
+    ).toEqual([]);
   });
 
   test("accounts[].silenceAlarm defaults to true; false drops that account's silence alarm and nothing else", () => {
-    expect(parseConfig(baseConfig()).accounts.map((a) => [a.name, a.silenceAlarm])).toEqual([["payments-prod", true], ["web-prod", true]]);
+    expect(parseConfig(baseConfig()).accounts.map((a) => [a.name, a.silenceAlarm])).toEqual([
+      ["payments-prod", true],
+      ["web-prod", true],
+    ]);
     const byDefault = alarmsOf(withAlarms());
-    const explicit = alarmsOf(withAlarms((c) => c.accounts.forEach((a: Record<string, any>) => (a.silenceAlarm = true))));
+    const explicit = alarmsOf(
+      withAlarms((c) => c.accounts.forEach((a: Record<string, any>) => (a.silenceAlarm = true))),
+    );
     expect(explicit).toEqual(byDefault);
     const quiet = alarmsOf(withAlarms((c) => (c.accounts[1].silenceAlarm = false)));
     const { ["silent-web-prod"]: dropped, ...rest } = byDefault;
@@ -249,12 +396,21 @@ describe("alarms the README implies: throttling in both stream modes, the partit
     expect(quiet["silent-payments-prod"]).toEqual(
       alarmBody("silent-payments-prod", {
         alarm_description: `No log event from payments-prod (${PAYMENTS_ACCOUNT}) for 24 h`,
-        namespace: "SecLog/secops", metric_name: "Events", dimensions: { Account: PAYMENTS_ACCOUNT }, statistic: "Sum",
-        period: 3600, evaluation_periods: 24, comparison_operator: "LessThanThreshold", threshold: 1, treat_missing_data: "breaching",
+        namespace: "SecLog/secops",
+        metric_name: "Events",
+        dimensions: { Account: PAYMENTS_ACCOUNT },
+        statistic: "Sum",
+        period: 3600,
+        evaluation_periods: 24,
+        comparison_operator: "LessThanThreshold",
+        threshold: 1,
+        treat_missing_data: "breaching",
       }),
     );
     // Both quiet: no per-account alarm at all, the pipeline-wide silence alarm stays.
-    const none = alarmsOf(withAlarms((c) => c.accounts.forEach((a: Record<string, any>) => (a.silenceAlarm = false))));
+    const none = alarmsOf(
+      withAlarms((c) => c.accounts.forEach((a: Record<string, any>) => (a.silenceAlarm = false))),
+    );
     expect(Object.keys(none).filter((name) => name.startsWith("silent-"))).toEqual([]);
     expect(none["stream-silent"]).toEqual(byDefault["stream-silent"]);
   });
@@ -269,21 +425,34 @@ describe("alarms the README implies: throttling in both stream modes, the partit
       if (!(error instanceof ConfigError)) throw error;
       problems = [...error.problems];
     }
-    expect(problems).toEqual([{ path: "accounts[1].silenceAlarm", message: expect.stringMatching(/boolean/) }]);
+    expect(problems).toEqual([
+      { path: "accounts[1].silenceAlarm", message: expect.stringMatching(/boolean/) },
+    ]);
   });
 });
 
 describe("notifications key: CloudWatch and S3 may use it only for this account's alarms and the archive bucket", () => {
   const OUTSIDER = "999999999999";
-  const keyStatements = (stack: StackJson) => policyOf(resourcesOf(stack, "aws_kms_key").find(([id]) => id.startsWith("NotificationsKey_"))![1].policy).Statement;
-  const ROOT = { Sid: "AccountRootAdministersKey", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${SECURITY_ACCOUNT}:root` }, Action: "kms:*", Resource: "*" };
+  const keyStatements = (stack: StackJson) =>
+    policyOf(resourcesOf(stack, "aws_kms_key").find(([id]) => id.startsWith("NotificationsKey_"))![1].policy)
+      .Statement;
+  const ROOT = {
+    Sid: "AccountRootAdministersKey",
+    Effect: "Allow",
+    Principal: { AWS: `arn:aws:iam::${SECURITY_ACCOUNT}:root` },
+    Action: "kms:*",
+    Resource: "*",
+  };
   const ALARMS = {
     Sid: "CloudWatchAlarmsPublishToTopic",
     Effect: "Allow",
     Principal: { Service: "cloudwatch.amazonaws.com" },
     Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
     Resource: "*",
-    Condition: { StringEquals: { "aws:SourceAccount": SECURITY_ACCOUNT }, ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:us-east-1:${SECURITY_ACCOUNT}:alarm:*` } },
+    Condition: {
+      StringEquals: { "aws:SourceAccount": SECURITY_ACCOUNT },
+      ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:us-east-1:${SECURITY_ACCOUNT}:alarm:*` },
+    },
   };
   const BUCKET_EVENTS = {
     Sid: "S3NotifiesQueue",
@@ -291,7 +460,10 @@ describe("notifications key: CloudWatch and S3 may use it only for this account'
     Principal: { Service: "s3.amazonaws.com" },
     Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
     Resource: "*",
-    Condition: { StringEquals: { "aws:SourceAccount": SECURITY_ACCOUNT }, ArnLike: { "aws:SourceArn": "${aws_s3_bucket.Archive_Bucket_DB32D495.arn}" } },
+    Condition: {
+      StringEquals: { "aws:SourceAccount": SECURITY_ACCOUNT },
+      ArnLike: { "aws:SourceArn": "${aws_s3_bucket.Archive_Bucket_DB32D495.arn}" },
+    },
   };
   const stack = synthStacks(fullConfig()).security;
 
@@ -311,8 +483,14 @@ describe("notifications key: CloudWatch and S3 may use it only for this account'
   test("the alarm region and partition follow security.region (aws-cn: the same principals, arn:aws-cn alarms)", () => {
     const china = synthStacks(chinaConfig()).security;
     const [, alarms, bucket] = keyStatements(china);
-    expect(alarms.Condition).toEqual({ StringEquals: { "aws:SourceAccount": SECURITY_ACCOUNT }, ArnLike: { "aws:SourceArn": `arn:aws-cn:cloudwatch:cn-north-1:${SECURITY_ACCOUNT}:alarm:*` } });
-    expect([alarms.Principal, bucket.Principal]).toEqual([{ Service: "cloudwatch.amazonaws.com" }, { Service: "s3.amazonaws.com" }]);
+    expect(alarms.Condition).toEqual({
+      StringEquals: { "aws:SourceAccount": SECURITY_ACCOUNT },
+      ArnLike: { "aws:SourceArn": `arn:aws-cn:cloudwatch:cn-north-1:${SECURITY_ACCOUNT}:alarm:*` },
+    });
+    expect([alarms.Principal, bucket.Principal]).toEqual([
+      { Service: "cloudwatch.amazonaws.com" },
+      { Service: "s3.amazonaws.com" },
+    ]);
   });
 
   const policies = notificationsKeyPolicies(stack, SECURITY_ACCOUNT);
@@ -320,18 +498,34 @@ describe("notifications key: CloudWatch and S3 may use it only for this account'
 
   test("the policies the rows run on: the synthesized key policy with the archive bucket's ARN", () => {
     expect(policies.arns.bucket).toBe(`arn:aws:s3:::secops-security-logs-${SECURITY_ACCOUNT}`);
-    expect(policies.keyPolicy.Statement[2].Condition.ArnLike).toEqual({ "aws:SourceArn": policies.arns.bucket });
+    expect(policies.keyPolicy.Statement[2].Condition.ArnLike).toEqual({
+      "aws:SourceArn": policies.arns.bucket,
+    });
   });
 
-  test.each(rows.map((row) => [`${row.expected}: ${row.rule}`, row] as const))("IAM simulation: %s", async (_name, row) => {
-    const actual = await decide(row, policies);
-    expect({ rule: row.rule, decision: actual, matches: matches(row.expected, actual) }).toEqual({ rule: row.rule, decision: actual, matches: true });
-  });
+  test.each(rows.map((row) => [`${row.expected}: ${row.rule}`, row] as const))(
+    "IAM simulation: %s",
+    async (_name, row) => {
+      const actual = await decide(row, policies);
+      expect({ rule: row.rule, decision: actual, matches: matches(row.expected, actual) }).toEqual({
+        rule: row.rule,
+        decision: actual,
+        matches: true,
+      });
+    },
+  );
 
   test("the key policy without the source conditions (as before) flips the rows that need them", async () => {
-    const unconditioned = { ...policies, keyPolicy: { ...policies.keyPolicy, Statement: policies.keyPolicy.Statement.map(({ Condition: _c, ...s }) => s) } };
+    const unconditioned = {
+      ...policies,
+      keyPolicy: {
+        ...policies.keyPolicy,
+        Statement: policies.keyPolicy.Statement.map(({ Condition: _c, ...s }) => s),
+      },
+    };
     const flipped: string[] = [];
-    for (const row of rows) if (!matches(row.expected, await decide(row, unconditioned))) flipped.push(row.rule);
+    for (const row of rows)
+      if (!matches(row.expected, await decide(row, unconditioned))) flipped.push(row.rule);
     expect(flipped).toEqual([
       "CloudWatch cannot use the notifications key for another account's alarm",
       "CloudWatch cannot use the notifications key for an alarm outside the home region",

@@ -1,4 +1,11 @@
-import { DNS_SUFFIX, endpointHost, PipelineService, regionalServicePrincipal, servicePrincipal, viaService } from "../lib/partition";
+import {
+  DNS_SUFFIX,
+  endpointHost,
+  PipelineService,
+  regionalServicePrincipal,
+  servicePrincipal,
+  viaService,
+} from "../lib/partition";
 import { isKnownRegion, partitionOf } from "../lib/config/regions";
 import { parseConfig } from "../lib/config/load";
 import { chinaConfig, PAYMENTS_ACCOUNT, SECURITY_ACCOUNT } from "./support/fixtures";
@@ -28,27 +35,90 @@ function statementsOf(stack: StackJson): Statement[] {
 }
 
 const servicePrincipalsOf = (stack: StackJson) =>
-  [...new Set(statementsOf(stack).flatMap((s) => (s.Principal && typeof s.Principal === "object" ? [s.Principal.Service ?? []].flat() : [])))].sort();
+  [
+    ...new Set(
+      statementsOf(stack).flatMap((s) =>
+        s.Principal && typeof s.Principal === "object" ? [s.Principal.Service ?? []].flat() : [],
+      ),
+    ),
+  ].sort();
 
 const viaServicesOf = (stack: StackJson) =>
-  [...new Set(statementsOf(stack).flatMap((s) => Object.values<Record<string, unknown>>(s.Condition ?? {}).flatMap((c) => [c["kms:ViaService"] ?? []].flat())))].sort();
+  [
+    ...new Set(
+      statementsOf(stack).flatMap((s) =>
+        Object.values<Record<string, unknown>>(s.Condition ?? {}).flatMap((c) =>
+          [c["kms:ViaService"] ?? []].flat(),
+        ),
+      ),
+    ),
+  ].sort();
 
 describe("partition facts (lib/partition.ts)", () => {
   test("endpoint DNS suffix per partition", () => {
-    expect(DNS_SUFFIX).toEqual({ aws: "amazonaws.com", "aws-cn": "amazonaws.com.cn", "aws-us-gov": "amazonaws.com" });
+    expect(DNS_SUFFIX).toEqual({
+      aws: "amazonaws.com",
+      "aws-cn": "amazonaws.com.cn",
+      "aws-us-gov": "amazonaws.com",
+    });
   });
 
-  const services: PipelineService[] = ["logs", "firehose", "lambda", "cloudwatch", "s3", "logging.s3", "kinesis"];
+  const services: PipelineService[] = [
+    "logs",
+    "firehose",
+    "lambda",
+    "cloudwatch",
+    "s3",
+    "logging.s3",
+    "kinesis",
+  ];
   test.each([
-    ["aws", ["logs.amazonaws.com", "firehose.amazonaws.com", "lambda.amazonaws.com", "cloudwatch.amazonaws.com", "s3.amazonaws.com", "logging.s3.amazonaws.com", "kinesis.amazonaws.com"]],
-    ["aws-cn", ["logs.amazonaws.com.cn", "firehose.amazonaws.com", "lambda.amazonaws.com", "cloudwatch.amazonaws.com", "s3.amazonaws.com", "logging.s3.amazonaws.com", "kinesis.amazonaws.com"]],
-    ["aws-us-gov", ["logs.amazonaws.com", "firehose.amazonaws.com", "lambda.amazonaws.com", "cloudwatch.amazonaws.com", "s3.amazonaws.com", "logging.s3.amazonaws.com", "kinesis.amazonaws.com"]],
+    [
+      "aws",
+      [
+        "logs.amazonaws.com",
+        "firehose.amazonaws.com",
+        "lambda.amazonaws.com",
+        "cloudwatch.amazonaws.com",
+        "s3.amazonaws.com",
+        "logging.s3.amazonaws.com",
+        "kinesis.amazonaws.com",
+      ],
+    ],
+    [
+      "aws-cn",
+      [
+        "logs.amazonaws.com.cn",
+        "firehose.amazonaws.com",
+        "lambda.amazonaws.com",
+        "cloudwatch.amazonaws.com",
+        "s3.amazonaws.com",
+        "logging.s3.amazonaws.com",
+        "kinesis.amazonaws.com",
+      ],
+    ],
+    [
+      "aws-us-gov",
+      [
+        "logs.amazonaws.com",
+        "firehose.amazonaws.com",
+        "lambda.amazonaws.com",
+        "cloudwatch.amazonaws.com",
+        "s3.amazonaws.com",
+        "logging.s3.amazonaws.com",
+        "kinesis.amazonaws.com",
+      ],
+    ],
   ] as const)("service principals in %s", (partition, expected) => {
     expect(services.map((s) => servicePrincipal(s, partition))).toEqual(expected);
   });
 
   test("the regional CloudWatch Logs principal (log group encryption) carries the partition suffix only in aws-cn", () => {
-    expect(["us-east-1", "cn-north-1", "cn-northwest-1", "us-gov-west-1"].map((r) => regionalServicePrincipal("logs", r))).toEqual([
+    expect(
+      ["us-east-1", "cn-north-1", "cn-northwest-1", "us-gov-west-1"].map((r) =>
+        regionalServicePrincipal("logs", r),
+      ),
+    ).toEqual([
       "logs.us-east-1.amazonaws.com",
       "logs.cn-north-1.amazonaws.com.cn",
       "logs.cn-northwest-1.amazonaws.com.cn",
@@ -62,11 +132,20 @@ describe("partition facts (lib/partition.ts)", () => {
       "s3.cn-north-1.amazonaws.com.cn",
       "s3.us-gov-east-1.amazonaws.com",
     ]);
-    expect(["us-east-1", "cn-north-1", "cn-northwest-1", "us-gov-east-1"].flatMap((r) => [viaService("s3", r), viaService("kinesis", r)])).toEqual([
-      "s3.us-east-1.amazonaws.com", "kinesis.us-east-1.amazonaws.com",
-      "s3.cn-north-1.amazonaws.com", "kinesis.cn-north-1.amazonaws.com",
-      "s3.cn-northwest-1.amazonaws.com", "kinesis.cn-northwest-1.amazonaws.com",
-      "s3.us-gov-east-1.amazonaws.com", "kinesis.us-gov-east-1.amazonaws.com",
+    expect(
+      ["us-east-1", "cn-north-1", "cn-northwest-1", "us-gov-east-1"].flatMap((r) => [
+        viaService("s3", r),
+        viaService("kinesis", r),
+      ]),
+    ).toEqual([
+      "s3.us-east-1.amazonaws.com",
+      "kinesis.us-east-1.amazonaws.com",
+      "s3.cn-north-1.amazonaws.com",
+      "kinesis.cn-north-1.amazonaws.com",
+      "s3.cn-northwest-1.amazonaws.com",
+      "kinesis.cn-northwest-1.amazonaws.com",
+      "s3.us-gov-east-1.amazonaws.com",
+      "kinesis.us-gov-east-1.amazonaws.com",
     ]);
   });
 
@@ -106,7 +185,10 @@ describe("a China-region config (aws-cn), synthesized", () => {
   });
 
   test("security stack: kms:ViaService values keep amazonaws.com in aws-cn", () => {
-    expect(viaServicesOf(stacks.security)).toEqual(["kinesis.cn-north-1.amazonaws.com", "s3.cn-north-1.amazonaws.com"]);
+    expect(viaServicesOf(stacks.security)).toEqual([
+      "kinesis.cn-north-1.amazonaws.com",
+      "s3.cn-north-1.amazonaws.com",
+    ]);
   });
 
   test("application stack: the sender role trusts CloudWatch Logs by its China principal; no ViaService", () => {
@@ -119,18 +201,31 @@ describe("a China-region config (aws-cn), synthesized", () => {
     expect(viaServicesOf(stacks.state)).toEqual(["s3.cn-north-1.amazonaws.com"]);
   });
 
-  test.each(["security", "payments-prod", "state"])("%s: every ARN the app writes is an aws-cn ARN, every host name a China one", (name) => {
-    const text = JSON.stringify(stacks[name]);
-    expect(text.match(/arn:aws:[^"]*/g) ?? []).toEqual([]);
-    expect(text).toMatch(/arn:aws-cn:/);
-    // No principal or ViaService of another partition's form slipped through.
-    expect(text.match(/logs\.amazonaws\.com(?!\.cn)|logs\.cn-[a-z]+-\d\.amazonaws\.com(?!\.cn)/g) ?? []).toEqual([]);
-  });
+  test.each(["security", "payments-prod", "state"])(
+    "%s: every ARN the app writes is an aws-cn ARN, every host name a China one",
+    (name) => {
+      const text = JSON.stringify(stacks[name]);
+      expect(text.match(/arn:aws:[^"]*/g) ?? []).toEqual([]);
+      expect(text).toMatch(/arn:aws-cn:/);
+      // No principal or ViaService of another partition's form slipped through.
+      expect(
+        text.match(/logs\.amazonaws\.com(?!\.cn)|logs\.cn-[a-z]+-\d\.amazonaws\.com(?!\.cn)/g) ?? [],
+      ).toEqual([]);
+    },
+  );
 
   test("ARNs the app derives for other accounts carry aws-cn: destinations, log sources, key aliases, state roles", () => {
-    const trust = statementsOf(stacks.security).find((s) => s.Action === "sts:AssumeRole" && s.Principal?.Service === "logs.amazonaws.com.cn")!;
-    expect(trust.Condition).toEqual({ StringLike: { "aws:SourceArn": ["arn:aws-cn:logs:cn-north-1:*:*", "arn:aws-cn:logs:cn-northwest-1:*:*"] } });
-    const filters = Object.values(stacks["payments-prod"].resource.aws_cloudwatch_log_subscription_filter ?? {});
+    const trust = statementsOf(stacks.security).find(
+      (s) => s.Action === "sts:AssumeRole" && s.Principal?.Service === "logs.amazonaws.com.cn",
+    )!;
+    expect(trust.Condition).toEqual({
+      StringLike: {
+        "aws:SourceArn": ["arn:aws-cn:logs:cn-north-1:*:*", "arn:aws-cn:logs:cn-northwest-1:*:*"],
+      },
+    });
+    const filters = Object.values(
+      stacks["payments-prod"].resource.aws_cloudwatch_log_subscription_filter ?? {},
+    );
     expect([...new Set(filters.map((f) => f.destination_arn))].sort()).toEqual([
       `arn:aws-cn:logs:cn-north-1:${SECURITY_ACCOUNT}:destination:secops-security-logs`,
       `arn:aws-cn:logs:cn-northwest-1:${SECURITY_ACCOUNT}:destination:secops-security-logs`,
@@ -140,7 +235,8 @@ describe("a China-region config (aws-cn), synthesized", () => {
 
   test("every provider of every stack is in a China region", () => {
     for (const stack of Object.values(stacks)) {
-      for (const provider of stack.provider.aws) expect([provider.region, partitionOf(provider.region)]).toEqual([provider.region, "aws-cn"]);
+      for (const provider of stack.provider.aws)
+        expect([provider.region, partitionOf(provider.region)]).toEqual([provider.region, "aws-cn"]);
     }
   });
 });

@@ -12,9 +12,25 @@ describe("replay identity policy (npm run replay -- --print-policy)", () => {
     expect(replayPolicy(config)).toEqual({
       Version: "2012-10-17",
       Statement: [
-        { Sid: "ListErrorAndEventsKeys", Effect: "Allow", Action: "s3:ListBucket", Resource: BUCKET, Condition: { StringLike: { "s3:prefix": ["errors/processing-failed/*", "events/*"] } } },
-        { Sid: "ReadProcessingFailedRecords", Effect: "Allow", Action: "s3:GetObject", Resource: `${BUCKET}/errors/processing-failed/*` },
-        { Sid: "WriteReplayedEvents", Effect: "Allow", Action: "s3:PutObject", Resource: `${BUCKET}/events/*` },
+        {
+          Sid: "ListErrorAndEventsKeys",
+          Effect: "Allow",
+          Action: "s3:ListBucket",
+          Resource: BUCKET,
+          Condition: { StringLike: { "s3:prefix": ["errors/processing-failed/*", "events/*"] } },
+        },
+        {
+          Sid: "ReadProcessingFailedRecords",
+          Effect: "Allow",
+          Action: "s3:GetObject",
+          Resource: `${BUCKET}/errors/processing-failed/*`,
+        },
+        {
+          Sid: "WriteReplayedEvents",
+          Effect: "Allow",
+          Action: "s3:PutObject",
+          Resource: `${BUCKET}/events/*`,
+        },
         {
           Sid: "UseArchiveKeyThroughS3",
           Effect: "Allow",
@@ -41,7 +57,9 @@ describe("replay identity policy (npm run replay -- --print-policy)", () => {
       `arn:aws-cn:s3:::secops-security-logs-${SECURITY_ACCOUNT}/events/*`,
       `arn:aws-cn:kms:cn-north-1:${SECURITY_ACCOUNT}:key/*`,
     ]);
-    expect(statements[3].Condition!.StringEquals).toEqual({ "kms:ViaService": "s3.cn-north-1.amazonaws.com" });
+    expect(statements[3].Condition!.StringEquals).toEqual({
+      "kms:ViaService": "s3.cn-north-1.amazonaws.com",
+    });
   });
 });
 
@@ -53,12 +71,23 @@ describe("IAM simulation of the replay identity", () => {
     keyArn: `arn:aws:kms:us-east-1:${SECURITY_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
     keyAlias: "alias/secops-archive",
     identity: replayPolicy(config) as unknown as ReplayPolicies["identity"],
-    keyPolicy: policyOf(resourcesOf(synthStacks(baseConfig()).security, "aws_kms_key").find(([id]) => id.startsWith("ArchiveKey"))![1].policy) as ReplayPolicies["keyPolicy"],
+    keyPolicy: policyOf(
+      resourcesOf(synthStacks(baseConfig()).security, "aws_kms_key").find(([id]) =>
+        id.startsWith("ArchiveKey"),
+      )![1].policy,
+    ) as ReplayPolicies["keyPolicy"],
   };
   const rows = replayRows();
 
-  test.each(rows.map((row): [string, Row<ReplayPolicies>] => [`${row.expected}: ${row.rule}`, row]))("%s", async (_name, row) => {
-    const actual = await decide(row, policies);
-    expect({ rule: row.rule, decision: actual, matches: matches(row.expected, actual) }).toEqual({ rule: row.rule, decision: actual, matches: true });
-  });
+  test.each(rows.map((row): [string, Row<ReplayPolicies>] => [`${row.expected}: ${row.rule}`, row]))(
+    "%s",
+    async (_name, row) => {
+      const actual = await decide(row, policies);
+      expect({ rule: row.rule, decision: actual, matches: matches(row.expected, actual) }).toEqual({
+        rule: row.rule,
+        decision: actual,
+        matches: true,
+      });
+    },
+  );
 });

@@ -15,7 +15,10 @@ import { synthToDir } from "./support/synth-dir";
 function capture(argv: string[]) {
   let stdout = "";
   let stderr = "";
-  const code = review(argv, { stdout: { write: (s: string) => ((stdout += s), true) }, stderr: { write: (s: string) => ((stderr += s), true) } });
+  const code = review(argv, {
+    stdout: { write: (s: string) => ((stdout += s), true) },
+    stderr: { write: (s: string) => ((stderr += s), true) },
+  });
   return { code, stdout, stderr };
 }
 
@@ -51,13 +54,21 @@ const POLICY_ATTRIBUTES: Record<string, string> = {
 function expectedHeadings(stack: string): Array<[string, string]> {
   const resources: Record<string, Record<string, any>> = stackJson(stack).resource;
   return Object.entries(POLICY_ATTRIBUTES)
-    .flatMap(([type, attribute]) => Object.entries(resources[type] ?? {}).map(([name, body]): [string, string] => [`${type}.${name} (${attribute})`, body.provider]))
+    .flatMap(([type, attribute]) =>
+      Object.entries(resources[type] ?? {}).map(([name, body]): [string, string] => [
+        `${type}.${name} (${attribute})`,
+        body.provider,
+      ]),
+    )
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** The printed `<address> (<attribute>)` headings, each with the provider line under it. */
 function printedHeadings(stdout: string): Array<[string, string]> {
-  return [...stdout.matchAll(/^(\S+ \(\S+\))\nprovider: (\S+)\n\{$/gm)].map((m): [string, string] => [m[1], m[2]]);
+  return [...stdout.matchAll(/^(\S+ \(\S+\))\nprovider: (\S+)\n\{$/gm)].map((m): [string, string] => [
+    m[1],
+    m[2],
+  ]);
 }
 
 /** The decoded document printed under a heading: the 2-space JSON up to the next blank line. */
@@ -70,7 +81,9 @@ function printedPolicy(stdout: string, heading: string): unknown {
 }
 
 function addressOf(stack: string, type: string, namePrefix: string): string {
-  const names = Object.keys(stackJson(stack).resource[type] ?? {}).filter((name) => name.startsWith(namePrefix));
+  const names = Object.keys(stackJson(stack).resource[type] ?? {}).filter((name) =>
+    name.startsWith(namePrefix),
+  );
   expect(names).toHaveLength(1);
   return `${type}.${names[0]}`;
 }
@@ -83,7 +96,9 @@ describe("npm run review", () => {
     const before = fingerprint(outdir);
     const result = capture(["security", "--out", outdir]);
     expect(result).toMatchObject({ code: 0, stderr: "" });
-    expect(result.stdout.split("\n")[0]).toBe(`security: ${expected.length} policy documents in ${join(outdir, "stacks", "security", "cdk.tf.json")}`);
+    expect(result.stdout.split("\n")[0]).toBe(
+      `security: ${expected.length} policy documents in ${join(outdir, "stacks", "security", "cdk.tf.json")}`,
+    );
     expect(printedHeadings(result.stdout)).toEqual(expected);
     expect(capture(["security", "--out", outdir]).stdout).toBe(result.stdout);
     expect(fingerprint(outdir)).toEqual(before);
@@ -91,7 +106,12 @@ describe("npm run review", () => {
 
   test("the Firehose role's trust policy is printed exactly as modules/delivery.ts builds it", () => {
     const { stdout } = capture(["security", "-o", outdir]);
-    expect(printedPolicy(stdout, `${addressOf("security", "aws_iam_role", "Delivery_Role_")} (assume_role_policy)`)).toEqual({
+    expect(
+      printedPolicy(
+        stdout,
+        `${addressOf("security", "aws_iam_role", "Delivery_Role_")} (assume_role_policy)`,
+      ),
+    ).toEqual({
       Version: "2012-10-17",
       Statement: [
         {
@@ -106,11 +126,26 @@ describe("npm run review", () => {
 
   test("Terraform references stay ${...} strings inside the decoded document", () => {
     const { stdout } = capture(["security", "-o", outdir]);
-    expect(printedPolicy(stdout, `${addressOf("security", "aws_iam_role_policy", "DestinationRole_RolePolicy_")} (policy)`)).toEqual({
+    expect(
+      printedPolicy(
+        stdout,
+        `${addressOf("security", "aws_iam_role_policy", "DestinationRole_RolePolicy_")} (policy)`,
+      ),
+    ).toEqual({
       Version: "2012-10-17",
       Statement: [
-        { Sid: "PutIntoStream", Effect: "Allow", Action: "kinesis:PutRecord", Resource: `\${${addressOf("security", "aws_kinesis_stream", "Stream_")}.arn}` },
-        { Sid: "EncryptStreamRecords", Effect: "Allow", Action: "kms:GenerateDataKey", Resource: `\${${addressOf("security", "aws_kms_key", "StreamKey_")}.arn}` },
+        {
+          Sid: "PutIntoStream",
+          Effect: "Allow",
+          Action: "kinesis:PutRecord",
+          Resource: `\${${addressOf("security", "aws_kinesis_stream", "Stream_")}.arn}`,
+        },
+        {
+          Sid: "EncryptStreamRecords",
+          Effect: "Allow",
+          Action: "kms:GenerateDataKey",
+          Resource: `\${${addressOf("security", "aws_kms_key", "StreamKey_")}.arn}`,
+        },
       ],
     });
   });
@@ -149,10 +184,18 @@ describe("npm run review", () => {
     expect(result).toMatchObject({ code: 0, stderr: "" });
     const entries = JSON.parse(result.stdout);
     expect(result.stdout).toBe(`${JSON.stringify(entries, null, 2)}\n`);
-    expect(entries.map((e: any) => [`${e.address} (${e.attribute})`, e.provider])).toEqual(expectedHeadings("security"));
+    expect(entries.map((e: any) => [`${e.address} (${e.attribute})`, e.provider])).toEqual(
+      expectedHeadings("security"),
+    );
     for (const entry of entries) {
       expect(Object.keys(entry)).toEqual(["address", "attribute", "provider", "policy"]);
-      expect(entry.policy).toEqual(JSON.parse(stackJson("security").resource[entry.address.split(".")[0]][entry.address.split(".")[1]][entry.attribute]));
+      expect(entry.policy).toEqual(
+        JSON.parse(
+          stackJson("security").resource[entry.address.split(".")[0]][entry.address.split(".")[1]][
+            entry.attribute
+          ],
+        ),
+      );
     }
   });
 
@@ -171,7 +214,9 @@ describe("npm run review", () => {
     mkdirSync(join(dir, "stacks", "security"), { recursive: true });
     const noJson = capture(["security", "--out", dir]);
     expect(noJson.code).toBe(1);
-    expect(noJson.stderr).toContain(`${join(dir, "stacks", "security", "cdk.tf.json")} not found: run npx cdktf synth first`);
+    expect(noJson.stderr).toContain(
+      `${join(dir, "stacks", "security", "cdk.tf.json")} not found: run npx cdktf synth first`,
+    );
     expect(noJson.stderr).toContain("no stacks there yet");
     const nothing = capture(["security", "--out", join(dir, "missing")]);
     expect(nothing.code).toBe(1);
@@ -206,20 +251,47 @@ describe("npm run review", () => {
 
 describe("policiesOf (lib/review)", () => {
   test("nested blocks, data sources and every attribute name; non-policy JSON, references and metadata left out", () => {
-    const policy = (sid: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: sid, Effect: "Allow", Action: "s3:GetObject", Resource: "${aws_s3_bucket.b.arn}/*" }] });
+    const policy = (sid: string) =>
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          { Sid: sid, Effect: "Allow", Action: "s3:GetObject", Resource: "${aws_s3_bucket.b.arn}/*" },
+        ],
+      });
     const stack = {
       "//": { metadata: { policy: policy("Metadata") } },
-      data: { aws_iam_policy_document: { doc: { provider: "aws.eu_west_1", override_policy_documents: [policy("Data")] } } },
+      data: {
+        aws_iam_policy_document: {
+          doc: { provider: "aws.eu_west_1", override_policy_documents: [policy("Data")] },
+        },
+      },
       resource: {
         aws_iam_role: {
-          b_role: { provider: "aws.us_east_1", assume_role_policy: policy("Trust"), inline_policy: [{ name: "one", policy: policy("Inline") }] },
-          a_role: { assume_role_policy: "${data.aws_iam_policy_document.doc.json}", "//": { note: policy("Suppressed") } },
+          b_role: {
+            provider: "aws.us_east_1",
+            assume_role_policy: policy("Trust"),
+            inline_policy: [{ name: "one", policy: policy("Inline") }],
+          },
+          a_role: {
+            assume_role_policy: "${data.aws_iam_policy_document.doc.json}",
+            "//": { note: policy("Suppressed") },
+          },
         },
-        aws_opensearch_domain: { d: { provider: "aws.us_east_1", access_policies: policy("Domain"), tags: { json: "{\"a\":1}" } } },
-        aws_sqs_queue: { q: { provider: "aws.us_east_1", redrive_policy: JSON.stringify({ maxReceiveCount: 5 }), policy: "[1]" } },
+        aws_opensearch_domain: {
+          d: { provider: "aws.us_east_1", access_policies: policy("Domain"), tags: { json: '{"a":1}' } },
+        },
+        aws_sqs_queue: {
+          q: {
+            provider: "aws.us_east_1",
+            redrive_policy: JSON.stringify({ maxReceiveCount: 5 }),
+            policy: "[1]",
+          },
+        },
       },
     };
-    expect(policiesOf(stack).map(({ address, attribute, provider }) => [address, attribute, provider])).toEqual([
+    expect(
+      policiesOf(stack).map(({ address, attribute, provider }) => [address, attribute, provider]),
+    ).toEqual([
       ["aws_iam_role.b_role", "assume_role_policy", "aws.us_east_1"],
       ["aws_iam_role.b_role", "inline_policy[0].policy", "aws.us_east_1"],
       ["aws_opensearch_domain.d", "access_policies", "aws.us_east_1"],
@@ -229,8 +301,12 @@ describe("policiesOf (lib/review)", () => {
   });
 
   test("decodePolicy: only JSON objects with a Statement", () => {
-    expect(decodePolicy('{"Version":"2012-10-17","Statement":[]}')).toEqual({ Version: "2012-10-17", Statement: [] });
-    for (const value of ["", "{", "[]", '{"maxReceiveCount":5}', "${aws_iam_role.r.arn}", '"Statement"']) expect(decodePolicy(value)).toBeUndefined();
+    expect(decodePolicy('{"Version":"2012-10-17","Statement":[]}')).toEqual({
+      Version: "2012-10-17",
+      Statement: [],
+    });
+    for (const value of ["", "{", "[]", '{"maxReceiveCount":5}', "${aws_iam_role.r.arn}", '"Statement"'])
+      expect(decodePolicy(value)).toBeUndefined();
   });
 
   test("no resources, or not an object: nothing", () => {

@@ -25,15 +25,17 @@ type Factory = (scope: Construct, provider: AwsProvider | undefined) => Terrafor
 
 const ROOT = "arn:aws:iam::111111111111:root";
 const policy = (...Statement: object[]) => JSON.stringify({ Version: "2012-10-17", Statement });
-const key = (extra: Record<string, unknown> = {}) => (s: Construct, provider?: AwsProvider) =>
-  new KmsKey(s, "Key", {
-    provider,
-    enableKeyRotation: true,
-    deletionWindowInDays: 30,
-    lifecycle: { preventDestroy: true },
-    policy: policy({ Effect: "Allow", Principal: { AWS: ROOT }, Action: "kms:*", Resource: "*" }),
-    ...extra,
-  });
+const key =
+  (extra: Record<string, unknown> = {}) =>
+  (s: Construct, provider?: AwsProvider) =>
+    new KmsKey(s, "Key", {
+      provider,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      lifecycle: { preventDestroy: true },
+      policy: policy({ Effect: "Allow", Principal: { AWS: ROOT }, Action: "kms:*", Resource: "*" }),
+      ...extra,
+    });
 const rolePolicy = (statement: object) => (s: Construct, provider?: AwsProvider) =>
   new IamRolePolicy(s, "Policy", { provider, role: "r", policy: policy(statement) });
 const trust = (statement: object) => (s: Construct, provider?: AwsProvider) =>
@@ -43,24 +45,78 @@ const trust = (statement: object) => (s: Construct, provider?: AwsProvider) =>
 const CASES: Record<string, [Factory, Factory]> = {
   S3_BUCKET_PREVENT_DESTROY: [
     (s, provider) => new S3Bucket(s, "Bucket", { provider, bucket: "b-logs" }),
-    (s, provider) => new S3Bucket(s, "Bucket", { provider, bucket: "b-logs", lifecycle: { preventDestroy: true } }),
+    (s, provider) =>
+      new S3Bucket(s, "Bucket", { provider, bucket: "b-logs", lifecycle: { preventDestroy: true } }),
   ],
   S3_PUBLIC_ACCESS_BLOCK_ALL: [
-    (s, provider) => new S3BucketPublicAccessBlock(s, "Pab", { provider, bucket: "b", blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true }),
-    (s, provider) => new S3BucketPublicAccessBlock(s, "Pab", { provider, bucket: "b", blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }),
+    (s, provider) =>
+      new S3BucketPublicAccessBlock(s, "Pab", {
+        provider,
+        bucket: "b",
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+      }),
+    (s, provider) =>
+      new S3BucketPublicAccessBlock(s, "Pab", {
+        provider,
+        bucket: "b",
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      }),
   ],
   S3_SSE_KMS: [
-    (s, provider) => new S3BucketServerSideEncryptionConfigurationA(s, "Sse", { provider, bucket: "b", rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }),
-    (s, provider) => new S3BucketServerSideEncryptionConfigurationA(s, "Sse", { provider, bucket: "b", rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: "k" } }] }),
+    (s, provider) =>
+      new S3BucketServerSideEncryptionConfigurationA(s, "Sse", {
+        provider,
+        bucket: "b",
+        rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+      }),
+    (s, provider) =>
+      new S3BucketServerSideEncryptionConfigurationA(s, "Sse", {
+        provider,
+        bucket: "b",
+        rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: "k" } }],
+      }),
   ],
   S3_POLICY_TLS_ONLY: [
-    (s, provider) => new S3BucketPolicy(s, "Policy", { provider, bucket: "b", policy: policy({ Effect: "Allow", Principal: { AWS: ROOT }, Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }) }),
-    (s, provider) => new S3BucketPolicy(s, "Policy", { provider, bucket: "b", policy: policy({ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "arn:aws:s3:::b/*", Condition: { Bool: { "aws:SecureTransport": "false" } } }) }),
+    (s, provider) =>
+      new S3BucketPolicy(s, "Policy", {
+        provider,
+        bucket: "b",
+        policy: policy({
+          Effect: "Allow",
+          Principal: { AWS: ROOT },
+          Action: "s3:GetObject",
+          Resource: "arn:aws:s3:::b/*",
+        }),
+      }),
+    (s, provider) =>
+      new S3BucketPolicy(s, "Policy", {
+        provider,
+        bucket: "b",
+        policy: policy({
+          Effect: "Deny",
+          Principal: "*",
+          Action: "s3:*",
+          Resource: "arn:aws:s3:::b/*",
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        }),
+      }),
   ],
   KMS_KEY_ROTATION: [key({ enableKeyRotation: false }), key()],
   KMS_KEY_PROTECTED: [key({ lifecycle: {} }), key()],
   KMS_KEY_ADMIN_ROOT_ONLY: [
-    key({ policy: policy({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::111111111111:role/admin" }, Action: "kms:*", Resource: "*" }) }),
+    key({
+      policy: policy({
+        Effect: "Allow",
+        Principal: { AWS: "arn:aws:iam::111111111111:role/admin" },
+        Action: "kms:*",
+        Resource: "*",
+      }),
+    }),
     key(),
   ],
   IAM_NO_WILDCARD_ACTION: [
@@ -73,29 +129,74 @@ const CASES: Record<string, [Factory, Factory]> = {
   ],
   IAM_SERVICE_TRUST_CONDITION: [
     trust({ Effect: "Allow", Principal: { Service: "firehose.amazonaws.com" }, Action: "sts:AssumeRole" }),
-    trust({ Effect: "Allow", Principal: { Service: "firehose.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "sts:ExternalId": "111111111111" } } }),
+    trust({
+      Effect: "Allow",
+      Principal: { Service: "firehose.amazonaws.com" },
+      Action: "sts:AssumeRole",
+      Condition: { StringEquals: { "sts:ExternalId": "111111111111" } },
+    }),
   ],
   KINESIS_KMS: [
     (s, provider) => new KinesisStream(s, "Stream", { provider, name: "s", encryptionType: "NONE" }),
-    (s, provider) => new KinesisStream(s, "Stream", { provider, name: "s", encryptionType: "KMS", kmsKeyId: "k" }),
+    (s, provider) =>
+      new KinesisStream(s, "Stream", { provider, name: "s", encryptionType: "KMS", kmsKeyId: "k" }),
   ],
   FIREHOSE_S3_KMS: [
-    (s, provider) => new KinesisFirehoseDeliveryStream(s, "Firehose", { provider, name: "f", destination: "extended_s3", extendedS3Configuration: { bucketArn: "arn:aws:s3:::b", roleArn: "r" } }),
-    (s, provider) => new KinesisFirehoseDeliveryStream(s, "Firehose", { provider, name: "f", destination: "extended_s3", extendedS3Configuration: { bucketArn: "arn:aws:s3:::b", roleArn: "r", kmsKeyArn: "k" } }),
+    (s, provider) =>
+      new KinesisFirehoseDeliveryStream(s, "Firehose", {
+        provider,
+        name: "f",
+        destination: "extended_s3",
+        extendedS3Configuration: { bucketArn: "arn:aws:s3:::b", roleArn: "r" },
+      }),
+    (s, provider) =>
+      new KinesisFirehoseDeliveryStream(s, "Firehose", {
+        provider,
+        name: "f",
+        destination: "extended_s3",
+        extendedS3Configuration: { bucketArn: "arn:aws:s3:::b", roleArn: "r", kmsKeyArn: "k" },
+      }),
   ],
   LOGS_DESTINATION_POLICY_SCOPED: [
-    (s, provider) => new CloudwatchLogDestinationPolicy(s, "DestPolicy", { provider, destinationName: "d", accessPolicy: policy({ Effect: "Allow", Principal: "*", Action: "logs:PutSubscriptionFilter", Resource: "arn:aws:logs:us-east-1:111111111111:destination:d" }) }),
-    (s, provider) => new CloudwatchLogDestinationPolicy(s, "DestPolicy", { provider, destinationName: "d", accessPolicy: policy({ Effect: "Allow", Principal: "*", Action: "logs:PutSubscriptionFilter", Resource: "arn:aws:logs:us-east-1:111111111111:destination:d", Condition: { StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } } }) }),
+    (s, provider) =>
+      new CloudwatchLogDestinationPolicy(s, "DestPolicy", {
+        provider,
+        destinationName: "d",
+        accessPolicy: policy({
+          Effect: "Allow",
+          Principal: "*",
+          Action: "logs:PutSubscriptionFilter",
+          Resource: "arn:aws:logs:us-east-1:111111111111:destination:d",
+        }),
+      }),
+    (s, provider) =>
+      new CloudwatchLogDestinationPolicy(s, "DestPolicy", {
+        provider,
+        destinationName: "d",
+        accessPolicy: policy({
+          Effect: "Allow",
+          Principal: "*",
+          Action: "logs:PutSubscriptionFilter",
+          Resource: "arn:aws:logs:us-east-1:111111111111:destination:d",
+          Condition: { StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } },
+        }),
+      }),
   ],
   PROVIDER_EXPLICIT: [
     (s) => new S3Bucket(s, "Bucket", { bucket: "b-logs", lifecycle: { preventDestroy: true } }),
-    (s, provider) => new S3Bucket(s, "Bucket", { provider, bucket: "b-logs", lifecycle: { preventDestroy: true } }),
+    (s, provider) =>
+      new S3Bucket(s, "Bucket", { provider, bucket: "b-logs", lifecycle: { preventDestroy: true } }),
   ],
 };
 
-function build(factory: Factory, withProvider = true): { stack: TerraformStack; resource: TerraformResource } {
+function build(
+  factory: Factory,
+  withProvider = true,
+): { stack: TerraformStack; resource: TerraformResource } {
   const stack = new TerraformStack(Testing.app(), "test");
-  const provider = withProvider ? new AwsProvider(stack, "aws", { region: "us-east-1", alias: "us_east_1" }) : undefined;
+  const provider = withProvider
+    ? new AwsProvider(stack, "aws", { region: "us-east-1", alias: "us_east_1" })
+    : undefined;
   const resource = factory(stack, provider);
   return { stack, resource };
 }
@@ -105,20 +206,25 @@ describe("security rule pack", () => {
     expect(Object.keys(CASES).sort()).toEqual(SECURITY_RULES.map((r) => r.id).sort());
   });
 
-  test.each(SECURITY_RULES.map((r) => [r.id, r.description] as const))("%s fires on a broken construct and not on a compliant one (%s)", (id) => {
-    const [broken, compliant] = CASES[id];
-    const bad = build(broken, id !== "PROVIDER_EXPLICIT");
-    expect(violationsOf(bad.resource).map((v) => v.ruleId)).toContain(id);
-    const good = build(compliant);
-    expect(violationsOf(good.resource)).toEqual([]);
-  });
+  test.each(SECURITY_RULES.map((r) => [r.id, r.description] as const))(
+    "%s fires on a broken construct and not on a compliant one (%s)",
+    (id) => {
+      const [broken, compliant] = CASES[id];
+      const bad = build(broken, id !== "PROVIDER_EXPLICIT");
+      expect(violationsOf(bad.resource).map((v) => v.ruleId)).toContain(id);
+      const good = build(compliant);
+      expect(violationsOf(good.resource)).toEqual([]);
+    },
+  );
 
   test.each([
     ["default config", baseConfig()],
     ["every-option config", fullConfig()],
   ])("stays quiet on every resource of our stacks (%s)", (_name, document) => {
     const app = buildApp(parseConfig(document), Testing.app());
-    const resources = app.node.findAll().filter((c): c is TerraformResource => c instanceof TerraformResource);
+    const resources = app.node
+      .findAll()
+      .filter((c): c is TerraformResource => c instanceof TerraformResource);
     expect(resources.length).toBeGreaterThan(20);
     expect(resources.flatMap((r) => violationsOf(r))).toEqual([]);
   });
@@ -140,7 +246,9 @@ describe("security rule pack", () => {
       error = e;
     }
     expect(error).toBeInstanceOf(SynthError);
-    expect((error as SynthError).problems).toEqual([expect.stringMatching(/^security\/ExtraBucket: \[S3_BUCKET_PREVENT_DESTROY\] bucket lacks lifecycle/)]);
+    expect((error as SynthError).problems).toEqual([
+      expect.stringMatching(/^security\/ExtraBucket: \[S3_BUCKET_PREVENT_DESTROY\] bucket lacks lifecycle/),
+    ]);
     expect(readdirSync(outdir)).toEqual(["previous.txt"]);
   });
 

@@ -1,5 +1,13 @@
 import { baseConfig, fullConfig, PAYMENTS_ACCOUNT, SECURITY_ACCOUNT, WEB_ACCOUNT } from "./support/fixtures";
-import { onlyResource, policyOf, resourceUnder, resourcesOf, StackJson, statement, synthStacks } from "./support/synth";
+import {
+  onlyResource,
+  policyOf,
+  resourceUnder,
+  resourcesOf,
+  StackJson,
+  statement,
+  synthStacks,
+} from "./support/synth";
 
 describe("security stack, default options", () => {
   const stack = synthStacks(baseConfig()).security;
@@ -18,7 +26,10 @@ describe("security stack, default options", () => {
   test("every resource is bound to an aliased provider (no implicit default provider)", () => {
     for (const [type, instances] of Object.entries(stack.resource)) {
       for (const [id, body] of Object.entries(instances)) {
-        expect({ resource: `${type}.${id}`, provider: body.provider }).toEqual({ resource: `${type}.${id}`, provider: expect.stringMatching(/^aws\.[a-z0-9_]+$/) });
+        expect({ resource: `${type}.${id}`, provider: body.provider }).toEqual({
+          resource: `${type}.${id}`,
+          provider: expect.stringMatching(/^aws\.[a-z0-9_]+$/),
+        });
       }
     }
   });
@@ -30,10 +41,16 @@ describe("security stack, default options", () => {
       expect(key.enable_key_rotation).toBe(true);
       expect(key.deletion_window_in_days).toBe(30);
       expect(key.lifecycle).toEqual({ prevent_destroy: true });
-      const wildcard = policyOf(key.policy).Statement.filter((s) => [s.Action].flat().some((a: string) => a === "kms:*" || a === "*"));
-      expect(wildcard).toEqual([expect.objectContaining({ Principal: { AWS: `arn:aws:iam::${SECURITY_ACCOUNT}:root` } })]);
+      const wildcard = policyOf(key.policy).Statement.filter((s) =>
+        [s.Action].flat().some((a: string) => a === "kms:*" || a === "*"),
+      );
+      expect(wildcard).toEqual([
+        expect.objectContaining({ Principal: { AWS: `arn:aws:iam::${SECURITY_ACCOUNT}:root` } }),
+      ]);
     }
-    const aliases = resourcesOf(stack, "aws_kms_alias").map(([, a]) => a.name).sort();
+    const aliases = resourcesOf(stack, "aws_kms_alias")
+      .map(([, a]) => a.name)
+      .sort();
     expect(aliases).toEqual(["alias/secops-archive", "alias/secops-stream"]);
   });
 
@@ -44,12 +61,27 @@ describe("security stack, default options", () => {
     expect(bucket.force_destroy).toBe(false);
     expect(bucket.object_lock_enabled).toBeUndefined();
     const pab = resourceUnder(stack, "aws_s3_bucket_public_access_block", "Archive_");
-    expect([pab.block_public_acls, pab.block_public_policy, pab.ignore_public_acls, pab.restrict_public_buckets]).toEqual([true, true, true, true]);
-    expect(resourceUnder(stack, "aws_s3_bucket_ownership_controls", "Archive_").rule).toEqual({ object_ownership: "BucketOwnerEnforced" });
-    expect(resourceUnder(stack, "aws_s3_bucket_versioning", "Archive_").versioning_configuration.status).toBe("Enabled");
-    const [rule] = resourceUnder(stack, "aws_s3_bucket_server_side_encryption_configuration", "Archive_").rule;
+    expect([
+      pab.block_public_acls,
+      pab.block_public_policy,
+      pab.ignore_public_acls,
+      pab.restrict_public_buckets,
+    ]).toEqual([true, true, true, true]);
+    expect(resourceUnder(stack, "aws_s3_bucket_ownership_controls", "Archive_").rule).toEqual({
+      object_ownership: "BucketOwnerEnforced",
+    });
+    expect(resourceUnder(stack, "aws_s3_bucket_versioning", "Archive_").versioning_configuration.status).toBe(
+      "Enabled",
+    );
+    const [rule] = resourceUnder(
+      stack,
+      "aws_s3_bucket_server_side_encryption_configuration",
+      "Archive_",
+    ).rule;
     expect(rule.apply_server_side_encryption_by_default.sse_algorithm).toBe("aws:kms");
-    expect(rule.apply_server_side_encryption_by_default.kms_master_key_id).toMatch(/^\$\{aws_kms_key\.ArchiveKey_[0-9A-F]+\.arn\}$/);
+    expect(rule.apply_server_side_encryption_by_default.kms_master_key_id).toMatch(
+      /^\$\{aws_kms_key\.ArchiveKey_[0-9A-F]+\.arn\}$/,
+    );
     expect(rule.bucket_key_enabled).toBe(true);
     expect(resourcesOf(stack, "aws_s3_bucket_object_lock_configuration")).toHaveLength(0);
   });
@@ -61,10 +93,15 @@ describe("security stack, default options", () => {
       Effect: "Deny",
       Principal: "*",
       Action: "s3:*",
-      Resource: ["${aws_s3_bucket.Archive_Bucket_DB32D495.arn}", "${aws_s3_bucket.Archive_Bucket_DB32D495.arn}/*"],
+      Resource: [
+        "${aws_s3_bucket.Archive_Bucket_DB32D495.arn}",
+        "${aws_s3_bucket.Archive_Bucket_DB32D495.arn}/*",
+      ],
       Condition: { Bool: { "aws:SecureTransport": "false" } },
     });
-    expect(resourceUnder(stack, "aws_s3_bucket_policy", "Archive_").depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_public_access_block\./)]);
+    expect(resourceUnder(stack, "aws_s3_bucket_policy", "Archive_").depends_on).toEqual([
+      expect.stringMatching(/^aws_s3_bucket_public_access_block\./),
+    ]);
   });
 
   test("lifecycle: Glacier after 90 days for current and noncurrent versions, objects under 128 KB stay in Standard, no expiry by default", () => {
@@ -88,11 +125,15 @@ describe("security stack, default options", () => {
     expect(firehose.kinesis_source_configuration.kinesis_stream_arn).toMatch(/aws_kinesis_stream\.Stream_/);
     const s3 = firehose.extended_s3_configuration;
     expect(s3.kms_key_arn).toMatch(/aws_kms_key\.ArchiveKey_/);
-    expect(s3.error_output_prefix).toBe("errors/!{firehose:error-output-type}/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/");
+    expect(s3.error_output_prefix).toBe(
+      "errors/!{firehose:error-output-type}/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/",
+    );
     expect([s3.buffering_interval, s3.buffering_size]).toEqual([300, 64]);
     expect(s3.cloudwatch_logging_options.enabled).toBe(true);
     expect(firehose.depends_on).toEqual([expect.stringMatching(/^aws_iam_role_policy\.Delivery_RolePolicy/)]);
-    const logGroup = resourcesOf(stack, "aws_cloudwatch_log_group").map(([, g]) => g).find((g) => g.name === "/aws/kinesisfirehose/secops-security-logs")!;
+    const logGroup = resourcesOf(stack, "aws_cloudwatch_log_group")
+      .map(([, g]) => g)
+      .find((g) => g.name === "/aws/kinesisfirehose/secops-security-logs")!;
     expect(logGroup.kms_key_id).toMatch(/aws_kms_key\.ArchiveKey_/);
   });
 
@@ -109,8 +150,12 @@ describe("security stack, default options", () => {
     const [processor] = s3.processing_configuration.processors;
     expect(s3.processing_configuration.enabled).toBe(true);
     expect(processor.type).toBe("Lambda");
-    expect(Object.fromEntries(processor.parameters.map((p: any) => [p.parameter_name, p.parameter_value]))).toEqual({
-      LambdaArn: expect.stringMatching(/^\$\{aws_lambda_function\.Processor_Function_[0-9A-F]+\.arn\}:\$LATEST$/),
+    expect(
+      Object.fromEntries(processor.parameters.map((p: any) => [p.parameter_name, p.parameter_value])),
+    ).toEqual({
+      LambdaArn: expect.stringMatching(
+        /^\$\{aws_lambda_function\.Processor_Function_[0-9A-F]+\.arn\}:\$LATEST$/,
+      ),
       BufferSizeInMBs: "0.2",
     });
   });
@@ -126,15 +171,29 @@ describe("security stack, default options", () => {
     // Unset: Lambda refuses a reservation that leaves the account fewer than 100 unreserved.
     expect("reserved_concurrent_executions" in fn).toBe(false);
     expect(fn.timeout).toBeLessThanOrEqual(300);
-    expect(fn.depends_on).toEqual([expect.stringMatching(/^aws_cloudwatch_log_group\.Processor_LogGroup_/), expect.stringMatching(/^aws_iam_role_policy\.Processor_RolePolicy_/)]);
-    const logGroup = resourcesOf(stack, "aws_cloudwatch_log_group").map(([, g]) => g).find((g) => g.name === "/aws/lambda/secops-logs-processor")!;
+    expect(fn.depends_on).toEqual([
+      expect.stringMatching(/^aws_cloudwatch_log_group\.Processor_LogGroup_/),
+      expect.stringMatching(/^aws_iam_role_policy\.Processor_RolePolicy_/),
+    ]);
+    const logGroup = resourcesOf(stack, "aws_cloudwatch_log_group")
+      .map(([, g]) => g)
+      .find((g) => g.name === "/aws/lambda/secops-logs-processor")!;
     expect(logGroup.retention_in_days).toBe(365);
     expect(logGroup.kms_key_id).toMatch(/aws_kms_key\.ArchiveKey_/);
     const role = roleNamed(stack, "secops-logs-processor");
-    expect(policyOf(role.assume_role_policy).Statement[0].Principal).toEqual({ Service: "lambda.amazonaws.com" });
+    expect(policyOf(role.assume_role_policy).Statement[0].Principal).toEqual({
+      Service: "lambda.amazonaws.com",
+    });
     expect(role["//"]?.seclog_suppressed_rules).toBeUndefined(); // Testing.synth strips metadata; the suppression is tested in rules.test.ts
     expect(policyOf(rolePolicyFor(stack, "Processor_Role").policy).Statement).toEqual([
-      { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.Processor_LogGroup_[0-9A-F]+\.arn\}:\*$/) },
+      {
+        Sid: "WriteOwnLogs",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: expect.stringMatching(
+          /^\$\{aws_cloudwatch_log_group\.Processor_LogGroup_[0-9A-F]+\.arn\}:\*$/,
+        ),
+      },
     ]);
   });
 
@@ -169,7 +228,10 @@ describe("security stack, default options", () => {
     expect(s3.dynamic_partitioning_configuration).toBeUndefined();
     expect(resourcesOf(raw, "aws_lambda_function")).toHaveLength(0);
     const permissions = policyOf(rolePolicyFor(raw, "Delivery_Role").policy);
-    expect(statement(permissions, "WriteArchiveObjects").Resource).toEqual([expect.stringMatching(/\.arn\}\/raw\/\*$/), expect.stringMatching(/\.arn\}\/errors\/\*$/)]);
+    expect(statement(permissions, "WriteArchiveObjects").Resource).toEqual([
+      expect.stringMatching(/\.arn\}\/raw\/\*$/),
+      expect.stringMatching(/\.arn\}\/errors\/\*$/),
+    ]);
     expect(permissions.Statement.map((s) => s.Sid)).not.toContain("InvokeProcessor");
   });
 
@@ -194,10 +256,17 @@ describe("security stack, default options", () => {
       Sid: "InvokeProcessor",
       Effect: "Allow",
       Action: ["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"],
-      Resource: [expect.stringMatching(/^\$\{aws_lambda_function\.Processor_Function_[0-9A-F]+\.arn\}$/), expect.stringMatching(/^\$\{aws_lambda_function\.Processor_Function_[0-9A-F]+\.arn\}:\*$/)],
+      Resource: [
+        expect.stringMatching(/^\$\{aws_lambda_function\.Processor_Function_[0-9A-F]+\.arn\}$/),
+        expect.stringMatching(/^\$\{aws_lambda_function\.Processor_Function_[0-9A-F]+\.arn\}:\*$/),
+      ],
     });
-    expect(statement(permissions, "EncryptArchiveObjects").Condition.StringEquals).toEqual({ "kms:ViaService": "s3.us-east-1.amazonaws.com" });
-    expect(statement(permissions, "DecryptSourceStream").Condition.StringEquals).toEqual({ "kms:ViaService": "kinesis.us-east-1.amazonaws.com" });
+    expect(statement(permissions, "EncryptArchiveObjects").Condition.StringEquals).toEqual({
+      "kms:ViaService": "s3.us-east-1.amazonaws.com",
+    });
+    expect(statement(permissions, "DecryptSourceStream").Condition.StringEquals).toEqual({
+      "kms:ViaService": "kinesis.us-east-1.amazonaws.com",
+    });
     for (const s of permissions.Statement) expect(s.Resource).not.toBe("*");
   });
 
@@ -211,7 +280,12 @@ describe("security stack, default options", () => {
       {
         Sid: "ReadSourceStream",
         Effect: "Allow",
-        Action: ["kinesis:DescribeStream", "kinesis:GetShardIterator", "kinesis:GetRecords", "kinesis:ListShards"],
+        Action: [
+          "kinesis:DescribeStream",
+          "kinesis:GetShardIterator",
+          "kinesis:GetRecords",
+          "kinesis:ListShards",
+        ],
         Resource: "${aws_kinesis_stream.Stream_FBE79EEE.arn}",
       },
       {
@@ -221,10 +295,17 @@ describe("security stack, default options", () => {
         Resource: "${aws_kms_key.StreamKey_053B4889.arn}",
         Condition: {
           StringEquals: { "kms:ViaService": "kinesis.us-east-1.amazonaws.com" },
-          StringLike: { "kms:EncryptionContext:aws:kinesis:arn": "${aws_kinesis_stream.Stream_FBE79EEE.arn}" },
+          StringLike: {
+            "kms:EncryptionContext:aws:kinesis:arn": "${aws_kinesis_stream.Stream_FBE79EEE.arn}",
+          },
         },
       },
-      { Sid: "LocateBucket", Effect: "Allow", Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"], Resource: BUCKET },
+      {
+        Sid: "LocateBucket",
+        Effect: "Allow",
+        Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
+        Resource: BUCKET,
+      },
       {
         Sid: "WriteArchiveObjects",
         Effect: "Allow",
@@ -241,8 +322,18 @@ describe("security stack, default options", () => {
           StringLike: { "kms:EncryptionContext:aws:s3:arn": [BUCKET, `${BUCKET}/*`] },
         },
       },
-      { Sid: "LogDeliveryErrors", Effect: "Allow", Action: "logs:PutLogEvents", Resource: `${LOG_GROUP}.arn}:log-stream:*` },
-      { Sid: "InvokeProcessor", Effect: "Allow", Action: ["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"], Resource: [PROCESSOR, `${PROCESSOR}:*`] },
+      {
+        Sid: "LogDeliveryErrors",
+        Effect: "Allow",
+        Action: "logs:PutLogEvents",
+        Resource: `${LOG_GROUP}.arn}:log-stream:*`,
+      },
+      {
+        Sid: "InvokeProcessor",
+        Effect: "Allow",
+        Action: ["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"],
+        Resource: [PROCESSOR, `${PROCESSOR}:*`],
+      },
     ];
     const keeping = (() => {
       const config = baseConfig();
@@ -253,8 +344,12 @@ describe("security stack, default options", () => {
     test("off by default: no backup, and the Firehose role writes only events/ and errors/", () => {
       const s3 = onlyResource(stack, "aws_kinesis_firehose_delivery_stream").extended_s3_configuration;
       expect([s3.s3_backup_mode, s3.s3_backup_configuration]).toEqual([undefined, undefined]);
-      expect(policyOf(rolePolicyFor(stack, "Delivery_Role").policy).Statement).toEqual(firehoseStatements([]));
-      expect(resourcesOf(stack, "aws_cloudwatch_log_stream").map(([, s]) => s.name)).toEqual(["DestinationDelivery"]);
+      expect(policyOf(rolePolicyFor(stack, "Delivery_Role").policy).Statement).toEqual(
+        firehoseStatements([]),
+      );
+      expect(resourcesOf(stack, "aws_cloudwatch_log_stream").map(([, s]) => s.name)).toEqual([
+        "DestinationDelivery",
+      ]);
     });
 
     test("on: every source record, as CloudWatch Logs sent it, to source/<date path> of the archive bucket with the archive key", () => {
@@ -269,15 +364,27 @@ describe("security stack, default options", () => {
         buffering_interval: 300,
         buffering_size: 64,
         compression_format: "UNCOMPRESSED",
-        cloudwatch_logging_options: { enabled: true, log_group_name: `${LOG_GROUP}.name}`, log_stream_name: "BackupDelivery" },
+        cloudwatch_logging_options: {
+          enabled: true,
+          log_group_name: `${LOG_GROUP}.name}`,
+          log_stream_name: "BackupDelivery",
+        },
       });
       // The events destination itself is unchanged.
-      expect(s3.prefix).toBe(onlyResource(stack, "aws_kinesis_firehose_delivery_stream").extended_s3_configuration.prefix);
-      expect(resourcesOf(keeping, "aws_cloudwatch_log_stream").map(([, s]) => s.name).sort()).toEqual(["BackupDelivery", "DestinationDelivery"]);
+      expect(s3.prefix).toBe(
+        onlyResource(stack, "aws_kinesis_firehose_delivery_stream").extended_s3_configuration.prefix,
+      );
+      expect(
+        resourcesOf(keeping, "aws_cloudwatch_log_stream")
+          .map(([, s]) => s.name)
+          .sort(),
+      ).toEqual(["BackupDelivery", "DestinationDelivery"]);
     });
 
     test("on: the Firehose role may also write source/*, and nothing more", () => {
-      expect(policyOf(rolePolicyFor(keeping, "Delivery_Role").policy).Statement).toEqual(firehoseStatements([`${BUCKET}/source/*`]));
+      expect(policyOf(rolePolicyFor(keeping, "Delivery_Role").policy).Statement).toEqual(
+        firehoseStatements([`${BUCKET}/source/*`]),
+      );
     });
   });
 
@@ -288,7 +395,9 @@ describe("security stack, default options", () => {
       expect(destination.name).toBe("secops-security-logs");
       expect(destination.target_arn).toMatch(/^\$\{aws_kinesis_stream\.Stream_[0-9A-F]+\.arn\}$/);
       expect(destination.role_arn).toMatch(/aws_iam_role\.DestinationRole_/);
-      expect(destination.depends_on).toEqual([expect.stringMatching(/^aws_iam_role_policy\.DestinationRole_RolePolicy/)]);
+      expect(destination.depends_on).toEqual([
+        expect.stringMatching(/^aws_iam_role_policy\.DestinationRole_RolePolicy/),
+      ]);
     }
   });
 
@@ -312,7 +421,10 @@ describe("security stack, default options", () => {
 
   test("destination policies admit exactly the accounts of their region, on their own ARN", () => {
     const policies = Object.fromEntries(
-      resourcesOf(stack, "aws_cloudwatch_log_destination_policy").map(([, p]) => [p.provider, policyOf(p.access_policy).Statement]),
+      resourcesOf(stack, "aws_cloudwatch_log_destination_policy").map(([, p]) => [
+        p.provider,
+        policyOf(p.access_policy).Statement,
+      ]),
     );
     expect(policies["aws.us_east_1"]).toEqual([
       {
@@ -324,7 +436,9 @@ describe("security stack, default options", () => {
       },
     ]);
     expect(policies["aws.eu_west_1"][0].Principal).toEqual({ AWS: [PAYMENTS_ACCOUNT] });
-    expect(policies["aws.eu_west_1"][0].Resource).toBe(`arn:aws:logs:eu-west-1:${SECURITY_ACCOUNT}:destination:secops-security-logs`);
+    expect(policies["aws.eu_west_1"][0].Resource).toBe(
+      `arn:aws:logs:eu-west-1:${SECURITY_ACCOUNT}:destination:secops-security-logs`,
+    );
   });
 
   test("PutAccountPolicy is granted only when some account uses allLogGroups", () => {
@@ -337,14 +451,24 @@ describe("security stack, default options", () => {
   });
 
   test("outputs: bucket name, stream ARN and one destination ARN per region", () => {
-    expect(Object.keys(stack.output ?? {}).sort()).toEqual(["archive_bucket", "destination_arn_eu_west_1", "destination_arn_us_east_1", "stream_arn"]);
+    expect(Object.keys(stack.output ?? {}).sort()).toEqual([
+      "archive_bucket",
+      "destination_arn_eu_west_1",
+      "destination_arn_us_east_1",
+      "stream_arn",
+    ]);
   });
 
   test("logical ids of stored-data resources are a contract: changing them would replace the bucket or keys", () => {
     // Renaming a construct changes these ids; Terraform would then plan a
     // destroy/create of the archive. Update only with a `moved` block.
-    expect(Object.keys(stack.resource.aws_s3_bucket).filter((id) => id.startsWith("Archive_"))).toEqual(["Archive_Bucket_DB32D495"]);
-    expect(Object.keys(stack.resource.aws_kms_key).sort()).toEqual(["ArchiveKey_5C51534B", "StreamKey_053B4889"]);
+    expect(Object.keys(stack.resource.aws_s3_bucket).filter((id) => id.startsWith("Archive_"))).toEqual([
+      "Archive_Bucket_DB32D495",
+    ]);
+    expect(Object.keys(stack.resource.aws_kms_key).sort()).toEqual([
+      "ArchiveKey_5C51534B",
+      "StreamKey_053B4889",
+    ]);
     expect(Object.keys(stack.resource.aws_kinesis_stream)).toEqual(["Stream_FBE79EEE"]);
   });
 });
@@ -354,9 +478,18 @@ describe("security stack, every option", () => {
 
   test("assume_role on every provider when security.roleArn is set", () => {
     for (const provider of stack.provider.aws) {
-      expect(provider.assume_role).toEqual([{ role_arn: `arn:aws:iam::${SECURITY_ACCOUNT}:role/OrganizationAccountAccessRole`, session_name: "secops-seclog" }]);
+      expect(provider.assume_role).toEqual([
+        {
+          role_arn: `arn:aws:iam::${SECURITY_ACCOUNT}:role/OrganizationAccountAccessRole`,
+          session_name: "secops-seclog",
+        },
+      ]);
     }
-    expect(stack.provider.aws.map((p) => p.region).sort()).toEqual(["ap-southeast-2", "eu-west-1", "us-east-1"]);
+    expect(stack.provider.aws.map((p) => p.region).sort()).toEqual([
+      "ap-southeast-2",
+      "eu-west-1",
+      "us-east-1",
+    ]);
   });
 
   test("Object Lock default retention is configured without forcing a new bucket", () => {
@@ -367,7 +500,9 @@ describe("security stack, every option", () => {
   });
 
   test("expiry applies to current and noncurrent versions, in both buckets", () => {
-    expect(lifecycleBodies(stack)).toEqual(expectedLifecycles({ glacierAfterDays: 30, expireAfterDays: 2555 }));
+    expect(lifecycleBodies(stack)).toEqual(
+      expectedLifecycles({ glacierAfterDays: 30, expireAfterDays: 2555 }),
+    );
   });
 
   test("provisioned stream carries its shard count and retention", () => {
@@ -405,16 +540,48 @@ describe("security stack, every option", () => {
  * lifecycle of both buckets must carry].
  */
 const ACCEPTED_LIFECYCLES: Array<[string, Record<string, any>, LifecycleDays]> = [
-  ["Glacier at the first midnight (minimum 0), kept forever", { glacierAfterDays: 0 }, { glacierAfterDays: 0 }],
+  [
+    "Glacier at the first midnight (minimum 0), kept forever",
+    { glacierAfterDays: 0 },
+    { glacierAfterDays: 0 },
+  ],
   ["Glacier after 1 day, kept forever", { glacierAfterDays: 1 }, { glacierAfterDays: 1 }],
   ["Glacier after 100 years (maximum 36500)", { glacierAfterDays: 36500 }, { glacierAfterDays: 36500 }],
-  ["expiry after 1 day (minimum), one more than an immediate transition", { glacierAfterDays: 0, expireAfterDays: 1 }, { glacierAfterDays: 0, expireAfterDays: 1 }],
-  ["expiry one day after the transition", { glacierAfterDays: 90, expireAfterDays: 91 }, { glacierAfterDays: 90, expireAfterDays: 91 }],
-  ["expiry after 100 years (maximum 36500)", { glacierAfterDays: 36499, expireAfterDays: 36500 }, { glacierAfterDays: 36499, expireAfterDays: 36500 }],
-  ["expiry on the day Object Lock ends", { glacierAfterDays: 1, expireAfterDays: 365, objectLock: { mode: "COMPLIANCE", days: 365 } }, { glacierAfterDays: 1, expireAfterDays: 365 }],
-  ["expiry one day after Object Lock ends", { glacierAfterDays: 1, expireAfterDays: 366, objectLock: { mode: "COMPLIANCE", days: 365 } }, { glacierAfterDays: 1, expireAfterDays: 366 }],
-  ["Object Lock of 1 day (minimum) and expiry after 1 day", { glacierAfterDays: 0, expireAfterDays: 1, objectLock: { mode: "GOVERNANCE", days: 1 } }, { glacierAfterDays: 0, expireAfterDays: 1 }],
-  ["Object Lock of 100 years (maximum 36500), kept forever", { objectLock: { mode: "GOVERNANCE", days: 36500 } }, { glacierAfterDays: 90 }],
+  [
+    "expiry after 1 day (minimum), one more than an immediate transition",
+    { glacierAfterDays: 0, expireAfterDays: 1 },
+    { glacierAfterDays: 0, expireAfterDays: 1 },
+  ],
+  [
+    "expiry one day after the transition",
+    { glacierAfterDays: 90, expireAfterDays: 91 },
+    { glacierAfterDays: 90, expireAfterDays: 91 },
+  ],
+  [
+    "expiry after 100 years (maximum 36500)",
+    { glacierAfterDays: 36499, expireAfterDays: 36500 },
+    { glacierAfterDays: 36499, expireAfterDays: 36500 },
+  ],
+  [
+    "expiry on the day Object Lock ends",
+    { glacierAfterDays: 1, expireAfterDays: 365, objectLock: { mode: "COMPLIANCE", days: 365 } },
+    { glacierAfterDays: 1, expireAfterDays: 365 },
+  ],
+  [
+    "expiry one day after Object Lock ends",
+    { glacierAfterDays: 1, expireAfterDays: 366, objectLock: { mode: "COMPLIANCE", days: 365 } },
+    { glacierAfterDays: 1, expireAfterDays: 366 },
+  ],
+  [
+    "Object Lock of 1 day (minimum) and expiry after 1 day",
+    { glacierAfterDays: 0, expireAfterDays: 1, objectLock: { mode: "GOVERNANCE", days: 1 } },
+    { glacierAfterDays: 0, expireAfterDays: 1 },
+  ],
+  [
+    "Object Lock of 100 years (maximum 36500), kept forever",
+    { objectLock: { mode: "GOVERNANCE", days: 36500 } },
+    { glacierAfterDays: 90 },
+  ],
 ];
 
 describe("lifecycle boundaries the config accepts", () => {
@@ -424,7 +591,11 @@ describe("lifecycle boundaries the config accepts", () => {
     const stack = synthStacks(config).security;
     expect(lifecycleBodies(stack)).toEqual(expectedLifecycles(days));
     const lock = resourcesOf(stack, "aws_s3_bucket_object_lock_configuration").map(([, l]) => l.rule);
-    expect(lock).toEqual(archive.objectLock ? [{ default_retention: { mode: archive.objectLock.mode, days: archive.objectLock.days } }] : []);
+    expect(lock).toEqual(
+      archive.objectLock
+        ? [{ default_retention: { mode: archive.objectLock.mode, days: archive.objectLock.days } }]
+        : [],
+    );
   });
 });
 
@@ -451,7 +622,10 @@ function expectedLifecycles(days: LifecycleDays): Record<string, Record<string, 
     noncurrent_version_transition: [{ noncurrent_days: days.glacierAfterDays, storage_class: "GLACIER" }],
     ...(days.expireAfterDays === undefined
       ? {}
-      : { expiration: [{ days: days.expireAfterDays }], noncurrent_version_expiration: [{ noncurrent_days: days.expireAfterDays }] }),
+      : {
+          expiration: [{ days: days.expireAfterDays }],
+          noncurrent_version_expiration: [{ noncurrent_days: days.expireAfterDays }],
+        }),
     abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
   };
   return {
@@ -478,7 +652,9 @@ function roleNamed(stack: StackJson, name: string): Record<string, any> {
 }
 
 function rolePolicyFor(stack: StackJson, rolePrefix: string): Record<string, any> {
-  const found = resourcesOf(stack, "aws_iam_role_policy").find(([, p]) => p.role.startsWith(`\${aws_iam_role.${rolePrefix}_`));
+  const found = resourcesOf(stack, "aws_iam_role_policy").find(([, p]) =>
+    p.role.startsWith(`\${aws_iam_role.${rolePrefix}_`),
+  );
   if (!found) throw new Error(`no policy for ${rolePrefix}`);
   return found[1];
 }

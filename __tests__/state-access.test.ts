@@ -29,7 +29,9 @@ function bootstrapped(extra: Record<string, unknown> = {}): Record<string, any> 
 }
 
 /** The role and inline policy of each `StateAccess_<stack>` construct: [role body, policy body]. */
-function stateRoles(state: StackJson): Record<string, { role: Record<string, any>; policy: Record<string, any> }> {
+function stateRoles(
+  state: StackJson,
+): Record<string, { role: Record<string, any>; policy: Record<string, any> }> {
   const policies = resourcesOf(state, "aws_iam_role_policy");
   return Object.fromEntries(
     resourcesOf(state, "aws_iam_role").map(([id, role]) => {
@@ -40,16 +42,33 @@ function stateRoles(state: StackJson): Record<string, { role: Record<string, any
   );
 }
 
-const keyArnReference = (state: StackJson) => `\${aws_kms_key.${resourcesOf(state, "aws_kms_key")[0][0]}.arn}`;
+const keyArnReference = (state: StackJson) =>
+  `\${aws_kms_key.${resourcesOf(state, "aws_kms_key")[0][0]}.arn}`;
 
 function expectedRolePolicy(stack: string, keyArn?: string) {
   const bucket = `arn:aws:s3:::${BUCKET}`;
   return {
     Version: "2012-10-17",
     Statement: [
-      { Sid: "ListOwnStateKey", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket, Condition: { StringEquals: { "s3:prefix": `secops/${stack}.tfstate` } } },
-      { Sid: "ReadWriteOwnState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: `${bucket}/secops/${stack}.tfstate` },
-      { Sid: "LockOwnState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${bucket}/secops/${stack}.tfstate.tflock` },
+      {
+        Sid: "ListOwnStateKey",
+        Effect: "Allow",
+        Action: "s3:ListBucket",
+        Resource: bucket,
+        Condition: { StringEquals: { "s3:prefix": `secops/${stack}.tfstate` } },
+      },
+      {
+        Sid: "ReadWriteOwnState",
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:PutObject"],
+        Resource: `${bucket}/secops/${stack}.tfstate`,
+      },
+      {
+        Sid: "LockOwnState",
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+        Resource: `${bucket}/secops/${stack}.tfstate.tflock`,
+      },
       ...(keyArn
         ? [
             {
@@ -57,7 +76,12 @@ function expectedRolePolicy(stack: string, keyArn?: string) {
               Effect: "Allow",
               Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"],
               Resource: keyArn,
-              Condition: { StringEquals: { "kms:ViaService": `s3.${REGION}.amazonaws.com`, "kms:EncryptionContext:aws:s3:arn": bucket } },
+              Condition: {
+                StringEquals: {
+                  "kms:ViaService": `s3.${REGION}.amazonaws.com`,
+                  "kms:EncryptionContext:aws:s3:arn": bucket,
+                },
+              },
             },
           ]
         : []),
@@ -67,14 +91,24 @@ function expectedRolePolicy(stack: string, keyArn?: string) {
 
 const expectedTrust = (accountId: string) => ({
   Version: "2012-10-17",
-  Statement: [{ Sid: "ApplicationAccountAssumes", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: "sts:AssumeRole" }],
+  Statement: [
+    {
+      Sid: "ApplicationAccountAssumes",
+      Effect: "Allow",
+      Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+      Action: "sts:AssumeRole",
+    },
+  ],
 });
 
 /** Runs a command in-process and captures what a terminal would show. */
 function capture(argv: string[], env: NodeJS.ProcessEnv = {}) {
   let stdout = "";
   let stderr = "";
-  const out = { stdout: { write: (s: string) => ((stdout += s), true) }, stderr: { write: (s: string) => ((stderr += s), true) } };
+  const out = {
+    stdout: { write: (s: string) => ((stdout += s), true) },
+    stderr: { write: (s: string) => ((stderr += s), true) },
+  };
   const code = statePolicy(argv, env, out);
   return { code, stdout, stderr };
 }
@@ -106,7 +140,11 @@ function existingBucketPolicies(): ExistingBucketPolicies {
   return {
     accountId: SECURITY_ACCOUNT,
     keyPrefix: "secops",
-    arns: { bucket, state: (stack) => `${bucket}/secops/${stack}.tfstate`, lock: (stack) => `${bucket}/secops/${stack}.tfstate.tflock` },
+    arns: {
+      bucket,
+      state: (stack) => `${bucket}/secops/${stack}.tfstate`,
+      lock: (stack) => `${bucket}/secops/${stack}.tfstate.tflock`,
+    },
     bucketPolicy: JSON.parse(result.stdout).bucketPolicy,
   };
 }
@@ -117,7 +155,10 @@ describe("state stack: one state role per application stack", () => {
     const state = stacks.state;
     const roles = stateRoles(state);
     expect(Object.keys(roles).sort()).toEqual(["secops-tfstate-payments-prod", "secops-tfstate-web-prod"]);
-    for (const [stack, accountId] of [["payments-prod", PAYMENTS_ACCOUNT], ["web-prod", WEB_ACCOUNT]]) {
+    for (const [stack, accountId] of [
+      ["payments-prod", PAYMENTS_ACCOUNT],
+      ["web-prod", WEB_ACCOUNT],
+    ]) {
       const { role, policy } = roles[`secops-tfstate-${stack}`];
       expect(role.provider).toBe("aws.eu_west_1");
       expect(policy.provider).toBe("aws.eu_west_1");
@@ -125,7 +166,11 @@ describe("state stack: one state role per application stack", () => {
       expect(policyOf(role.assume_role_policy)).toEqual(expectedTrust(accountId));
       expect(policyOf(policy.policy)).toEqual(expectedRolePolicy(stack, keyArnReference(state)));
     }
-    expect(Object.keys(state.output ?? {}).sort()).toEqual(["state_bucket", "state_kms_key_arn", "state_role_arns"]);
+    expect(Object.keys(state.output ?? {}).sort()).toEqual([
+      "state_bucket",
+      "state_kms_key_arn",
+      "state_role_arns",
+    ]);
   });
 
   test("sse-s3: the same roles, without any KMS statement", () => {
@@ -137,7 +182,9 @@ describe("state stack: one state role per application stack", () => {
     const roleArn = `arn:aws:iam::${SECURITY_ACCOUNT}:role/terraform-state`;
     const stacks = synthStacks(bootstrapped({ roleArn }));
     for (const stack of ["payments-prod", "web-prod"]) {
-      expect(stacks[stack].terraform.backend.s3.assume_role).toEqual({ role_arn: `arn:aws:iam::${SECURITY_ACCOUNT}:role/secops-tfstate-${stack}` });
+      expect(stacks[stack].terraform.backend.s3.assume_role).toEqual({
+        role_arn: `arn:aws:iam::${SECURITY_ACCOUNT}:role/secops-tfstate-${stack}`,
+      });
     }
     expect(stacks.security.terraform.backend.s3).toEqual({
       bucket: BUCKET,
@@ -155,10 +202,14 @@ describe("state stack: one state role per application stack", () => {
   test("the security rule pack passes every resource of the state stack, with no suppression", () => {
     const app = buildApp(parseConfig(bootstrapped()), Testing.app());
     const state = app.node.children.find((c) => c instanceof TerraformStack && c.node.id === "state")!;
-    const resources = state.node.findAll().filter((c): c is TerraformResource => c instanceof TerraformResource);
+    const resources = state.node
+      .findAll()
+      .filter((c): c is TerraformResource => c instanceof TerraformResource);
     expect(resources.filter((r) => r.terraformResourceType.startsWith("aws_iam_"))).toHaveLength(4);
     expect(resources.flatMap((r) => violationsOf(r))).toEqual([]);
-    expect(JSON.stringify(JSON.parse(Testing.synth(state as TerraformStack)))).not.toContain("seclog_suppressed_rules");
+    expect(JSON.stringify(JSON.parse(Testing.synth(state as TerraformStack)))).not.toContain(
+      "seclog_suppressed_rules",
+    );
   });
 
   test("config rule: a state role name over IAM's 64 characters names the account entry and the fix", () => {
@@ -189,7 +240,12 @@ describe("state stack: one state role per application stack", () => {
 describe("IAM simulation of the state roles and of the existing-bucket policy", () => {
   const own = { stack: "payments-prod", accountId: PAYMENTS_ACCOUNT };
   const other = { stack: "web-prod", accountId: WEB_ACCOUNT };
-  const policies: StatePolicies = statePolicies(synthStacks(bootstrapped()).state, SECURITY_ACCOUNT, "secops", "secops-tfstate-");
+  const policies: StatePolicies = statePolicies(
+    synthStacks(bootstrapped()).state,
+    SECURITY_ACCOUNT,
+    "secops",
+    "secops-tfstate-",
+  );
   const rows = stateAccessRows({ own, other, outsider: OUTSIDER });
   const existing = existingBucketPolicies();
   const existingRows = existingBucketRows({ own, other, outsider: OUTSIDER });
@@ -197,45 +253,92 @@ describe("IAM simulation of the state roles and of the existing-bucket policy", 
   test("the policies read back are the ones synthesized: both roles, the key placeholder resolved", () => {
     expect(Object.keys(policies.roleTrust).sort()).toEqual(["payments-prod", "web-prod"]);
     expect(JSON.stringify(policies.rolePermissions)).not.toContain("${");
-    expect(policies.arns.key).toMatch(new RegExp(`^arn:aws:kms:${REGION}:${SECURITY_ACCOUNT}:key/planned-statekey`));
+    expect(policies.arns.key).toMatch(
+      new RegExp(`^arn:aws:kms:${REGION}:${SECURITY_ACCOUNT}:key/planned-statekey`),
+    );
   });
 
-  test.each(rows.map((row): [string, Row<StatePolicies>] => [`${row.expected}: ${row.rule}`, row]))("state role: %s", async (_name, row) => {
-    const actual = await decide(row, policies);
-    expect({ rule: row.rule, decision: actual, matches: matches(row.expected, actual) }).toEqual({ rule: row.rule, decision: actual, matches: true });
-  });
+  test.each(rows.map((row): [string, Row<StatePolicies>] => [`${row.expected}: ${row.rule}`, row]))(
+    "state role: %s",
+    async (_name, row) => {
+      const actual = await decide(row, policies);
+      expect({ rule: row.rule, decision: actual, matches: matches(row.expected, actual) }).toEqual({
+        rule: row.rule,
+        decision: actual,
+        matches: true,
+      });
+    },
+  );
 
-  test.each(existingRows.map((row): [string, Row<ExistingBucketPolicies>] => [`${row.expected}: ${row.rule}`, row]))("existing bucket: %s", async (_name, row) => {
+  test.each(
+    existingRows.map((row): [string, Row<ExistingBucketPolicies>] => [`${row.expected}: ${row.rule}`, row]),
+  )("existing bucket: %s", async (_name, row) => {
     const actual = await decide(row, existing);
-    expect({ rule: row.rule, decision: actual, matches: matches(row.expected, actual) }).toEqual({ rule: row.rule, decision: actual, matches: true });
+    expect({ rule: row.rule, decision: actual, matches: matches(row.expected, actual) }).toEqual({
+      rule: row.rule,
+      decision: actual,
+      matches: true,
+    });
   });
 
   test("a deliberately broken policy makes its row fail", async () => {
-    const bucketWide: Policy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: `${policies.arns.bucket}/*` }] };
+    const bucketWide: Policy = {
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: `${policies.arns.bucket}/*` },
+      ],
+    };
     const unconditionedList: Policy = {
       Version: "2012-10-17",
-      Statement: policies.rolePermissions[own.stack].Statement.map(({ Condition, ...s }) => (s.Action === "s3:ListBucket" || !Condition ? s : { ...s, Condition })),
+      Statement: policies.rolePermissions[own.stack].Statement.map(({ Condition, ...s }) =>
+        s.Action === "s3:ListBucket" || !Condition ? s : { ...s, Condition },
+      ),
     };
     const bothAccounts: Policy = {
       Version: "2012-10-17",
-      Statement: [{ Effect: "Allow", Principal: { AWS: [`arn:aws:iam::${own.accountId}:root`, `arn:aws:iam::${other.accountId}:root`] }, Action: "sts:AssumeRole" }],
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { AWS: [`arn:aws:iam::${own.accountId}:root`, `arn:aws:iam::${other.accountId}:root`] },
+          Action: "sts:AssumeRole",
+        },
+      ],
     };
     const broken: Array<[string, Partial<StatePolicies>]> = [
-      ["the state role cannot read another stack's state", { rolePermissions: { ...policies.rolePermissions, [own.stack]: bucketWide } }],
-      ["the state role cannot list the whole bucket", { rolePermissions: { ...policies.rolePermissions, [own.stack]: unconditionedList } }],
-      ["another application account cannot assume this stack's state role", { roleTrust: { ...policies.roleTrust, [own.stack]: bothAccounts } }],
-      ["the state role cannot read its own state without TLS", { bucketPolicy: { Version: "2012-10-17", Statement: [] } }],
+      [
+        "the state role cannot read another stack's state",
+        { rolePermissions: { ...policies.rolePermissions, [own.stack]: bucketWide } },
+      ],
+      [
+        "the state role cannot list the whole bucket",
+        { rolePermissions: { ...policies.rolePermissions, [own.stack]: unconditionedList } },
+      ],
+      [
+        "another application account cannot assume this stack's state role",
+        { roleTrust: { ...policies.roleTrust, [own.stack]: bothAccounts } },
+      ],
+      [
+        "the state role cannot read its own state without TLS",
+        { bucketPolicy: { Version: "2012-10-17", Statement: [] } },
+      ],
     ];
     for (const [rule, fault] of broken) {
       const row = rows.find((r) => r.rule === rule)!;
       expect(matches(row.expected, await decide(row, policies))).toBe(true);
-      expect([rule, matches(row.expected, await decide(row, { ...policies, ...fault }))]).toEqual([rule, false]);
+      expect([rule, matches(row.expected, await decide(row, { ...policies, ...fault }))]).toEqual([
+        rule,
+        false,
+      ]);
     }
     const sharedLock: Policy = {
       ...existing.bucketPolicy,
-      Statement: existing.bucketPolicy.Statement.map((s) => (s.Sid === `LockState${own.accountId}` ? { ...s, Resource: `${existing.arns.bucket}/secops/*` } : s)),
+      Statement: existing.bucketPolicy.Statement.map((s) =>
+        s.Sid === `LockState${own.accountId}` ? { ...s, Resource: `${existing.arns.bucket}/secops/*` } : s,
+      ),
     };
-    const row = existingRows.find((r) => r.rule === "an application account cannot take another stack's lock in an existing bucket")!;
+    const row = existingRows.find(
+      (r) => r.rule === "an application account cannot take another stack's lock in an existing bucket",
+    )!;
     expect(matches(row.expected, await decide(row, existing))).toBe(true);
     expect(matches(row.expected, await decide(row, { ...existing, bucketPolicy: sharedLock }))).toBe(false);
   });
@@ -246,15 +349,41 @@ describe("npm run state-policy", () => {
   const accountStatements = (stack: string, accountId: string) => {
     const principal = { AWS: `arn:aws:iam::${accountId}:root` };
     return [
-      { Sid: `ListStateKey${accountId}`, Effect: "Allow", Principal: principal, Action: "s3:ListBucket", Resource: bucket, Condition: { StringEquals: { "s3:prefix": `secops/${stack}.tfstate` } } },
-      { Sid: `ReadWriteState${accountId}`, Effect: "Allow", Principal: principal, Action: ["s3:GetObject", "s3:PutObject"], Resource: `${bucket}/secops/${stack}.tfstate` },
-      { Sid: `LockState${accountId}`, Effect: "Allow", Principal: principal, Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${bucket}/secops/${stack}.tfstate.tflock` },
+      {
+        Sid: `ListStateKey${accountId}`,
+        Effect: "Allow",
+        Principal: principal,
+        Action: "s3:ListBucket",
+        Resource: bucket,
+        Condition: { StringEquals: { "s3:prefix": `secops/${stack}.tfstate` } },
+      },
+      {
+        Sid: `ReadWriteState${accountId}`,
+        Effect: "Allow",
+        Principal: principal,
+        Action: ["s3:GetObject", "s3:PutObject"],
+        Resource: `${bucket}/secops/${stack}.tfstate`,
+      },
+      {
+        Sid: `LockState${accountId}`,
+        Effect: "Allow",
+        Principal: principal,
+        Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+        Resource: `${bucket}/secops/${stack}.tfstate.tflock`,
+      },
     ];
   };
   const bucketPolicy = {
     Version: "2012-10-17",
     Statement: [
-      { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucket, `${bucket}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } },
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucket, `${bucket}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
       ...accountStatements("payments-prod", PAYMENTS_ACCOUNT),
       ...accountStatements("web-prod", WEB_ACCOUNT),
     ],
@@ -273,8 +402,18 @@ describe("npm run state-policy", () => {
     },
   ];
   const stacks = [
-    { stack: "payments-prod", accountId: PAYMENTS_ACCOUNT, stateKey: "secops/payments-prod.tfstate", lockKey: "secops/payments-prod.tfstate.tflock" },
-    { stack: "web-prod", accountId: WEB_ACCOUNT, stateKey: "secops/web-prod.tfstate", lockKey: "secops/web-prod.tfstate.tflock" },
+    {
+      stack: "payments-prod",
+      accountId: PAYMENTS_ACCOUNT,
+      stateKey: "secops/payments-prod.tfstate",
+      lockKey: "secops/payments-prod.tfstate.tflock",
+    },
+    {
+      stack: "web-prod",
+      accountId: WEB_ACCOUNT,
+      stateKey: "secops/web-prod.tfstate",
+      lockKey: "secops/web-prod.tfstate.tflock",
+    },
   ];
 
   test("existing bucket, two accounts (--json): exactly one statement set per account, the key statement, the size", () => {
@@ -302,10 +441,16 @@ describe("npm run state-policy", () => {
     expect(result).toMatchObject({ code: 0, stderr: "" });
     expect(result.stdout).toContain(`${JSON.stringify(bucketPolicy, null, 2)}\n`);
     expect(result.stdout).toContain(`${JSON.stringify(keyPolicyStatements, null, 2)}\n`);
-    expect(result.stdout).toContain(`1. Bucket policy of ${BUCKET}: 2 accounts, ${Buffer.byteLength(JSON.stringify(bucketPolicy))} of S3's 20480 bytes (20 KB).`);
+    expect(result.stdout).toContain(
+      `1. Bucket policy of ${BUCKET}: 2 accounts, ${Buffer.byteLength(JSON.stringify(bucketPolicy))} of S3's 20480 bytes (20 KB).`,
+    );
     expect(result.stdout).toMatch(/the identity its stack runs\n\s+Terraform with must itself allow/);
-    expect(result.stdout).toContain(`s3:GetObject, s3:PutObject, s3:DeleteObject on ${bucket}/secops/<stack>.tfstate.tflock`);
-    expect(result.stdout.startsWith(`${file}: state bucket ${BUCKET} (${REGION}) is an existing bucket`)).toBe(true);
+    expect(result.stdout).toContain(
+      `s3:GetObject, s3:PutObject, s3:DeleteObject on ${bucket}/secops/<stack>.tfstate.tflock`,
+    );
+    expect(
+      result.stdout.startsWith(`${file}: state bucket ${BUCKET} (${REGION}) is an existing bucket`),
+    ).toBe(true);
   });
 
   test("existing bucket over S3's 20 KB: the policy still prints, with a warning and exit 3", () => {
@@ -329,7 +474,9 @@ describe("npm run state-policy", () => {
     config.state.s3.roleArn = `arn:aws:iam::${SECURITY_ACCOUNT}:role/terraform-state`;
     const result = capture([configFile("shared-role.yaml", config)]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`Note: state.s3.roleArn is set, so every stack's backend assumes arn:aws:iam::${SECURITY_ACCOUNT}:role/terraform-state`);
+    expect(result.stdout).toContain(
+      `Note: state.s3.roleArn is set, so every stack's backend assumes arn:aws:iam::${SECURITY_ACCOUNT}:role/terraform-state`,
+    );
   });
 
   test("bootstrapped: nothing to grant; the per-stack role ARNs", () => {
@@ -343,18 +490,31 @@ describe("npm run state-policy", () => {
       region: REGION,
       keyPrefix: "secops",
       bootstrap: true,
-      roles: stacks.map((s) => ({ ...s, roleArn: `arn:aws:iam::${SECURITY_ACCOUNT}:role/secops-tfstate-${s.stack}` })),
+      roles: stacks.map((s) => ({
+        ...s,
+        roleArn: `arn:aws:iam::${SECURITY_ACCOUNT}:role/secops-tfstate-${s.stack}`,
+      })),
     });
     const text = capture([file]);
     expect(text.code).toBe(0);
-    expect(text.stdout).toContain("Nothing to grant: the state stack already gives each application stack a role");
-    expect(text.stdout).toContain(`  payments-prod  ${PAYMENTS_ACCOUNT}  arn:aws:iam::${SECURITY_ACCOUNT}:role/secops-tfstate-payments-prod\n`);
-    expect(text.stdout).toContain(`  web-prod       ${WEB_ACCOUNT}  arn:aws:iam::${SECURITY_ACCOUNT}:role/secops-tfstate-web-prod\n`);
+    expect(text.stdout).toContain(
+      "Nothing to grant: the state stack already gives each application stack a role",
+    );
+    expect(text.stdout).toContain(
+      `  payments-prod  ${PAYMENTS_ACCOUNT}  arn:aws:iam::${SECURITY_ACCOUNT}:role/secops-tfstate-payments-prod\n`,
+    );
+    expect(text.stdout).toContain(
+      `  web-prod       ${WEB_ACCOUNT}  arn:aws:iam::${SECURITY_ACCOUNT}:role/secops-tfstate-web-prod\n`,
+    );
   });
 
   test.each([
     ["local", { backend: "local" }, /state\.backend is local: .*nothing to grant\.\n$/],
-    ["cloud", { backend: "cloud", cloud: { organization: "acme" } }, /state\.backend is cloud: .*nothing to grant in AWS/],
+    [
+      "cloud",
+      { backend: "cloud", cloud: { organization: "acme" } },
+      /state\.backend is cloud: .*nothing to grant in AWS/,
+    ],
   ])("%s backend: nothing to grant, exit 0", (backend, state, message) => {
     const config = baseConfig();
     config.state = state;
@@ -374,7 +534,9 @@ describe("npm run state-policy", () => {
     const result = capture(["--help"]);
     expect(result).toMatchObject({ code: 0, stderr: "" });
     expect(result.stdout).toMatch(/^usage: npm run state-policy -- \[config\] \[--json\]\n/);
-    expect(result.stdout).toContain("Exit codes: 0 printed, 1 config file problem, 2 bad arguments, 3 the bucket policy");
+    expect(result.stdout).toContain(
+      "Exit codes: 0 printed, 1 config file problem, 2 bad arguments, 3 the bucket policy",
+    );
   });
 
   test.each([

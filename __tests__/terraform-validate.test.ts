@@ -25,7 +25,8 @@ describeTerraform("terraform validate", () => {
     if (typeof tf === "string") throw new Error(`CI=true but Terraform cannot run: ${tf}`);
     const entries = await inParallel(Object.entries(stacks), 2, async ([name, dir]) => {
       const init = await terraform(["init", "-backend=false", "-input=false"], dir, tf.env);
-      if (init.status !== 0) return [name, { init: init.stderr || init.stdout, validate: { status: null, output: "" } }] as const;
+      if (init.status !== 0)
+        return [name, { init: init.stderr || init.stdout, validate: { status: null, output: "" } }] as const;
       const validate = await terraform(["validate", "-json"], dir, tf.env);
       return [name, { init: "", validate: { status: validate.status, output: validate.stdout } }] as const;
     });
@@ -37,7 +38,10 @@ describeTerraform("terraform validate", () => {
     const result = results[name];
     expect(result.init).toBe("");
     const report = JSON.parse(result.validate.output);
-    expect({ valid: report.valid, diagnostics: report.diagnostics }).toEqual({ valid: true, diagnostics: [] });
+    expect({ valid: report.valid, diagnostics: report.diagnostics }).toEqual({
+      valid: true,
+      diagnostics: [],
+    });
     expect(result.validate.status).toBe(0);
   });
 });

@@ -30,7 +30,14 @@ function userConfig() {
         name: "ledger-dev",
         accountId: "555555555555",
         regions: ["ap-southeast-2", "eu-central-1"],
-        logGroups: [{ name: "/app/ledger/audit", create: true, retentionDays: 30, files: [{ path: "/var/log/ledger/audit.log" }] }],
+        logGroups: [
+          {
+            name: "/app/ledger/audit",
+            create: true,
+            retentionDays: 30,
+            files: [{ path: "/var/log/ledger/audit.log" }],
+          },
+        ],
       },
     ],
   };
@@ -50,11 +57,21 @@ function copyProject(): string {
 }
 
 function run(command: string, args: string[], cwd: string) {
-  const env: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: "1", SECLOG_CONFIG: "", FORCE_COLOR: "0" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CHECKPOINT_DISABLE: "1",
+    SECLOG_CONFIG: "",
+    FORCE_COLOR: "0",
+  };
   delete env.JEST_WORKER_ID;
   const started = Date.now();
   const result = spawnSync(command, args, { cwd, env, encoding: "utf8", timeout: 150_000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr, seconds: (Date.now() - started) / 1000 };
+  return {
+    status: result.status,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    seconds: (Date.now() - started) / 1000,
+  };
 }
 
 describe("the user's config/logging.yaml", () => {
@@ -65,27 +82,51 @@ describe("the user's config/logging.yaml", () => {
   });
   afterAll(() => rmSync(copy, { recursive: true, force: true }));
 
-  test(
-    "rewritten to another valid config: npm run docs -- --check exits 0 and the docs, commands and cli suites pass",
-    () => {
-      expect(readFileSync(join(copy, USER_CONFIG), "utf8")).toContain("prefix: acme");
+  test("rewritten to another valid config: npm run docs -- --check exits 0 and the docs, commands and cli suites pass", () => {
+    expect(readFileSync(join(copy, USER_CONFIG), "utf8")).toContain("prefix: acme");
 
-      const docs = run("npm", ["run", "-s", "docs", "--", "--check"], copy);
-      expect({ status: docs.status, stdout: docs.stdout, stderr: docs.stderr }).toEqual({ status: 0, stdout: "README.md is current\n", stderr: "" });
+    const docs = run("npm", ["run", "-s", "docs", "--", "--check"], copy);
+    expect({ status: docs.status, stdout: docs.stdout, stderr: docs.stderr }).toEqual({
+      status: 0,
+      stdout: "README.md is current\n",
+      stderr: "",
+    });
 
-      const report = join(copy, "jest-report.json");
-      const jest = run("npx", ["jest", "--config", "jest.config.js", "--ci", "--json", `--outputFile=${report}`, "--runTestsByPath", ...SUITES], copy);
-      expect(existsSync(report) ? "" : `jest wrote no report (exit ${jest.status}):\n${jest.stderr.slice(-3000)}`).toBe("");
-      const summary = JSON.parse(readFileSync(report, "utf8"));
-      const failures = summary.testResults.flatMap((suite: any) =>
-        suite.assertionResults.filter((a: any) => a.status !== "passed").map((a: any) => `${relative(copy, suite.name)}: ${a.fullName}: ${a.failureMessages.join("\n").slice(0, 500)}`),
-      );
-      expect(failures).toEqual([]);
-      expect(jest.status).toBe(0);
-      expect(summary.testResults.map((suite: any) => relative(copy, suite.name)).sort()).toEqual([...SUITES].sort());
-      expect(summary.numPassedTests).toBeGreaterThan(20);
-      process.stdout.write(`user-config copy: docs --check ${docs.seconds} s, ${summary.numPassedTests} tests of ${SUITES.length} suites ${jest.seconds} s\n`);
-    },
-    240_000,
-  );
+    const report = join(copy, "jest-report.json");
+    const jest = run(
+      "npx",
+      [
+        "jest",
+        "--config",
+        "jest.config.js",
+        "--ci",
+        "--json",
+        `--outputFile=${report}`,
+        "--runTestsByPath",
+        ...SUITES,
+      ],
+      copy,
+    );
+    expect(
+      existsSync(report) ? "" : `jest wrote no report (exit ${jest.status}):\n${jest.stderr.slice(-3000)}`,
+    ).toBe("");
+    const summary = JSON.parse(readFileSync(report, "utf8"));
+    const failures = summary.testResults.flatMap((suite: any) =>
+      suite.assertionResults
+        .filter((a: any) => a.status !== "passed")
+        .map(
+          (a: any) =>
+            `${relative(copy, suite.name)}: ${a.fullName}: ${a.failureMessages.join("\n").slice(0, 500)}`,
+        ),
+    );
+    expect(failures).toEqual([]);
+    expect(jest.status).toBe(0);
+    expect(summary.testResults.map((suite: any) => relative(copy, suite.name)).sort()).toEqual(
+      [...SUITES].sort(),
+    );
+    expect(summary.numPassedTests).toBeGreaterThan(20);
+    process.stdout.write(
+      `user-config copy: docs --check ${docs.seconds} s, ${summary.numPassedTests} tests of ${SUITES.length} suites ${jest.seconds} s\n`,
+    );
+  }, 240_000);
 });

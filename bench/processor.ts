@@ -35,7 +35,8 @@ const INPUTS: Record<string, () => FirehoseEvent> = {
 
 function baseline(event: FirehoseEvent): number {
   let events = 0;
-  for (const record of event.records) events += JSON.parse(gunzipSync(Buffer.from(record.data, "base64")).toString("utf8")).logEvents.length;
+  for (const record of event.records)
+    events += JSON.parse(gunzipSync(Buffer.from(record.data, "base64")).toString("utf8")).logEvents.length;
   return events;
 }
 
@@ -109,13 +110,16 @@ function benchInput(name: string, event: FirehoseEvent): Row {
   const response: FirehoseResponse = transform(event);
   const bytesOut = Buffer.byteLength(JSON.stringify(response));
   let eventsOk = 0;
-  for (const r of response.records) if (r.result === "Ok") eventsOk += ndjsonOf(r.data).split("\n").length - 1;
+  for (const r of response.records)
+    if (r.result === "Ok") eventsOk += ndjsonOf(r.data).split("\n").length - 1;
   // Every bench record is valid: each one not Ok failed for size.
   const failedForSize = response.records.filter((r) => r.result !== "Ok").length;
 
   const times: Record<string, number[]> = { baseline: [], handler: [] };
   for (let round = 0; round < ROUNDS; round++) {
-    for (const variant of round % 2 ? (["handler", "baseline"] as const) : (["baseline", "handler"] as const)) {
+    for (const variant of round % 2
+      ? (["handler", "baseline"] as const)
+      : (["baseline", "handler"] as const)) {
       const start = performance.now();
       VARIANTS[variant](event);
       times[variant].push(performance.now() - start);
@@ -128,20 +132,50 @@ function benchInput(name: string, event: FirehoseEvent): Row {
   writeFileSync(file, JSON.stringify(event));
   const memory = (variant: string) =>
     JSON.parse(
-      execFileSync(process.execPath, ["--expose-gc", "--max-semi-space-size=1", "--require", join(__dirname, "..", "register.cjs"), __filename, "--memory", file, variant], {
-        encoding: "utf8",
-        maxBuffer: 16 * MB,
-      }),
+      execFileSync(
+        process.execPath,
+        [
+          "--expose-gc",
+          "--max-semi-space-size=1",
+          "--require",
+          join(__dirname, "..", "register.cjs"),
+          __filename,
+          "--memory",
+          file,
+          variant,
+        ],
+        {
+          encoding: "utf8",
+          maxBuffer: 16 * MB,
+        },
+      ),
     );
   const baseMemory = memory("baseline").growth;
   const ourMemory = memory("handler").growth;
-  return { input: name, records: event.records.length, bytesIn, jsonBytes, bytesOut, eventsIn, eventsOk, failedForSize, baseMs, oursMs, ratio: oursMs / baseMs, memoryRatio: ourMemory / bytesIn, baseMemory, ourMemory };
+  return {
+    input: name,
+    records: event.records.length,
+    bytesIn,
+    jsonBytes,
+    bytesOut,
+    eventsIn,
+    eventsOk,
+    failedForSize,
+    baseMs,
+    oursMs,
+    ratio: oursMs / baseMs,
+    memoryRatio: ourMemory / bytesIn,
+    baseMemory,
+    ourMemory,
+  };
 }
 
 function main(): void {
   const mb = (bytes: number) => (bytes / MB).toFixed(2);
   const rows = Object.entries(INPUTS).map(([name, make]) => benchInput(name, make()));
-  console.log("| input | records | MB in (request) | MB JSON after gunzip | MB out (response) | events in | events Ok | failed for size | baseline ms | handler ms | x baseline | peak RSS growth baseline / handler MB | x batch |");
+  console.log(
+    "| input | records | MB in (request) | MB JSON after gunzip | MB out (response) | events in | events Ok | failed for size | baseline ms | handler ms | x baseline | peak RSS growth baseline / handler MB | x batch |",
+  );
   console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const r of rows) {
     console.log(

@@ -24,7 +24,11 @@ interface ChildResult {
 }
 
 /** 2 regions, 3 log groups each, allLogGroups on every other account; organization mode (500 accounts exceed any account-list policy). */
-export function scaleConfig(accounts: number, regions = ["us-east-1", "eu-west-1"], logGroups = 3): Record<string, unknown> {
+export function scaleConfig(
+  accounts: number,
+  regions = ["us-east-1", "eu-west-1"],
+  logGroups = 3,
+): Record<string, unknown> {
   return {
     prefix: "corp",
     security: { accountId: "111111111111", region: "us-east-1" },
@@ -35,7 +39,11 @@ export function scaleConfig(accounts: number, regions = ["us-east-1", "eu-west-1
       name: `app-${String(i).padStart(3, "0")}`,
       accountId: String(500000000000 + i),
       regions,
-      logGroups: Array.from({ length: logGroups }, (_, g) => ({ name: `/var/log/app-${g}`, create: g === 0, ...(g === 0 ? { retentionDays: 365 } : {}) })),
+      logGroups: Array.from({ length: logGroups }, (_, g) => ({
+        name: `/var/log/app-${g}`,
+        create: g === 0,
+        ...(g === 0 ? { retentionDays: 365 } : {}),
+      })),
       ...(i % 2 === 0 ? { allLogGroups: { exclude: ["/aws/lambda/healthcheck"] } } : {}),
     })),
   };
@@ -44,11 +52,15 @@ export function scaleConfig(accounts: number, regions = ["us-east-1", "eu-west-1
 function runChild(mode: "app" | "baseline", configFile = ""): ChildResult & { outdir: string } {
   const outdir = mkdtempSync(join(work, `${mode}-`));
   const started = performance.now();
-  const stdout = execFileSync(process.execPath, ["--require", REGISTER, join(__dirname, "synth-child.ts"), mode, configFile, outdir], {
-    cwd: ROOT,
-    encoding: "utf8",
-    env: { ...process.env, CHECKPOINT_DISABLE: "1" },
-  });
+  const stdout = execFileSync(
+    process.execPath,
+    ["--require", REGISTER, join(__dirname, "synth-child.ts"), mode, configFile, outdir],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, CHECKPOINT_DISABLE: "1" },
+    },
+  );
   return { ...JSON.parse(stdout.trim().split("\n").pop()!), wallMs: performance.now() - started, outdir };
 }
 
@@ -64,7 +76,8 @@ function outputStats(outdir: string): { stacks: number; resources: number; bytes
   for (const stack of stacks) {
     const file = join(stacksDir, stack, "cdk.tf.json");
     const json = JSON.parse(readFileSync(file, "utf8"));
-    for (const instances of Object.values<Record<string, unknown>>(json.resource ?? {})) resources += Object.keys(instances).length;
+    for (const instances of Object.values<Record<string, unknown>>(json.resource ?? {}))
+      resources += Object.keys(instances).length;
   }
   for (const file of readdirSync(outdir, { recursive: true, encoding: "utf8" })) {
     const stat = statSync(join(outdir, file));
@@ -77,10 +90,17 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 function synthTable(): void {
-  const baseline = median(Array.from({ length: RUNS }, () => runChild("baseline")), (r) => r.wallMs);
+  const baseline = median(
+    Array.from({ length: RUNS }, () => runChild("baseline")),
+    (r) => r.wallMs,
+  );
   const base = outputStats(baseline.outdir);
-  console.log(`\n== synthesis (median of ${RUNS} fresh processes each; phases: module load / config / construct tree / synth+write)`);
-  console.log("| accounts | stacks | resources | wall | x baseline | peak RSS | output | load | config | tree | synth |");
+  console.log(
+    `\n== synthesis (median of ${RUNS} fresh processes each; phases: module load / config / construct tree / synth+write)`,
+  );
+  console.log(
+    "| accounts | stacks | resources | wall | x baseline | peak RSS | output | load | config | tree | synth |",
+  );
   console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   const row = (label: string, r: ChildResult, stats: { stacks: number; resources: number; bytes: number }) =>
     console.log(
@@ -92,13 +112,20 @@ function synthTable(): void {
   for (const accounts of SIZES) {
     const file = join(work, `config-${accounts}.json`);
     writeFileSync(file, JSON.stringify(scaleConfig(accounts)));
-    const result = median(Array.from({ length: RUNS }, () => runChild("app", file)), (r) => r.wallMs);
+    const result = median(
+      Array.from({ length: RUNS }, () => runChild("app", file)),
+      (r) => r.wallMs,
+    );
     walls[accounts] = result.wallMs;
     row(String(accounts), result, outputStats(result.outdir));
   }
   const perAccount = (from: number, to: number) => (walls[to] - walls[from]) / (to - from);
-  console.log(`cost per added account: 10->100: ${perAccount(10, 100).toFixed(1)} ms, 100->500: ${perAccount(100, 500).toFixed(1)} ms`);
-  console.log(`targets: 100 accounts <= 3x baseline: ${(walls[100] / baseline.wallMs).toFixed(2)}x; 500 accounts <= 10x: ${(walls[500] / baseline.wallMs).toFixed(2)}x`);
+  console.log(
+    `cost per added account: 10->100: ${perAccount(10, 100).toFixed(1)} ms, 100->500: ${perAccount(100, 500).toFixed(1)} ms`,
+  );
+  console.log(
+    `targets: 100 accounts <= 3x baseline: ${(walls[100] / baseline.wallMs).toFixed(2)}x; 500 accounts <= 10x: ${(walls[500] / baseline.wallMs).toFixed(2)}x`,
+  );
 }
 
 /** `cdktf synth` (the CLI the user runs) of the default config vs the baseline app in a throwaway cdktf project. */
@@ -107,7 +134,11 @@ function cliComparison(): void {
   const baselineProject = mkdtempSync(join(work, "baseline-project-"));
   writeFileSync(
     join(baselineProject, "cdktf.json"),
-    JSON.stringify({ language: "typescript", app: `node --require ${REGISTER} ${join(__dirname, "synth-child.ts")} baseline - -`, sendCrashReports: "false" }),
+    JSON.stringify({
+      language: "typescript",
+      app: `node --require ${REGISTER} ${join(__dirname, "synth-child.ts")} baseline - -`,
+      sendCrashReports: "false",
+    }),
   );
   const time = (cwd: string) => {
     const outdir = mkdtempSync(join(work, "cli-"));
@@ -117,17 +148,27 @@ function cliComparison(): void {
     if (result.status !== 0) throw new Error(`cdktf synth failed in ${cwd}: ${result.stderr}`);
     return performance.now() - started;
   };
-  const ours = median(Array.from({ length: RUNS }, () => time(ROOT)), (x) => x);
-  const base = median(Array.from({ length: RUNS }, () => time(baselineProject)), (x) => x);
-  console.log(`\n== cdktf synth (CLI), median of ${RUNS}: default config ${s(ours)}, baseline app ${s(base)} = ${(ours / base).toFixed(2)}x  [target <= 1.5x: ${ours / base <= 1.5 ? "met" : "MISSED"}]`);
+  const ours = median(
+    Array.from({ length: RUNS }, () => time(ROOT)),
+    (x) => x,
+  );
+  const base = median(
+    Array.from({ length: RUNS }, () => time(baselineProject)),
+    (x) => x,
+  );
+  console.log(
+    `\n== cdktf synth (CLI), median of ${RUNS}: default config ${s(ours)}, baseline app ${s(base)} = ${(ours / base).toFixed(2)}x  [target <= 1.5x: ${ours / base <= 1.5 ? "met" : "MISSED"}]`,
+  );
 }
 
 /** Terraform validate and offline plan time of one application stack, by regions and log groups. */
 async function terraformGrowth(): Promise<void> {
   // Loaded here only: the Terraform helpers are shared with the tests.
-  const { terraformEnv, terraform } = require("../__tests__/support/terraform") as typeof import("../__tests__/support/terraform");
+  const { terraformEnv, terraform } =
+    require("../__tests__/support/terraform") as typeof import("../__tests__/support/terraform");
   const { offlineCopy } = require("../__tests__/support/plan") as typeof import("../__tests__/support/plan");
-  const { synthToDir } = require("../__tests__/support/synth-dir") as typeof import("../__tests__/support/synth-dir");
+  const { synthToDir } =
+    require("../__tests__/support/synth-dir") as typeof import("../__tests__/support/synth-dir");
   const tf = terraformEnv();
   if (typeof tf === "string") {
     console.log(`\n== terraform: skipped (${tf})`);
@@ -137,8 +178,17 @@ async function terraformGrowth(): Promise<void> {
   console.log("| regions | log groups | resources | validate | plan |");
   console.log("| --- | --- | --- | --- | --- |");
   const allRegions = ["us-east-1", "eu-west-1", "ap-southeast-2", "us-west-2"];
-  for (const [regions, logGroups] of [[1, 3], [2, 3], [4, 3], [1, 12], [4, 12]] as const) {
-    const dirs = synthToDir(scaleConfig(1, allRegions.slice(0, regions), logGroups), `tfgrowth-${regions}-${logGroups}`);
+  for (const [regions, logGroups] of [
+    [1, 3],
+    [2, 3],
+    [4, 3],
+    [1, 12],
+    [4, 12],
+  ] as const) {
+    const dirs = synthToDir(
+      scaleConfig(1, allRegions.slice(0, regions), logGroups),
+      `tfgrowth-${regions}-${logGroups}`,
+    );
     const dir = offlineCopy(dirs["app-000"]);
     await terraform(["init", "-backend=false", "-input=false"], dir, tf.env);
     let started = performance.now();

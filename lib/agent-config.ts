@@ -60,10 +60,14 @@ export function findAccount(config: SecLogConfig, nameOrId: string): AppAccount 
 export function chooseRegion(account: AppAccount, region: string | undefined): string {
   if (region === undefined) {
     if (account.regions.length === 1) return account.regions[0];
-    throw new UsageError(`${account.name} ships from ${account.regions.join(", ")}: name the region of the hosts`);
+    throw new UsageError(
+      `${account.name} ships from ${account.regions.join(", ")}: name the region of the hosts`,
+    );
   }
   if (!account.regions.includes(region)) {
-    throw new UsageError(`${account.name} ships only from ${account.regions.join(", ")}; logs written in ${region} would not be archived (add it to the account's regions)`);
+    throw new UsageError(
+      `${account.name} ships only from ${account.regions.join(", ")}; logs written in ${region} would not be archived (add it to the account's regions)`,
+    );
   }
   return region;
 }
@@ -73,6 +77,9 @@ export function requireFiles(file: string, config: SecLogConfig, account: AppAcc
   if (account.logGroups.some((group) => group.files.length > 0)) return;
   const index = config.accounts.indexOf(account);
   throw new ConfigError(file, [
-    { path: `accounts[${index}].logGroups`, message: `no entry of ${account.name} lists files; add files: [{ path: /var/log/secure }] to the log groups your hosts write` },
+    {
+      path: `accounts[${index}].logGroups`,
+      message: `no entry of ${account.name} lists files; add files: [{ path: /var/log/secure }] to the log groups your hosts write`,
+    },
   ]);
 }

@@ -139,26 +139,116 @@ const CLOUDWATCH_PRICING = "https://aws.amazon.com/cloudwatch/pricing/";
 const NOT_RECHECKED = "not re-checked offline";
 
 const PRICES = {
-  kinesisOnDemandStreamHour: { usd: 0.04, per: 1, unit: "stream-hour", source: `${KINESIS_PRICING} (On-demand Standard; ${NOT_RECHECKED}; c3x.dev shows the same, read 2026-11-27)` },
-  kinesisOnDemandIngest: { usd: 0.08, per: 1, unit: "GB", source: `${KINESIS_PRICING} (On-demand Standard data ingested, per record rounded up to 1 KB; ${NOT_RECHECKED})` },
-  kinesisOnDemandRetrieval: { usd: 0.04, per: 1, unit: "GB", source: `${KINESIS_PRICING} (On-demand Standard data retrievals; ${NOT_RECHECKED})` },
-  kinesisOnDemandExtendedRetention: { usd: 0.1, per: 1, unit: "GB-month", source: `${KINESIS_PRICING} (On-demand extended retention, 24 h-7 days; ${NOT_RECHECKED})` },
-  kinesisShardHour: { usd: 0.015, per: 1, unit: "shard-hour", source: `${KINESIS_PRICING} (provisioned; ${NOT_RECHECKED}; c3x.dev and kindatechnical.com show the same, read 2026-11-27)` },
-  kinesisPutPayloadUnits: { usd: 0.014, per: 1e6, unit: "PUT payload units", source: `${KINESIS_PRICING} (provisioned, 25 KB units, read 2026-11-27; price ${NOT_RECHECKED})` },
-  kinesisProvisionedExtendedRetention: { usd: 0.02, per: 1, unit: "shard-hour", source: `${KINESIS_PRICING} (provisioned extended retention, 24 h-7 days; ${NOT_RECHECKED})` },
-  kinesisLongTermRetention: { usd: 0.023, per: 1, unit: "GB-month", source: `${KINESIS_PRICING} (long-term retention past 7 days; ${NOT_RECHECKED})` },
-  firehoseIngest: { usd: 0.029, per: 1, unit: "GB", source: `${FIREHOSE_PRICING} (Kinesis Data Streams source, first 500 TB/month, 5 KB increments per record (read 2026-11-27); price ${NOT_RECHECKED})` },
-  firehosePartitionedData: { usd: 0.02, per: 1, unit: "GB", source: `${FIREHOSE_PRICING} (dynamic partitioning per GB; ${NOT_RECHECKED})` },
-  firehosePartitionedObjects: { usd: 0.005, per: 1000, unit: "objects", source: `${FIREHOSE_PRICING} (dynamic partitioning per 1,000 S3 objects; ${NOT_RECHECKED})` },
-  lambdaArmGbSecond: { usd: 0.0000133334, per: 1, unit: "GB-s", source: `${LAMBDA_PRICING} (Arm, first 7.5 billion GB-s/month; cloudchipr.com shows the same, read 2026-11-27)` },
+  kinesisOnDemandStreamHour: {
+    usd: 0.04,
+    per: 1,
+    unit: "stream-hour",
+    source: `${KINESIS_PRICING} (On-demand Standard; ${NOT_RECHECKED}; c3x.dev shows the same, read 2026-11-27)`,
+  },
+  kinesisOnDemandIngest: {
+    usd: 0.08,
+    per: 1,
+    unit: "GB",
+    source: `${KINESIS_PRICING} (On-demand Standard data ingested, per record rounded up to 1 KB; ${NOT_RECHECKED})`,
+  },
+  kinesisOnDemandRetrieval: {
+    usd: 0.04,
+    per: 1,
+    unit: "GB",
+    source: `${KINESIS_PRICING} (On-demand Standard data retrievals; ${NOT_RECHECKED})`,
+  },
+  kinesisOnDemandExtendedRetention: {
+    usd: 0.1,
+    per: 1,
+    unit: "GB-month",
+    source: `${KINESIS_PRICING} (On-demand extended retention, 24 h-7 days; ${NOT_RECHECKED})`,
+  },
+  kinesisShardHour: {
+    usd: 0.015,
+    per: 1,
+    unit: "shard-hour",
+    source: `${KINESIS_PRICING} (provisioned; ${NOT_RECHECKED}; c3x.dev and kindatechnical.com show the same, read 2026-11-27)`,
+  },
+  kinesisPutPayloadUnits: {
+    usd: 0.014,
+    per: 1e6,
+    unit: "PUT payload units",
+    source: `${KINESIS_PRICING} (provisioned, 25 KB units, read 2026-11-27; price ${NOT_RECHECKED})`,
+  },
+  kinesisProvisionedExtendedRetention: {
+    usd: 0.02,
+    per: 1,
+    unit: "shard-hour",
+    source: `${KINESIS_PRICING} (provisioned extended retention, 24 h-7 days; ${NOT_RECHECKED})`,
+  },
+  kinesisLongTermRetention: {
+    usd: 0.023,
+    per: 1,
+    unit: "GB-month",
+    source: `${KINESIS_PRICING} (long-term retention past 7 days; ${NOT_RECHECKED})`,
+  },
+  firehoseIngest: {
+    usd: 0.029,
+    per: 1,
+    unit: "GB",
+    source: `${FIREHOSE_PRICING} (Kinesis Data Streams source, first 500 TB/month, 5 KB increments per record (read 2026-11-27); price ${NOT_RECHECKED})`,
+  },
+  firehosePartitionedData: {
+    usd: 0.02,
+    per: 1,
+    unit: "GB",
+    source: `${FIREHOSE_PRICING} (dynamic partitioning per GB; ${NOT_RECHECKED})`,
+  },
+  firehosePartitionedObjects: {
+    usd: 0.005,
+    per: 1000,
+    unit: "objects",
+    source: `${FIREHOSE_PRICING} (dynamic partitioning per 1,000 S3 objects; ${NOT_RECHECKED})`,
+  },
+  lambdaArmGbSecond: {
+    usd: 0.0000133334,
+    per: 1,
+    unit: "GB-s",
+    source: `${LAMBDA_PRICING} (Arm, first 7.5 billion GB-s/month; cloudchipr.com shows the same, read 2026-11-27)`,
+  },
   lambdaRequests: { usd: 0.2, per: 1e6, unit: "requests", source: `${LAMBDA_PRICING} (${NOT_RECHECKED})` },
-  s3Standard: { usd: 0.023, per: 1, unit: "GB-month", source: `${S3_PRICING} (S3 Standard, first 50 TB; cloudburn.io shows the same, read 2026-11-27)` },
-  s3GlacierFlexible: { usd: 0.0036, per: 1, unit: "GB-month", source: `${S3_PRICING} (S3 Glacier Flexible Retrieval; ${NOT_RECHECKED})` },
-  s3Put: { usd: 0.005, per: 1000, unit: "PUT requests", source: `${S3_PRICING} (S3 Standard PUT; ${NOT_RECHECKED})` },
-  s3GlacierTransition: { usd: 0.03, per: 1000, unit: "transitions", source: `${S3_PRICING} (lifecycle transitions into Glacier Flexible Retrieval; ${NOT_RECHECKED})` },
+  s3Standard: {
+    usd: 0.023,
+    per: 1,
+    unit: "GB-month",
+    source: `${S3_PRICING} (S3 Standard, first 50 TB; cloudburn.io shows the same, read 2026-11-27)`,
+  },
+  s3GlacierFlexible: {
+    usd: 0.0036,
+    per: 1,
+    unit: "GB-month",
+    source: `${S3_PRICING} (S3 Glacier Flexible Retrieval; ${NOT_RECHECKED})`,
+  },
+  s3Put: {
+    usd: 0.005,
+    per: 1000,
+    unit: "PUT requests",
+    source: `${S3_PRICING} (S3 Standard PUT; ${NOT_RECHECKED})`,
+  },
+  s3GlacierTransition: {
+    usd: 0.03,
+    per: 1000,
+    unit: "transitions",
+    source: `${S3_PRICING} (lifecycle transitions into Glacier Flexible Retrieval; ${NOT_RECHECKED})`,
+  },
   kmsKeyMonth: { usd: 1, per: 1, unit: "key-month", source: `${KMS_PRICING} (read 2026-11-27)` },
-  kmsRequests: { usd: 0.03, per: 10_000, unit: "requests", source: `${KMS_PRICING} (symmetric requests; wring.co shows the same, read 2026-11-27)` },
-  cloudWatchLogsIngest: { usd: 0.5, per: 1, unit: "GB", source: `${CLOUDWATCH_PRICING} (Standard log class ingestion; ${NOT_RECHECKED})` },
+  kmsRequests: {
+    usd: 0.03,
+    per: 10_000,
+    unit: "requests",
+    source: `${KMS_PRICING} (symmetric requests; wring.co shows the same, read 2026-11-27)`,
+  },
+  cloudWatchLogsIngest: {
+    usd: 0.5,
+    per: 1,
+    unit: "GB",
+    source: `${CLOUDWATCH_PRICING} (Standard log class ingestion; ${NOT_RECHECKED})`,
+  },
 } as const satisfies Record<string, ListPrice>;
 
 // ---------------------------------------------------------------- the plan
@@ -256,7 +346,11 @@ export interface CapacityPlan {
   /** Events format only. */
   readonly processor?: ProcessorPlan;
   readonly storage: StoragePlan;
-  readonly cost: { readonly lines: readonly CostLine[]; readonly totalUsd: number; readonly notIncluded: readonly CostLine[] };
+  readonly cost: {
+    readonly lines: readonly CostLine[];
+    readonly totalUsd: number;
+    readonly notIncluded: readonly CostLine[];
+  };
   /** Each names the config key to change and the value to set. */
   readonly warnings: readonly string[];
 }
@@ -268,7 +362,10 @@ export function estimateCapacity(config: SecLogConfig, input: CapacityInput): Ca
   const kinesis = kinesisPlan(config, average, peak);
   const partitions = input.partitions ?? estimatePartitions(config);
   const firehose = firehosePlan(config, average, peak, partitions, input.partitions !== undefined);
-  const processor = config.delivery.format === "events" ? processorPlan(config.delivery.processorConcurrency, average, peak) : undefined;
+  const processor =
+    config.delivery.format === "events"
+      ? processorPlan(config.delivery.processorConcurrency, average, peak)
+      : undefined;
   const storage = storagePlan(config, average, firehose, input.months);
   const lines = [
     ...kinesisCost(config.stream.mode, kinesis, average, config),
@@ -299,7 +396,8 @@ function ratesOf(gbPerDay: number, eventsPerSecond: number): Rates {
     kinesisBytesPerSecond: cloudWatchBytesPerSecond / CLOUDWATCH_GZIP_RATIO,
     kinesisRecordsPerSecond: eventsPerSecond / EVENTS_PER_RECORD,
     ndjsonBytesPerSecond: cloudWatchBytesPerSecond + eventsPerSecond * NDJSON_EXTRA_BYTES_PER_EVENT,
-    processedBytesPerSecond: (cloudWatchBytesPerSecond + eventsPerSecond * NDJSON_EXTRA_BYTES_PER_EVENT) / NDJSON_GZIP_RATIO,
+    processedBytesPerSecond:
+      (cloudWatchBytesPerSecond + eventsPerSecond * NDJSON_EXTRA_BYTES_PER_EVENT) / NDJSON_GZIP_RATIO,
   };
 }
 
@@ -341,7 +439,8 @@ function estimatePartitions(config: SecLogConfig): number {
 /** Shards that keep the peak under 80% of both per-shard write limits. */
 function shardsFor(peak: Rates): number {
   const byBytes = peak.kinesisBytesPerSecond / (SHARD_WRITE_BYTES_PER_SECOND * SHARD_TARGET_UTILIZATION);
-  const byRecords = peak.kinesisRecordsPerSecond / (SHARD_WRITE_RECORDS_PER_SECOND * SHARD_TARGET_UTILIZATION);
+  const byRecords =
+    peak.kinesisRecordsPerSecond / (SHARD_WRITE_RECORDS_PER_SECOND * SHARD_TARGET_UTILIZATION);
   return Math.max(1, Math.ceil(byBytes), Math.ceil(byRecords));
 }
 
@@ -353,31 +452,57 @@ function kinesisPlan(config: SecLogConfig, average: Rates, peak: Rates): Kinesis
     shardsNeeded,
     averageRecordBytes: average.kinesisBytesPerSecond / average.kinesisRecordsPerSecond,
     onDemandInitialCapacityFits:
-      peak.kinesisBytesPerSecond <= ON_DEMAND_INITIAL_BYTES_PER_SECOND && peak.kinesisRecordsPerSecond <= ON_DEMAND_INITIAL_RECORDS_PER_SECOND,
+      peak.kinesisBytesPerSecond <= ON_DEMAND_INITIAL_BYTES_PER_SECOND &&
+      peak.kinesisRecordsPerSecond <= ON_DEMAND_INITIAL_RECORDS_PER_SECOND,
   };
   // Both modes priced the same way, so the comparison is like for like.
   const onDemand = sum(kinesisCost("on-demand", base, average, config).map((line) => line.usd));
-  const provisioned = sum(kinesisCost("provisioned", { ...base, configuredShards: shardsNeeded }, average, config).map((line) => line.usd));
-  return { ...base, monthlyUsd: { onDemand, provisioned }, cheaperMode: provisioned < onDemand ? "provisioned" : "on-demand" };
+  const provisioned = sum(
+    kinesisCost("provisioned", { ...base, configuredShards: shardsNeeded }, average, config).map(
+      (line) => line.usd,
+    ),
+  );
+  return {
+    ...base,
+    monthlyUsd: { onDemand, provisioned },
+    cheaperMode: provisioned < onDemand ? "provisioned" : "on-demand",
+  };
 }
 
 type KinesisSizing = Pick<KinesisPlan, "configuredShards" | "shardsNeeded" | "averageRecordBytes">;
 
-function kinesisCost(mode: "on-demand" | "provisioned", kinesis: KinesisSizing, average: Rates, config: SecLogConfig): CostLine[] {
+function kinesisCost(
+  mode: "on-demand" | "provisioned",
+  kinesis: KinesisSizing,
+  average: Rates,
+  config: SecLogConfig,
+): CostLine[] {
   const recordsPerMonth = average.kinesisRecordsPerSecond * SECONDS_PER_MONTH;
   const storedGbPerDay = (average.kinesisBytesPerSecond * SECONDS_PER_DAY) / GIB;
   const hours = config.stream.retentionHours;
   const longTermGbMonths = (storedGbPerDay * Math.max(0, hours - EXTENDED_RETENTION_HOURS)) / 24;
-  const longTerm = longTermGbMonths > 0 ? [line("Kinesis long-term retention (past 7 days)", longTermGbMonths, PRICES.kinesisLongTermRetention)] : [];
+  const longTerm =
+    longTermGbMonths > 0
+      ? [line("Kinesis long-term retention (past 7 days)", longTermGbMonths, PRICES.kinesisLongTermRetention)]
+      : [];
   if (mode === "on-demand") {
     const billedGb = (recordsPerMonth * roundUp(kinesis.averageRecordBytes, KINESIS_BILLING_BYTES)) / GIB;
-    const extendedGbMonths = (storedGbPerDay * (Math.min(hours, EXTENDED_RETENTION_HOURS) - BASE_RETENTION_HOURS)) / 24;
+    const extendedGbMonths =
+      (storedGbPerDay * (Math.min(hours, EXTENDED_RETENTION_HOURS) - BASE_RETENTION_HOURS)) / 24;
     return [
       line("Kinesis on-demand stream", HOURS_PER_MONTH, PRICES.kinesisOnDemandStreamHour),
       line("Kinesis on-demand data in (1 KB per record)", billedGb, PRICES.kinesisOnDemandIngest),
       // Retrievals rounded like ingestion: an assumption, AWS's page spells out the rounding for data in only.
       line("Kinesis on-demand data out (Firehose reads)", billedGb, PRICES.kinesisOnDemandRetrieval),
-      ...(extendedGbMonths > 0 ? [line("Kinesis extended retention (to 7 days)", extendedGbMonths, PRICES.kinesisOnDemandExtendedRetention)] : []),
+      ...(extendedGbMonths > 0
+        ? [
+            line(
+              "Kinesis extended retention (to 7 days)",
+              extendedGbMonths,
+              PRICES.kinesisOnDemandExtendedRetention,
+            ),
+          ]
+        : []),
       ...longTerm,
     ];
   }
@@ -386,18 +511,33 @@ function kinesisCost(mode: "on-demand" | "provisioned", kinesis: KinesisSizing, 
   return [
     line("Kinesis provisioned shards", shardHours, PRICES.kinesisShardHour),
     line("Kinesis PUT payload units (25 KB)", putUnits, PRICES.kinesisPutPayloadUnits),
-    ...(hours > BASE_RETENTION_HOURS ? [line("Kinesis extended retention (to 7 days)", shardHours, PRICES.kinesisProvisionedExtendedRetention)] : []),
+    ...(hours > BASE_RETENTION_HOURS
+      ? [
+          line(
+            "Kinesis extended retention (to 7 days)",
+            shardHours,
+            PRICES.kinesisProvisionedExtendedRetention,
+          ),
+        ]
+      : []),
     ...longTerm,
   ];
 }
 
 // ---------------------------------------------------------------- Firehose
 
-function firehosePlan(config: SecLogConfig, average: Rates, peak: Rates, partitions: number, overridden: boolean): FirehosePlan {
+function firehosePlan(
+  config: SecLogConfig,
+  average: Rates,
+  peak: Rates,
+  partitions: number,
+  overridden: boolean,
+): FirehosePlan {
   const { format, bufferSeconds, bufferMiB } = config.delivery;
   // Firehose buffers what it will write: the processor's gzip'd NDJSON per partition (events), the records as they came (raw).
   const buffers = format === "events" ? partitions : 1;
-  const perBuffer = (rates: Rates) => (format === "events" ? rates.processedBytesPerSecond : rates.kinesisBytesPerSecond) / buffers;
+  const perBuffer = (rates: Rates) =>
+    (format === "events" ? rates.processedBytesPerSecond : rates.kinesisBytesPerSecond) / buffers;
   const averageFill = bufferFill(perBuffer(average), bufferSeconds, bufferMiB);
   return {
     format,
@@ -421,7 +561,12 @@ function bufferFill(bytesPerSecond: number, bufferSeconds: number, bufferMiB: nu
     : { bytesPerSecond, fill, trigger: "interval", flushSeconds: interval };
 }
 
-function firehoseCost(config: SecLogConfig, kinesis: KinesisPlan, firehose: FirehosePlan, average: Rates): CostLine[] {
+function firehoseCost(
+  config: SecLogConfig,
+  kinesis: KinesisPlan,
+  firehose: FirehosePlan,
+  average: Rates,
+): CostLine[] {
   const recordsPerMonth = average.kinesisRecordsPerSecond * SECONDS_PER_MONTH;
   const ingestGb = (recordsPerMonth * roundUp(kinesis.averageRecordBytes, FIREHOSE_BILLING_BYTES)) / GIB;
   const ingest = line("Firehose ingestion (5 KB per record)", ingestGb, PRICES.firehoseIngest);
@@ -431,21 +576,29 @@ function firehoseCost(config: SecLogConfig, kinesis: KinesisPlan, firehose: Fire
   return [
     ingest,
     line("Firehose dynamic partitioning data", partitionedGb, PRICES.firehosePartitionedData),
-    line("Firehose dynamic partitioning objects", firehose.objectsPerHour * HOURS_PER_MONTH, PRICES.firehosePartitionedObjects),
+    line(
+      "Firehose dynamic partitioning objects",
+      firehose.objectsPerHour * HOURS_PER_MONTH,
+      PRICES.firehosePartitionedObjects,
+    ),
   ];
 }
 
 // ---------------------------------------------------------------- processor Lambda
 
 function processorPlan(reservedConcurrency: number | undefined, average: Rates, peak: Rates): ProcessorPlan {
-  const batches = (rates: Rates) => Math.max(rates.kinesisBytesPerSecond / PROCESSOR_BATCH_BYTES, 1 / PROCESSOR_BATCH_MAX_SECONDS);
+  const batches = (rates: Rates) =>
+    Math.max(rates.kinesisBytesPerSecond / PROCESSOR_BATCH_BYTES, 1 / PROCESSOR_BATCH_MAX_SECONDS);
   const peakBatches = batches(peak);
   return {
     batchesPerSecond: { average: batches(average), peak: peakBatches },
     // Little's law: concurrent invocations = arrivals per second x seconds each.
     concurrencyNeeded: Math.ceil(peakBatches * PROCESSOR_SECONDS_PER_BATCH * PROCESSOR_CONCURRENCY_HEADROOM),
     reservedConcurrency,
-    capacityBytesPerSecond: reservedConcurrency === undefined ? undefined : (reservedConcurrency / PROCESSOR_SECONDS_PER_BATCH) * PROCESSOR_BATCH_BYTES,
+    capacityBytesPerSecond:
+      reservedConcurrency === undefined
+        ? undefined
+        : (reservedConcurrency / PROCESSOR_SECONDS_PER_BATCH) * PROCESSOR_BATCH_BYTES,
   };
 }
 
@@ -453,7 +606,11 @@ function processorCost(processor: ProcessorPlan): CostLine[] {
   const invocations = processor.batchesPerSecond.average * SECONDS_PER_MONTH;
   return [
     line("Lambda processor requests", invocations, PRICES.lambdaRequests),
-    line("Lambda processor duration (512 MB arm64)", invocations * PROCESSOR_SECONDS_PER_BATCH * PROCESSOR_MEMORY_GB, PRICES.lambdaArmGbSecond),
+    line(
+      "Lambda processor duration (512 MB arm64)",
+      invocations * PROCESSOR_SECONDS_PER_BATCH * PROCESSOR_MEMORY_GB,
+      PRICES.lambdaArmGbSecond,
+    ),
   ];
 }
 
@@ -464,7 +621,12 @@ function processorCost(processor: ProcessorPlan): CostLine[] {
  * data in S3 Standard, everything older (until `expireAfterDays`) in Glacier
  * Flexible Retrieval with its per-object overhead.
  */
-function storagePlan(config: SecLogConfig, average: Rates, firehose: FirehosePlan, months: number): StoragePlan {
+function storagePlan(
+  config: SecLogConfig,
+  average: Rates,
+  firehose: FirehosePlan,
+  months: number,
+): StoragePlan {
   const storedBytesPerSecond =
     config.delivery.format === "events" ? average.processedBytesPerSecond : average.kinesisBytesPerSecond;
   const storedGbPerDay = (storedBytesPerSecond * SECONDS_PER_DAY) / GIB;
@@ -485,10 +647,26 @@ function storagePlan(config: SecLogConfig, average: Rates, firehose: FirehosePla
 }
 
 function storageCost(config: SecLogConfig, storage: StoragePlan): CostLine[] {
-  const glacier = storage.glacierGb > 0 ? [line("S3 Glacier Flexible Retrieval storage (+32 KB/object)", storage.glacierGb, PRICES.s3GlacierFlexible)] : [];
-  const transitions = storage.transitionsPerMonth > 0 ? [line("S3 lifecycle transitions to Glacier", storage.transitionsPerMonth, PRICES.s3GlacierTransition)] : [];
+  const glacier =
+    storage.glacierGb > 0
+      ? [
+          line(
+            "S3 Glacier Flexible Retrieval storage (+32 KB/object)",
+            storage.glacierGb,
+            PRICES.s3GlacierFlexible,
+          ),
+        ]
+      : [];
+  const transitions =
+    storage.transitionsPerMonth > 0
+      ? [line("S3 lifecycle transitions to Glacier", storage.transitionsPerMonth, PRICES.s3GlacierTransition)]
+      : [];
   return [
-    line(`S3 Standard storage (${config.archive.glacierAfterDays} days, +8 KB/archived object)`, storage.standardGb, PRICES.s3Standard),
+    line(
+      `S3 Standard storage (${config.archive.glacierAfterDays} days, +8 KB/archived object)`,
+      storage.standardGb,
+      PRICES.s3Standard,
+    ),
     ...glacier,
     line("S3 PUT requests (Firehose objects)", storage.objectsPerMonth, PRICES.s3Put),
     ...transitions,
@@ -501,20 +679,34 @@ function storageCost(config: SecLogConfig, storage: StoragePlan): CostLine[] {
  * (an upper bound: the archive's S3 Bucket Key saves most of them) plus the
  * stream's data keys.
  */
-function kmsCost(config: SecLogConfig, kinesis: KinesisPlan, storage: StoragePlan, months: number): CostLine[] {
+function kmsCost(
+  config: SecLogConfig,
+  kinesis: KinesisPlan,
+  storage: StoragePlan,
+  months: number,
+): CostLine[] {
   const keys = 2 + (config.alarms || config.objectNotifications ? 1 : 0);
   const rotations = Math.min(Math.floor((months - 1) / KMS_ROTATION_MONTHS), KMS_BILLED_ROTATIONS);
   const streamShards = kinesis.configuredShards ?? Math.max(ON_DEMAND_INITIAL_SHARDS, kinesis.shardsNeeded);
-  const requests = storage.objectsPerMonth + streamShards * KINESIS_KMS_REQUESTS_PER_SHARD_HOUR * HOURS_PER_MONTH;
+  const requests =
+    storage.objectsPerMonth + streamShards * KINESIS_KMS_REQUESTS_PER_SHARD_HOUR * HOURS_PER_MONTH;
   return [
-    line(`KMS keys (${keys}${rotations ? `, ${rotations} rotation(s) each` : ""})`, keys * (1 + rotations), PRICES.kmsKeyMonth),
+    line(
+      `KMS keys (${keys}${rotations ? `, ${rotations} rotation(s) each` : ""})`,
+      keys * (1 + rotations),
+      PRICES.kmsKeyMonth,
+    ),
     line("KMS requests (S3 objects, upper bound; stream data keys)", requests, PRICES.kmsRequests),
   ];
 }
 
 /** What the application accounts already pay to ingest the logs: shown, never in our total. */
 function cloudWatchLogsLine(average: Rates): CostLine {
-  return line("CloudWatch Logs ingestion in the app accounts", (average.cloudWatchBytesPerSecond * SECONDS_PER_MONTH) / GIB, PRICES.cloudWatchLogsIngest);
+  return line(
+    "CloudWatch Logs ingestion in the app accounts",
+    (average.cloudWatchBytesPerSecond * SECONDS_PER_MONTH) / GIB,
+    PRICES.cloudWatchLogsIngest,
+  );
 }
 
 // ---------------------------------------------------------------- warnings
@@ -534,18 +726,23 @@ interface Sizing {
  * iterator-age alarm (at most 45 min, held for 15 min) by 23 h: time to act.
  */
 function warningsOf(sizing: Sizing): string[] {
-  return [shardWarning, onDemandWarning, processorWarning, partitionWarning, bufferWarning].flatMap((check) => check(sizing) ?? []);
+  return [shardWarning, onDemandWarning, processorWarning, partitionWarning, bufferWarning].flatMap(
+    (check) => check(sizing) ?? [],
+  );
 }
 
 function shardWarning({ average, peak, kinesis }: Sizing): string | undefined {
   const shards = kinesis.configuredShards;
   if (shards === undefined || shards >= kinesis.shardsNeeded) return undefined;
   const averageFits =
-    average.kinesisBytesPerSecond <= shards * SHARD_WRITE_BYTES_PER_SECOND && average.kinesisRecordsPerSecond <= shards * SHARD_WRITE_RECORDS_PER_SECOND;
+    average.kinesisBytesPerSecond <= shards * SHARD_WRITE_BYTES_PER_SECOND &&
+    average.kinesisRecordsPerSecond <= shards * SHARD_WRITE_RECORDS_PER_SECOND;
   return (
     `stream.shards: set to ${kinesis.shardsNeeded} (now ${shards}): the estimated peak of ${mib(peak.kinesisBytesPerSecond)} MiB/s and ` +
     `${count(peak.kinesisRecordsPerSecond)} records/s needs ${kinesis.shardsNeeded} shards at ${percent(SHARD_TARGET_UTILIZATION)} of 1 MiB/s and 1,000 records/s each` +
-    (averageFits ? "" : `; even the daily average is more than ${shards} shard(s) take: CloudWatch Logs retries throttled deliveries for ${CLOUDWATCH_RETRY_HOURS} h, then drops them`)
+    (averageFits
+      ? ""
+      : `; even the daily average is more than ${shards} shard(s) take: CloudWatch Logs retries throttled deliveries for ${CLOUDWATCH_RETRY_HOURS} h, then drops them`)
   );
 }
 
@@ -559,7 +756,12 @@ function onDemandWarning({ peak, kinesis }: Sizing): string | undefined {
 }
 
 function processorWarning({ average, processor }: Sizing): string | undefined {
-  if (!processor || processor.reservedConcurrency === undefined || processor.reservedConcurrency >= processor.concurrencyNeeded) return undefined;
+  if (
+    !processor ||
+    processor.reservedConcurrency === undefined ||
+    processor.reservedConcurrency >= processor.concurrencyNeeded
+  )
+    return undefined;
   const behind = processor.capacityBytesPerSecond! < average.kinesisBytesPerSecond;
   return (
     `delivery.processorConcurrency: set to ${processor.concurrencyNeeded} (now ${processor.reservedConcurrency}): at the peak Firehose sends ` +
@@ -572,7 +774,8 @@ function processorWarning({ average, processor }: Sizing): string | undefined {
 }
 
 function partitionWarning({ config, firehose }: Sizing): string | undefined {
-  if (config.delivery.format !== "events" || firehose.buffers <= FIREHOSE_ACTIVE_PARTITION_QUOTA) return undefined;
+  if (config.delivery.format !== "events" || firehose.buffers <= FIREHOSE_ACTIVE_PARTITION_QUOTA)
+    return undefined;
   return (
     `delivery.format: set to raw, or ask AWS to raise the Firehose active-partition quota (up to 5,000): about ${count(firehose.buffers)} partitions ` +
     `(account x log group; twice that around each hour boundary) exceed the default ${FIREHOSE_ACTIVE_PARTITION_QUOTA}, and records beyond it go to errors/`
@@ -593,13 +796,15 @@ function bufferWarning({ config, firehose }: Sizing): string | undefined {
 
 /** The human-readable report: sizing, buffering, processor, the cost table and what it leaves out. */
 export function formatPlan(plan: CapacityPlan, configFile: string, config: SecLogConfig): string {
-  return [
-    ...inputSection(plan, configFile),
-    ...kinesisSection(plan, config),
-    ...firehoseSection(plan),
-    ...processorSection(plan),
-    ...costSection(plan),
-  ].join("\n") + "\n";
+  return (
+    [
+      ...inputSection(plan, configFile),
+      ...kinesisSection(plan, config),
+      ...firehoseSection(plan),
+      ...processorSection(plan),
+      ...costSection(plan),
+    ].join("\n") + "\n"
+  );
 }
 
 function inputSection({ input, average, peak }: CapacityPlan, configFile: string): string[] {
@@ -615,8 +820,12 @@ function inputSection({ input, average, peak }: CapacityPlan, configFile: string
 }
 
 function kinesisSection({ average, peak, kinesis }: CapacityPlan, config: SecLogConfig): string[] {
-  const configured = kinesis.configuredShards === undefined ? "on-demand" : `provisioned, ${kinesis.configuredShards} shard(s)`;
-  const cheaper = kinesis.cheaperMode === "provisioned" ? `provisioned with ${kinesis.shardsNeeded} shard(s)` : "on-demand";
+  const configured =
+    kinesis.configuredShards === undefined
+      ? "on-demand"
+      : `provisioned, ${kinesis.configuredShards} shard(s)`;
+  const cheaper =
+    kinesis.cheaperMode === "provisioned" ? `provisioned with ${kinesis.shardsNeeded} shard(s)` : "on-demand";
   return [
     `Kinesis (stream.mode: ${configured}; retention ${config.stream.retentionHours} h)`,
     `  writes: ${mib(average.kinesisBytesPerSecond)} MiB/s and ${count(average.kinesisRecordsPerSecond)} records/s average, ` +
@@ -630,7 +839,10 @@ function kinesisSection({ average, peak, kinesis }: CapacityPlan, config: SecLog
 }
 
 function firehoseSection({ firehose }: CapacityPlan): string[] {
-  const what = firehose.format === "events" ? `per partition (${firehose.buffers} from ${firehose.buffersFrom}), NDJSON gzip'd by the processor` : "whole stream, as received";
+  const what =
+    firehose.format === "events"
+      ? `per partition (${firehose.buffers} from ${firehose.buffersFrom}), NDJSON gzip'd by the processor`
+      : "whole stream, as received";
   const fill = (label: string, b: BufferFill) =>
     `  ${label} ${mib(b.bytesPerSecond)} MiB/s: ${percent(b.fill)} of ${firehose.bufferMiB} MiB in ` +
     `${firehose.bufferSeconds || ZERO_BUFFER_FLUSH_SECONDS} s, so ${b.trigger} triggers each flush, every ${fixed(b.flushSeconds, 0)} s`;
@@ -687,7 +899,8 @@ function sum(values: readonly number[]): number {
 }
 
 const mib = (bytesPerSecond: number) => fixed(bytesPerSecond / MIB, bytesPerSecond < 0.1 * MIB ? 3 : 2);
-const fixed = (value: number, digits: number) => value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const fixed = (value: number, digits: number) =>
+  value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const count = (value: number) => fixed(value, value < 10 ? 1 : 0);
 const percent = (fraction: number) => `${fixed(fraction * 100, 0)}%`;
 const usd = (value: number) => `$${fixed(value, 2)}`;

@@ -48,9 +48,13 @@ export interface Output {
   readonly stderr: Pick<NodeJS.WriteStream, "write">;
 }
 
-type Parsed<O extends NonNullable<ParseArgsConfig["options"]>> = ReturnType<typeof parseArgs<{ options: O; allowPositionals: true; strict: true }>>;
+type Parsed<O extends NonNullable<ParseArgsConfig["options"]>> = ReturnType<
+  typeof parseArgs<{ options: O; allowPositionals: true; strict: true }>
+>;
 
-export function usageOf(spec: CommandSpec<any>): string {
+export function usageOf(
+  spec: Pick<CommandSpec<NonNullable<ParseArgsConfig["options"]>>, "name" | "synopsis" | "help">,
+): string {
   return `usage: npm run ${spec.name} -- ${spec.synopsis}\n\n${spec.help.trimEnd()}\n`;
 }
 
@@ -81,7 +85,9 @@ export function runCommand<O extends NonNullable<ParseArgsConfig["options"]>>(
     return result.code ?? (warnings.length > 0 ? EXIT.warning : EXIT.ok);
   } catch (error) {
     if (error instanceof UsageError) {
-      out.stderr.write(`${spec.name}: ${error.message}\nusage: npm run ${spec.name} -- ${spec.synopsis}   (--help for details)\n`);
+      out.stderr.write(
+        `${spec.name}: ${error.message}\nusage: npm run ${spec.name} -- ${spec.synopsis}   (--help for details)\n`,
+      );
       return EXIT.usage;
     }
     if (error instanceof ConfigError) {
@@ -119,17 +125,28 @@ export async function runCommandAsync<O extends NonNullable<ParseArgsConfig["opt
   );
 }
 
-function parseCommandLine<O extends NonNullable<ParseArgsConfig["options"]>>(spec: CommandSpec<O>, argv: readonly string[]): Parsed<O> {
+function parseCommandLine<O extends NonNullable<ParseArgsConfig["options"]>>(
+  spec: CommandSpec<O>,
+  argv: readonly string[],
+): Parsed<O> {
   let args: Parsed<O>;
   try {
-    args = parseArgs({ args: [...argv], options: spec.options, allowPositionals: true, strict: true }) as Parsed<O>;
+    args = parseArgs({
+      args: [...argv],
+      options: spec.options,
+      allowPositionals: true,
+      strict: true,
+    }) as Parsed<O>;
   } catch (error) {
     // node's messages name the option ("Unknown option '--gb'"); drop its advice about "--".
     throw new UsageError(String((error as Error).message).split(/\.\s/)[0]);
   }
   const [min, max] = spec.positionals;
   const count = args.positionals.length;
-  if (count < min) throw new UsageError(`expected ${min === max ? min : `at least ${min}`} argument${min === 1 ? "" : "s"}, got ${count}`);
+  if (count < min)
+    throw new UsageError(
+      `expected ${min === max ? min : `at least ${min}`} argument${min === 1 ? "" : "s"}, got ${count}`,
+    );
   if (count > max) throw new UsageError(`unexpected argument "${args.positionals[max]}"`);
   return args;
 }
@@ -148,7 +165,10 @@ export function positiveNumber(value: string | undefined, option: string): numbe
 export const CONFIG_OPTION = { config: { type: "string", short: "c" } } as const;
 
 /** `--config`, else `SECLOG_CONFIG`, else the shipped example: the file `cdktf synth` would read, and its config. */
-export function commandConfig(option: string | undefined, env: NodeJS.ProcessEnv): { readonly file: string; readonly config: SecLogConfig } {
+export function commandConfig(
+  option: string | undefined,
+  env: NodeJS.ProcessEnv,
+): { readonly file: string; readonly config: SecLogConfig } {
   const file = option ?? configPath(env);
   return { file, config: loadConfigFile(file) };
 }

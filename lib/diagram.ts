@@ -33,7 +33,9 @@ function senderLines(config: SecLogConfig): string[] {
 function accountLines(account: AppAccount): string[] {
   return [
     `  subgraph ${id("acct", account.name)}["${account.name} (${account.accountId})"]`,
-    ...account.regions.map((region) => `    ${id("src", account.name, region)}["${region}<br/>${sourcesOf(account)}"]`),
+    ...account.regions.map(
+      (region) => `    ${id("src", account.name, region)}["${region}<br/>${sourcesOf(account)}"]`,
+    ),
     "  end",
   ];
 }
@@ -43,25 +45,39 @@ function sourcesOf(account: AppAccount): string {
   const shown = names.slice(0, MAX_GROUPS_SHOWN).map(escape);
   const more = names.length > MAX_GROUPS_SHOWN ? [`+${names.length - MAX_GROUPS_SHOWN} more`] : [];
   const all = account.allLogGroups
-    ? [`all log groups${account.allLogGroups.exclude.length ? ` except ${account.allLogGroups.exclude.length}` : ""} (account policy)`]
+    ? [
+        `all log groups${account.allLogGroups.exclude.length ? ` except ${account.allLogGroups.exclude.length}` : ""} (account policy)`,
+      ]
     : [];
   return [...shown, ...more, ...all].join("<br/>");
 }
 
 function securityLines(config: SecLogConfig, naming: Naming): string[] {
   const { stream, delivery, archive } = config;
-  const capacity = stream.mode === "provisioned" ? `${stream.shards} shard${stream.shards === 1 ? "" : "s"}` : "on-demand";
-  const lock = archive.objectLock ? `<br/>Object Lock ${archive.objectLock.mode} ${archive.objectLock.days} d` : "";
-  const expiry = archive.expireAfterDays !== undefined ? `, expire ${archive.expireAfterDays} d` : ", kept forever";
+  const capacity =
+    stream.mode === "provisioned" ? `${stream.shards} shard${stream.shards === 1 ? "" : "s"}` : "on-demand";
+  const lock = archive.objectLock
+    ? `<br/>Object Lock ${archive.objectLock.mode} ${archive.objectLock.days} d`
+    : "";
+  const expiry =
+    archive.expireAfterDays !== undefined ? `, expire ${archive.expireAfterDays} d` : ", kept forever";
   return [
     `  subgraph security["security (${config.security.accountId}), home ${config.security.region}"]`,
-    ...config.destinationRegions.map((region) => `    ${id("dest", region)}["destination ${naming.destinationName}<br/>${region}"]`),
+    ...config.destinationRegions.map(
+      (region) => `    ${id("dest", region)}["destination ${naming.destinationName}<br/>${region}"]`,
+    ),
     `    stream["Kinesis ${naming.streamName}<br/>${capacity}, KMS, ${stream.retentionHours} h"]`,
     `    firehose["Firehose ${naming.deliveryStreamName}<br/>${delivery.format} format, ${delivery.bufferSeconds} s / ${delivery.bufferMiB} MiB"]`,
-    ...(delivery.format === "events" ? [`    processor["Lambda ${naming.processorName}<br/>NDJSON, partition keys"]`] : []),
+    ...(delivery.format === "events"
+      ? [`    processor["Lambda ${naming.processorName}<br/>NDJSON, partition keys"]`]
+      : []),
     `    bucket[("S3 ${archive.bucketName}<br/>SSE-KMS, versioned, TLS-only<br/>Glacier after ${archive.glacierAfterDays} d${expiry}${lock}")]`,
-    ...(archive.accessLogs ? [`    accesslogs[("S3 ${naming.accessLogsBucketName()}<br/>access logs")]`] : []),
-    ...(config.objectNotifications ? [`    queue["SQS ${naming.objectQueueName}<br/>+ dead-letter queue"]`] : []),
+    ...(archive.accessLogs
+      ? [`    accesslogs[("S3 ${naming.accessLogsBucketName()}<br/>access logs")]`]
+      : []),
+    ...(config.objectNotifications
+      ? [`    queue["SQS ${naming.objectQueueName}<br/>+ dead-letter queue"]`]
+      : []),
     ...(config.alarms ? [`    alarms["alarms → SNS ${naming.alarmTopicName}"]`] : []),
     ...stateLines(config),
     "  end",
@@ -85,9 +101,13 @@ function pipelineEdges(config: SecLogConfig): string[] {
 
 function subscriptionEdges(config: SecLogConfig): string[] {
   const edges = config.accounts.flatMap((account) =>
-    account.regions.map((region) => `  ${id("src", account.name, region)} -- subscription --> ${id("dest", region)}`),
+    account.regions.map(
+      (region) => `  ${id("src", account.name, region)} -- subscription --> ${id("dest", region)}`,
+    ),
   );
-  const org = config.organizationId ? config.destinationRegions.map((region) => `  org -.-> ${id("dest", region)}`) : [];
+  const org = config.organizationId
+    ? config.destinationRegions.map((region) => `  org -.-> ${id("dest", region)}`)
+    : [];
   return [...edges, ...org];
 }
 

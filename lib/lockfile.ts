@@ -36,7 +36,8 @@ export function lockedVersion(text: string, address: string = AWS_PROVIDER_ADDRE
  * declares no AWS provider. An exact pin may be written `5.100.0` or `= 5.100.0`.
  */
 export function requiredAwsVersion(stackJson: unknown): string | undefined {
-  const version = (stackJson as { terraform?: { required_providers?: { aws?: { version?: unknown } } } })?.terraform?.required_providers?.aws?.version;
+  const version = (stackJson as { terraform?: { required_providers?: { aws?: { version?: unknown } } } })
+    ?.terraform?.required_providers?.aws?.version;
   if (typeof version !== "string") return undefined;
   return version.trim().replace(/^=\s*/, "");
 }

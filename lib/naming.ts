@@ -136,7 +136,12 @@ export class Naming {
    * policy covers every log group of the region (`allLogGroups`), every log
    * group of the account in that region.
    */
-  senderLogGroupArns(accountId: string, regions: readonly string[], logGroupNames: readonly string[], allLogGroups: boolean): string[] {
+  senderLogGroupArns(
+    accountId: string,
+    regions: readonly string[],
+    logGroupNames: readonly string[],
+    allLogGroups: boolean,
+  ): string[] {
     const names = [...new Set(logGroupNames)].sort();
     return regions.flatMap((region) => {
       const groups = `arn:${this.partition}:logs:${region}:${accountId}:log-group:`;
@@ -181,7 +186,10 @@ export const SELECTION_CRITERIA_MAX_BYTES = 25_000;
  * bypasses the group's own filterPattern. Exact names, each once, sorted: the
  * criteria, and so the plan, do not change when entries are reordered.
  */
-export function accountPolicyExclusions(exclude: readonly string[], subscribedLogGroups: readonly string[]): string[] {
+export function accountPolicyExclusions(
+  exclude: readonly string[],
+  subscribedLogGroups: readonly string[],
+): string[] {
   return [...new Set([...exclude, ...subscribedLogGroups])].sort();
 }
 

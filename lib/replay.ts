@@ -139,8 +139,12 @@ function errorRecordOf(value: unknown): ErrorRecord | string {
   const v = value as Record<string, unknown>;
   if (typeof v.rawData !== "string" || v.rawData === "") return "no rawData";
   // Firehose's documentation shows the numbers as strings; what it writes are numbers. Accept both.
-  const arrival = typeof v.arrivalTimestamp === "string" && /^\d+$/.test(v.arrivalTimestamp) ? Number(v.arrivalTimestamp) : v.arrivalTimestamp;
-  if (typeof arrival !== "number" || !Number.isFinite(arrival) || arrival < 0) return "no arrivalTimestamp (milliseconds since the epoch), so no hour to file it under";
+  const arrival =
+    typeof v.arrivalTimestamp === "string" && /^\d+$/.test(v.arrivalTimestamp)
+      ? Number(v.arrivalTimestamp)
+      : v.arrivalTimestamp;
+  if (typeof arrival !== "number" || !Number.isFinite(arrival) || arrival < 0)
+    return "no arrivalTimestamp (milliseconds since the epoch), so no hour to file it under";
   return {
     arrivalTimestamp: arrival,
     errorCode: typeof v.errorCode === "string" && v.errorCode !== "" ? v.errorCode : "(none)",
@@ -173,7 +177,10 @@ export function planErrorObject(sourceKey: string, text: string): ObjectPlan {
       return;
     }
     const record = errorRecordOf(parsed);
-    const code = typeof record === "string" ? String((parsed as { errorCode?: unknown })?.errorCode ?? "(none)") : record.errorCode;
+    const code =
+      typeof record === "string"
+        ? String((parsed as { errorCode?: unknown })?.errorCode ?? "(none)")
+        : record.errorCode;
     errorCodes.set(code, (errorCodes.get(code) ?? 0) + 1);
     if (typeof record === "string") {
       unreplayable.push({ sourceKey, line: lineNumber, reason: `${record}: not a Firehose error record` });
@@ -184,7 +191,11 @@ export function planErrorObject(sourceKey: string, text: string): ObjectPlan {
     try {
       result = transformRecord(input);
     } catch (error) {
-      unreplayable.push({ sourceKey, line: lineNumber, reason: `the processor threw: ${(error as Error).message}` });
+      unreplayable.push({
+        sourceKey,
+        line: lineNumber,
+        reason: `the processor threw: ${(error as Error).message}`,
+      });
       return;
     }
     if (result.result === "Dropped") {
@@ -192,7 +203,11 @@ export function planErrorObject(sourceKey: string, text: string): ObjectPlan {
       return;
     }
     if (result.result !== "Ok") {
-      unreplayable.push({ sourceKey, line: lineNumber, reason: `the processor still fails it (${result.result}; Firehose's error: ${record.errorCode}): keep the error object, it holds the record as it arrived` });
+      unreplayable.push({
+        sourceKey,
+        line: lineNumber,
+        reason: `the processor still fails it (${result.result}; Firehose's error: ${record.errorCode}): keep the error object, it holds the record as it arrived`,
+      });
       return;
     }
     replayed++;
@@ -267,4 +282,3 @@ export function replayPolicy(config: SecLogConfig): PolicyDocument {
     },
   );
 }
-

@@ -37,7 +37,8 @@ export function policiesOf(stack: unknown): ReviewedPolicy[] {
       for (const [name, body] of entries(resources)) {
         const address = `${prefix}${type}.${name}`;
         const provider = isObject(body) && typeof body.provider === "string" ? body.provider : undefined;
-        for (const [attribute, policy] of policyAttributes(body, "")) found.push({ address, attribute, provider, policy });
+        for (const [attribute, policy] of policyAttributes(body, ""))
+          found.push({ address, attribute, provider, policy });
       }
     }
   }
@@ -76,7 +77,8 @@ export function formatReview(stack: string, file: string, policies: readonly Rev
   if (policies.length === 0) return `${stack}: no policy documents in ${file}\n`;
   const count = policies.length === 1 ? "1 policy document" : `${policies.length} policy documents`;
   const sections = policies.map(
-    (p) => `${p.address} (${p.attribute})\nprovider: ${p.provider ?? "default (no alias)"}\n${JSON.stringify(p.policy, null, 2)}\n`,
+    (p) =>
+      `${p.address} (${p.attribute})\nprovider: ${p.provider ?? "default (no alias)"}\n${JSON.stringify(p.policy, null, 2)}\n`,
   );
   return `${stack}: ${count} in ${file}\n\n${sections.join("\n")}`;
 }
@@ -84,14 +86,23 @@ export function formatReview(stack: string, file: string, policies: readonly Rev
 /** `--json`: the same, as a JSON array of {address, attribute, provider, policy}. */
 export function formatReviewJson(policies: readonly ReviewedPolicy[]): string {
   return `${JSON.stringify(
-    policies.map(({ address, attribute, provider, policy }) => ({ address, attribute, provider: provider ?? null, policy })),
+    policies.map(({ address, attribute, provider, policy }) => ({
+      address,
+      attribute,
+      provider: provider ?? null,
+      policy,
+    })),
     null,
     2,
   )}\n`;
 }
 
 /** Why a stack cannot be reviewed, and what to do: synth, or pick one of the stacks that exist. */
-export function missingStackMessage(missing: string, existing: readonly string[], suggestion?: string): string {
+export function missingStackMessage(
+  missing: string,
+  existing: readonly string[],
+  suggestion?: string,
+): string {
   const hint = suggestion ? ` (did you mean ${suggestion}?)` : "";
   const there = existing.length > 0 ? `stacks there: ${existing.join(", ")}` : "no stacks there yet";
   return `${missing}: run npx cdktf synth first${hint}\n${there}`;

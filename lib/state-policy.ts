@@ -58,7 +58,12 @@ export function accountRoot(partition: string, accountId: string): string {
 }
 
 /** The three statements one stack needs on the bucket, optionally for a principal (a bucket policy). */
-function stackObjectStatements(location: StateLocation, stack: string, sids: { list: string; state: string; lock: string }, principal?: string): PolicyStatement[] {
+function stackObjectStatements(
+  location: StateLocation,
+  stack: string,
+  sids: { list: string; state: string; lock: string },
+  principal?: string,
+): PolicyStatement[] {
   const bucket = bucketArn(location);
   const who = principal ? { Principal: { AWS: principal } } : {};
   return [
@@ -70,8 +75,20 @@ function stackObjectStatements(location: StateLocation, stack: string, sids: { l
       Resource: bucket,
       Condition: { StringEquals: { "s3:prefix": stateKey(location.keyPrefix, stack) } },
     },
-    { Sid: sids.state, Effect: "Allow", ...who, Action: [...STATE_OBJECT_ACTIONS], Resource: `${bucket}/${stateKey(location.keyPrefix, stack)}` },
-    { Sid: sids.lock, Effect: "Allow", ...who, Action: [...LOCK_OBJECT_ACTIONS], Resource: `${bucket}/${lockKey(location.keyPrefix, stack)}` },
+    {
+      Sid: sids.state,
+      Effect: "Allow",
+      ...who,
+      Action: [...STATE_OBJECT_ACTIONS],
+      Resource: `${bucket}/${stateKey(location.keyPrefix, stack)}`,
+    },
+    {
+      Sid: sids.lock,
+      Effect: "Allow",
+      ...who,
+      Action: [...LOCK_OBJECT_ACTIONS],
+      Resource: `${bucket}/${lockKey(location.keyPrefix, stack)}`,
+    },
   ];
 }
 
@@ -92,7 +109,11 @@ export interface StateRolePolicyProps {
  * encrypted is decided by S3 object permissions above, not by KMS.
  */
 export function stateRolePolicy(props: StateRolePolicyProps): PolicyDocument {
-  const statements = stackObjectStatements(props.location, props.stack, { list: "ListOwnStateKey", state: "ReadWriteOwnState", lock: "LockOwnState" });
+  const statements = stackObjectStatements(props.location, props.stack, {
+    list: "ListOwnStateKey",
+    state: "ReadWriteOwnState",
+    lock: "LockOwnState",
+  });
   if (props.kmsKeyArn) {
     statements.push({
       Sid: "UseStateKeyThroughS3",
@@ -133,14 +154,21 @@ export interface StackAccount {
  * statement set per account, with the bucket's TLS-only deny. Sids carry the
  * account id (stack names may hold hyphens, which Sids may not).
  */
-export function existingBucketPolicy(location: StateLocation, accounts: readonly StackAccount[]): PolicyDocument {
+export function existingBucketPolicy(
+  location: StateLocation,
+  accounts: readonly StackAccount[],
+): PolicyDocument {
   return policyDocument(
     denyInsecureTransport(bucketArn(location)),
     ...accounts.flatMap(({ stack, accountId }) =>
       stackObjectStatements(
         location,
         stack,
-        { list: `ListStateKey${accountId}`, state: `ReadWriteState${accountId}`, lock: `LockState${accountId}` },
+        {
+          list: `ListStateKey${accountId}`,
+          state: `ReadWriteState${accountId}`,
+          lock: `LockState${accountId}`,
+        },
         accountRoot(location.partition, accountId),
       ),
     ),
@@ -155,7 +183,10 @@ export function existingBucketPolicy(location: StateLocation, accounts: readonly
  * encryption context is the bucket ARN with S3 Bucket Keys, the object ARN
  * without; both are admitted, objects only under the key prefix.
  */
-export function existingKeyPolicyStatements(location: StateLocation, accountIds: readonly string[]): PolicyStatement[] {
+export function existingKeyPolicyStatements(
+  location: StateLocation,
+  accountIds: readonly string[],
+): PolicyStatement[] {
   if (accountIds.length === 0) return [];
   const bucket = bucketArn(location);
   return [

@@ -1,4 +1,17 @@
-import { appendFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, Stats, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  Stats,
+  writeFileSync,
+} from "node:fs";
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { App, TerraformStack } from "cdktf";
 import { AWS_PROVIDER_ADDRESS, LOCK_FILE, lockedVersion, requiredAwsVersion } from "./lockfile";
@@ -7,7 +20,12 @@ import { errorAnnotations } from "./rules/pack";
 /** Rule violations found while synthesizing: printed like config problems, without a stack trace. */
 export class SynthError extends Error {
   constructor(readonly problems: readonly string[]) {
-    super([`synth refused: ${problems.length} security rule violation(s):`, ...problems.map((p) => `  ${p}`)].join("\n"));
+    super(
+      [
+        `synth refused: ${problems.length} security rule violation(s):`,
+        ...problems.map((p) => `  ${p}`),
+      ].join("\n"),
+    );
     this.name = "SynthError";
   }
 }
@@ -69,7 +87,11 @@ type Move = readonly [from: string, to: string];
  * in a journal first; any failure renames everything back. A run killed midway
  * is rolled back from its journal by the next run (recoverLeftovers).
  */
-export function synthesizeAtomically(build: (app: App) => App, outdir: string, options: SynthOptions = {}): SynthResult {
+export function synthesizeAtomically(
+  build: (app: App) => App,
+  outdir: string,
+  options: SynthOptions = {},
+): SynthResult {
   const env = options.env ?? process.env;
   const log = options.log ?? ((line: string) => void process.stdout.write(`${line}\n`));
   const lockFile = resolve(options.lockFile ?? LOCK_FILE);
@@ -79,7 +101,9 @@ export function synthesizeAtomically(build: (app: App) => App, outdir: string, o
   try {
     mkdirSync(dirname(requested), { recursive: true });
   } catch (error) {
-    throw new OutputError(`cannot create ${show(dirname(requested))} (${describe(error)}): create it or choose another output directory`);
+    throw new OutputError(
+      `cannot create ${show(dirname(requested))} (${describe(error)}): create it or choose another output directory`,
+    );
   }
   // A symlinked cdktf.out keeps pointing at the directory it names: stage beside that one.
   let target = requested;
@@ -96,7 +120,9 @@ export function synthesizeAtomically(build: (app: App) => App, outdir: string, o
   try {
     staging = mkdtempSync(join(dirname(target), `.${basename(target)}.staging-${process.pid}-`));
   } catch (error) {
-    throw new OutputError(`cannot create a staging directory beside ${shownOut()} (${describe(error)}): synth needs write access to ${show(dirname(target))}`);
+    throw new OutputError(
+      `cannot create a staging directory beside ${shownOut()} (${describe(error)}): synth needs write access to ${show(dirname(target))}`,
+    );
   }
   const fresh = join(staging, "new");
   let keepStaging = false;
@@ -127,10 +153,16 @@ export function synthesizeAtomically(build: (app: App) => App, outdir: string, o
     // what is left holds no stale cdk.tf.json anyone could plan or apply. The CLI
     // only lists real directories (lstat), so files and symlinks go either way.
     const underCli = Boolean(env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS);
-    for (const orphan of old.orphans) if (underCli && orphan.directory) mkdirSync(join(fresh, "stacks", orphan.name));
+    for (const orphan of old.orphans)
+      if (underCli && orphan.directory) mkdirSync(join(fresh, "stacks", orphan.name));
 
-    commit([...old.moves, ...(targetStat ? [[target, join(staging, "old")] as const] : []), [fresh, target]], staging, () => (keepStaging = true));
-    for (const orphan of old.orphans) log(`removed ${shownOut("stacks", orphan.name)}: no longer in the config`);
+    commit(
+      [...old.moves, ...(targetStat ? [[target, join(staging, "old")] as const] : []), [fresh, target]],
+      staging,
+      () => (keepStaging = true),
+    );
+    for (const orphan of old.orphans)
+      log(`removed ${shownOut("stacks", orphan.name)}: no longer in the config`);
     return { stacks: stacks.map((stack) => stack.dir), removed: old.orphans.map((orphan) => orphan.name) };
   } finally {
     // After a commit this holds the replaced files and orphans; after a failure, the unused new tree.
@@ -152,12 +184,17 @@ function synthesizedStacks(fresh: string): SynthesizedStack[] {
     stacks: Record<string, { name: string; workingDirectory: string; synthesizedStackPath: string }>;
   };
   // cdktf-cli matches stack directories by basename(workingDirectory); so do we.
-  return Object.values(manifest.stacks).map((stack) => ({ name: stack.name, dir: basename(stack.workingDirectory), file: stack.synthesizedStackPath }));
+  return Object.values(manifest.stacks).map((stack) => ({
+    name: stack.name,
+    dir: basename(stack.workingDirectory),
+    file: stack.synthesizedStackPath,
+  }));
 }
 
 /** The AWS provider version a stack requires, from its cdk.tf.json (with `--hcl`, from the stack itself). */
 function requiredVersionOf(app: App, fresh: string, stack: SynthesizedStack): string | undefined {
-  if (stack.file.endsWith(".tf.json")) return requiredAwsVersion(JSON.parse(readFileSync(join(fresh, stack.file), "utf8")));
+  if (stack.file.endsWith(".tf.json"))
+    return requiredAwsVersion(JSON.parse(readFileSync(join(fresh, stack.file), "utf8")));
   const construct = app.node.tryFindChild(stack.name);
   return construct instanceof TerraformStack ? requiredAwsVersion(construct.toTerraform()) : undefined;
 }
@@ -185,11 +222,16 @@ function copyRootLockFile(
     throw new OutputError(`cannot read ${lockFile} (${describe(error)}): ${fix}`);
   }
   const locked = lockedVersion(content.toString("utf8"));
-  if (!locked) throw new OutputError(`${lockFile} cannot be parsed: it has no provider "${AWS_PROVIDER_ADDRESS}" block with a version; ${fix}`);
+  if (!locked)
+    throw new OutputError(
+      `${lockFile} cannot be parsed: it has no provider "${AWS_PROVIDER_ADDRESS}" block with a version; ${fix}`,
+    );
   for (const stack of stacks) {
     const required = requiredVersion(stack);
     if (required !== undefined && required !== locked) {
-      throw new OutputError(`${lockFile} locks ${AWS_PROVIDER_ADDRESS} ${locked}, but the stacks require ${required}: ${fix}`);
+      throw new OutputError(
+        `${lockFile} locks ${AWS_PROVIDER_ADDRESS} ${locked}, but the stacks require ${required}: ${fix}`,
+      );
     }
   }
   for (const stack of stacks) writeFileSync(join(fresh, "stacks", stack.dir, LOCK_FILE), content);
@@ -200,7 +242,12 @@ function copyRootLockFile(
  * plans which of its entries move into the new tree. Nothing moves yet, so any
  * problem found here leaves the previous output exactly as it was.
  */
-function planMoves(target: string, fresh: string, stackDirs: ReadonlySet<string>, shownOut: (...parts: string[]) => string) {
+function planMoves(
+  target: string,
+  fresh: string,
+  stackDirs: ReadonlySet<string>,
+  shownOut: (...parts: string[]) => string,
+) {
   const moves: Move[] = [];
   const orphans: Array<{ name: string; directory: boolean }> = [];
   for (const name of listDirectory(target, shownOut())) {
@@ -250,7 +297,9 @@ function commit(moves: readonly Move[], staging: string, keepStaging: () => void
   } catch (error) {
     if (undo(done)) throw new OutputError(`${failed} (${describe(error)}); the previous output is unchanged`);
     keepStaging();
-    throw new OutputError(`${failed} (${describe(error)}), and could not move everything back: what is missing from the previous output is in ${staging}; the next synth puts it back`);
+    throw new OutputError(
+      `${failed} (${describe(error)}), and could not move everything back: what is missing from the previous output is in ${staging}; the next synth puts it back`,
+    );
   }
 }
 
@@ -310,7 +359,9 @@ function recoverLeftovers(target: string): void {
 function parseMove(line: string): Move[] {
   try {
     const move = JSON.parse(line);
-    return Array.isArray(move) && move.length === 2 && move.every((part) => typeof part === "string") ? [[move[0], move[1]]] : [];
+    return Array.isArray(move) && move.length === 2 && move.every((part) => typeof part === "string")
+      ? [[move[0], move[1]]]
+      : [];
   } catch {
     return []; // a line cut short by the kill: its rename never ran
   }
@@ -331,7 +382,9 @@ function listDirectory(dir: string, shown: string): string[] {
   try {
     return readdirSync(dir);
   } catch (error) {
-    throw new OutputError(`cannot read ${shown} (${describe(error)}): fix its permissions or move it away, then synth again`);
+    throw new OutputError(
+      `cannot read ${shown} (${describe(error)}): fix its permissions or move it away, then synth again`,
+    );
   }
 }
 

@@ -41,7 +41,12 @@ export class AccessLogsBucket extends Construct {
   constructor(scope: Construct, id: string, props: AccessLogsBucketProps) {
     super(scope, id);
     const provider = props.provider;
-    this.bucket = new S3Bucket(this, "Bucket", { provider, bucket: props.bucketName, forceDestroy: false, lifecycle: { preventDestroy: true } });
+    this.bucket = new S3Bucket(this, "Bucket", {
+      provider,
+      bucket: props.bucketName,
+      forceDestroy: false,
+      lifecycle: { preventDestroy: true },
+    });
     const bucket = this.bucket.id;
     const publicAccess = makePrivate(this, provider, bucket);
     const encryption = new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
@@ -49,7 +54,11 @@ export class AccessLogsBucket extends Construct {
       bucket,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
     });
-    suppressRule(encryption, "S3_SSE_KMS", "S3 server access log delivery supports only SSE-S3 on the target bucket");
+    suppressRule(
+      encryption,
+      "S3_SSE_KMS",
+      "S3 server access log delivery supports only SSE-S3 on the target bucket",
+    );
     new S3BucketLifecycleConfiguration(this, "Lifecycle", {
       provider,
       bucket,
@@ -67,7 +76,9 @@ export class AccessLogsBucket extends Construct {
     const policy = new S3BucketPolicy(this, "Policy", {
       provider,
       bucket,
-      policy: policyJson(accessLogsBucketPolicy(props.partition, this.bucket.arn, props.sourceBucketArn, props.accountId)),
+      policy: policyJson(
+        accessLogsBucketPolicy(props.partition, this.bucket.arn, props.sourceBucketArn, props.accountId),
+      ),
       dependsOn: [publicAccess],
     });
     new S3BucketLoggingA(this, "SourceLogging", {
@@ -80,7 +91,12 @@ export class AccessLogsBucket extends Construct {
   }
 }
 
-export function accessLogsBucketPolicy(partition: Partition, bucketArn: string, sourceBucketArn: string, accountId: string) {
+export function accessLogsBucketPolicy(
+  partition: Partition,
+  bucketArn: string,
+  sourceBucketArn: string,
+  accountId: string,
+) {
   return policyDocument(
     {
       Sid: "S3ServerAccessLogDelivery",
@@ -88,7 +104,10 @@ export function accessLogsBucketPolicy(partition: Partition, bucketArn: string, 
       Principal: { Service: servicePrincipal("logging.s3", partition) },
       Action: "s3:PutObject",
       Resource: `${bucketArn}/${ACCESS_LOG_PREFIX}*`,
-      Condition: { ArnLike: { "aws:SourceArn": sourceBucketArn }, StringEquals: { "aws:SourceAccount": accountId } },
+      Condition: {
+        ArnLike: { "aws:SourceArn": sourceBucketArn },
+        StringEquals: { "aws:SourceAccount": accountId },
+      },
     },
     // After the Allow: the S3 emulator (moto) rejects logging to a bucket whose policy starts with Principal "*".
     denyInsecureTransport(bucketArn),

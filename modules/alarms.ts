@@ -27,20 +27,32 @@ export class AlarmTopic extends Construct {
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
-    this.topic = new SnsTopic(this, "Topic", { provider: props.provider, name: props.name, kmsMasterKeyId: props.kmsKeyArn });
+    this.topic = new SnsTopic(this, "Topic", {
+      provider: props.provider,
+      name: props.name,
+      kmsMasterKeyId: props.kmsKeyArn,
+    });
     new SnsTopicPolicy(this, "Policy", {
       provider: props.provider,
       arn: this.topic.arn,
       policy: policyJson(alarmTopicPolicy(this.topic.arn, props)),
     });
     if (props.email) {
-      new SnsTopicSubscription(this, "Email", { provider: props.provider, topicArn: this.topic.arn, protocol: "email", endpoint: props.email });
+      new SnsTopicSubscription(this, "Email", {
+        provider: props.provider,
+        topicArn: this.topic.arn,
+        protocol: "email",
+        endpoint: props.email,
+      });
     }
   }
 }
 
 /** CloudWatch alarms of this account (aws:SourceAccount, aws:SourceArn) may publish; nobody else. */
-export function alarmTopicPolicy(topicArn: string, props: Pick<AlarmTopicProps, "partition" | "region" | "accountId">) {
+export function alarmTopicPolicy(
+  topicArn: string,
+  props: Pick<AlarmTopicProps, "partition" | "region" | "accountId">,
+) {
   return policyDocument({
     Sid: "CloudWatchAlarmsOfThisAccount",
     Effect: "Allow",
@@ -49,7 +61,9 @@ export function alarmTopicPolicy(topicArn: string, props: Pick<AlarmTopicProps, 
     Resource: topicArn,
     Condition: {
       StringEquals: { "aws:SourceAccount": props.accountId },
-      ArnLike: { "aws:SourceArn": `arn:${props.partition}:cloudwatch:${props.region}:${props.accountId}:alarm:*` },
+      ArnLike: {
+        "aws:SourceArn": `arn:${props.partition}:cloudwatch:${props.region}:${props.accountId}:alarm:*`,
+      },
     },
   });
 }
@@ -85,7 +99,11 @@ export interface PipelineAlarmInput {
    * (events format only); `silenceAlarm: false` (a sandbox meant to be quiet)
    * leaves that account out.
    */
-  readonly accounts: ReadonlyArray<{ readonly name: string; readonly accountId: string; readonly silenceAlarm?: boolean }>;
+  readonly accounts: ReadonlyArray<{
+    readonly name: string;
+    readonly accountId: string;
+    readonly silenceAlarm?: boolean;
+  }>;
   readonly metricNamespace: string;
 }
 
@@ -107,38 +125,78 @@ export function pipelineAlarmSpecs(input: PipelineAlarmInput): AlarmSpec[] {
   const firehose = { DeliveryStreamName: input.deliveryStreamName };
   // The three evaluation shapes every alarm uses: silence (missing data is the
   // problem), a condition sustained for 15 minutes, and any occurrence at all.
-  const silence = { periodSeconds: HOUR, evaluationPeriods: input.silenceHours, comparison: "LessThanThreshold" as const, threshold: 1, treatMissingData: "breaching" as const };
-  const sustained = { periodSeconds: FIVE_MINUTES, evaluationPeriods: 3, treatMissingData: "notBreaching" as const };
-  const anyOccurrence = { periodSeconds: FIVE_MINUTES, evaluationPeriods: 1, comparison: "GreaterThanThreshold" as const, threshold: 0, treatMissingData: "notBreaching" as const };
+  const silence = {
+    periodSeconds: HOUR,
+    evaluationPeriods: input.silenceHours,
+    comparison: "LessThanThreshold" as const,
+    threshold: 1,
+    treatMissingData: "breaching" as const,
+  };
+  const sustained = {
+    periodSeconds: FIVE_MINUTES,
+    evaluationPeriods: 3,
+    treatMissingData: "notBreaching" as const,
+  };
+  const anyOccurrence = {
+    periodSeconds: FIVE_MINUTES,
+    evaluationPeriods: 1,
+    comparison: "GreaterThanThreshold" as const,
+    threshold: 0,
+    treatMissingData: "notBreaching" as const,
+  };
   const specs: AlarmSpec[] = [
     {
       id: "stream-iterator-age",
       description: `Firehose is falling behind: records wait in the stream longer than ${iteratorAgeSeconds(input.bufferSeconds)} s`,
-      namespace: "AWS/Kinesis", metricName: "GetRecords.IteratorAgeMilliseconds", dimensions: stream, statistic: "Maximum",
-      ...sustained, comparison: "GreaterThanThreshold", threshold: iteratorAgeSeconds(input.bufferSeconds) * 1000,
+      namespace: "AWS/Kinesis",
+      metricName: "GetRecords.IteratorAgeMilliseconds",
+      dimensions: stream,
+      statistic: "Maximum",
+      ...sustained,
+      comparison: "GreaterThanThreshold",
+      threshold: iteratorAgeSeconds(input.bufferSeconds) * 1000,
     },
     {
       id: "stream-silent",
       description: `No record has reached the stream for ${input.silenceHours} h: every sender may be cut off`,
-      namespace: "AWS/Kinesis", metricName: "IncomingRecords", dimensions: stream, statistic: "Sum", ...silence,
+      namespace: "AWS/Kinesis",
+      metricName: "IncomingRecords",
+      dimensions: stream,
+      statistic: "Sum",
+      ...silence,
     },
     {
       id: "delivery-freshness",
       description: `Objects reach S3 later than ${freshnessSeconds(input.bufferSeconds)} s (2x the buffer interval)`,
-      namespace: "AWS/Firehose", metricName: "DeliveryToS3.DataFreshness", dimensions: firehose, statistic: "Maximum",
-      ...sustained, comparison: "GreaterThanThreshold", threshold: freshnessSeconds(input.bufferSeconds),
+      namespace: "AWS/Firehose",
+      metricName: "DeliveryToS3.DataFreshness",
+      dimensions: firehose,
+      statistic: "Maximum",
+      ...sustained,
+      comparison: "GreaterThanThreshold",
+      threshold: freshnessSeconds(input.bufferSeconds),
     },
     {
       id: DELIVERY_FAILING_ALARM,
       description: "Firehose deliveries to S3 are failing (success rate below 1)",
-      namespace: "AWS/Firehose", metricName: "DeliveryToS3.Success", dimensions: firehose, statistic: "Average",
-      ...sustained, comparison: "LessThanThreshold", threshold: 1,
+      namespace: "AWS/Firehose",
+      metricName: "DeliveryToS3.Success",
+      dimensions: firehose,
+      statistic: "Average",
+      ...sustained,
+      comparison: "LessThanThreshold",
+      threshold: 1,
     },
     {
       id: "delivery-read-throttled",
       description: "Firehose reads from the stream are throttled",
-      namespace: "AWS/Firehose", metricName: "ThrottledGetRecords", dimensions: firehose, statistic: "Sum",
-      ...sustained, comparison: "GreaterThanThreshold", threshold: 0,
+      namespace: "AWS/Firehose",
+      metricName: "ThrottledGetRecords",
+      dimensions: firehose,
+      statistic: "Sum",
+      ...sustained,
+      comparison: "GreaterThanThreshold",
+      threshold: 0,
     },
   ];
   // Both capacity modes throttle writes, and report it as the stream-level
@@ -161,19 +219,28 @@ export function pipelineAlarmSpecs(input: PipelineAlarmInput): AlarmSpec[] {
       input.shards === undefined
         ? "Writes to the on-demand stream are throttled (traffic above twice its previous peak within 15 minutes): CloudWatch Logs retries for up to 24 h, then drops events"
         : "Writes to the stream are throttled: CloudWatch Logs retries for up to 24 h, then drops events",
-    namespace: "AWS/Kinesis", metricName: "WriteProvisionedThroughputExceeded", dimensions: stream, statistic: "Sum",
-    ...sustained, comparison: "GreaterThanThreshold", threshold: 0,
+    namespace: "AWS/Kinesis",
+    metricName: "WriteProvisionedThroughputExceeded",
+    dimensions: stream,
+    statistic: "Sum",
+    ...sustained,
+    comparison: "GreaterThanThreshold",
+    threshold: 0,
   });
   if (input.shards !== undefined) {
-    specs.push(
-      {
-        id: "stream-near-capacity",
-        description: `Writes exceed 80% of what ${input.shards} shard(s) can take: add shards or switch to on-demand`,
-        namespace: "AWS/Kinesis", metricName: "IncomingBytes", dimensions: stream, statistic: "Sum",
-        ...sustained, comparison: "GreaterThanThreshold",
-        threshold: Math.floor(input.shards * SHARD_WRITE_BYTES_PER_SECOND * FIVE_MINUTES * CAPACITY_ALARM_FRACTION),
-      },
-    );
+    specs.push({
+      id: "stream-near-capacity",
+      description: `Writes exceed 80% of what ${input.shards} shard(s) can take: add shards or switch to on-demand`,
+      namespace: "AWS/Kinesis",
+      metricName: "IncomingBytes",
+      dimensions: stream,
+      statistic: "Sum",
+      ...sustained,
+      comparison: "GreaterThanThreshold",
+      threshold: Math.floor(
+        input.shards * SHARD_WRITE_BYTES_PER_SECOND * FIVE_MINUTES * CAPACITY_ALARM_FRACTION,
+      ),
+    });
   }
   if (input.dynamicPartitioning) {
     // Past the active-partition quota (500 per Firehose stream by default) "the
@@ -186,8 +253,12 @@ export function pipelineAlarmSpecs(input: PipelineAlarmInput): AlarmSpec[] {
     // https://docs.aws.amazon.com/firehose/latest/dev/monitoring-with-cloudwatch-metrics.html).
     specs.push({
       id: "delivery-partitions-exceeded",
-      description: "Firehose is over its active-partition quota (500 per stream by default): records go to errors/ instead of events/; request a quota increase",
-      namespace: "AWS/Firehose", metricName: "PartitionCountExceeded", dimensions: firehose, statistic: "Maximum",
+      description:
+        "Firehose is over its active-partition quota (500 per stream by default): records go to errors/ instead of events/; request a quota increase",
+      namespace: "AWS/Firehose",
+      metricName: "PartitionCountExceeded",
+      dimensions: firehose,
+      statistic: "Maximum",
       ...anyOccurrence,
     });
   }
@@ -197,22 +268,32 @@ export function pipelineAlarmSpecs(input: PipelineAlarmInput): AlarmSpec[] {
       {
         id: "processor-errors",
         description: "The processor Lambda fails: Firehose retries, then stores the records under errors/",
-        namespace: "AWS/Lambda", metricName: "Errors", dimensions: fn, statistic: "Sum",
+        namespace: "AWS/Lambda",
+        metricName: "Errors",
+        dimensions: fn,
+        statistic: "Sum",
         ...anyOccurrence,
       },
       {
         id: "processor-throttled",
         description: "The processor Lambda is throttled: raise delivery.processorConcurrency",
-        namespace: "AWS/Lambda", metricName: "Throttles", dimensions: fn, statistic: "Sum",
+        namespace: "AWS/Lambda",
+        metricName: "Throttles",
+        dimensions: fn,
+        statistic: "Sum",
         ...anyOccurrence,
       },
-      ...input.accounts.filter((account) => account.silenceAlarm !== false).map(
-        (account): AlarmSpec => ({
+      ...input.accounts
+        .filter((account) => account.silenceAlarm !== false)
+        .map((account): AlarmSpec => ({
           id: `silent-${account.name}`,
           description: `No log event from ${account.name} (${account.accountId}) for ${input.silenceHours} h`,
-          namespace: input.metricNamespace, metricName: EVENTS_METRIC, dimensions: { [ACCOUNT_DIMENSION]: account.accountId }, statistic: "Sum", ...silence,
-        }),
-      ),
+          namespace: input.metricNamespace,
+          metricName: EVENTS_METRIC,
+          dimensions: { [ACCOUNT_DIMENSION]: account.accountId },
+          statistic: "Sum",
+          ...silence,
+        })),
     );
   }
   return specs;
@@ -240,23 +321,27 @@ export class PipelineAlarms extends Construct {
   constructor(scope: Construct, id: string, props: PipelineAlarmsProps) {
     super(scope, id);
     for (const spec of props.specs) {
-      new CloudwatchMetricAlarm(this, `Alarm_${spec.id.replace(/[^A-Za-z0-9]/g, "_")}_${shortHash(spec.id)}`, {
-        provider: props.provider,
-        alarmName: `${props.namePrefix}-${spec.id}`,
-        alarmDescription: spec.description,
-        namespace: spec.namespace,
-        metricName: spec.metricName,
-        dimensions: spec.dimensions,
-        statistic: spec.statistic,
-        period: spec.periodSeconds,
-        evaluationPeriods: spec.evaluationPeriods,
-        datapointsToAlarm: spec.evaluationPeriods,
-        comparisonOperator: spec.comparison,
-        threshold: spec.threshold,
-        treatMissingData: spec.treatMissingData,
-        alarmActions: [props.topicArn],
-        okActions: [props.topicArn],
-      });
+      new CloudwatchMetricAlarm(
+        this,
+        `Alarm_${spec.id.replace(/[^A-Za-z0-9]/g, "_")}_${shortHash(spec.id)}`,
+        {
+          provider: props.provider,
+          alarmName: `${props.namePrefix}-${spec.id}`,
+          alarmDescription: spec.description,
+          namespace: spec.namespace,
+          metricName: spec.metricName,
+          dimensions: spec.dimensions,
+          statistic: spec.statistic,
+          period: spec.periodSeconds,
+          evaluationPeriods: spec.evaluationPeriods,
+          datapointsToAlarm: spec.evaluationPeriods,
+          comparisonOperator: spec.comparison,
+          threshold: spec.threshold,
+          treatMissingData: spec.treatMissingData,
+          alarmActions: [props.topicArn],
+          okActions: [props.topicArn],
+        },
+      );
     }
   }
 }

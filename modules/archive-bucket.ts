@@ -147,7 +147,9 @@ export class ArchiveBucket extends Construct {
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_NoncurrentVersionExpiration.html),
  * and strictly after the transition.
  */
-export function lifecycleRule(props: Pick<ArchiveBucketProps, "glacierAfterDays" | "expireAfterDays">): S3BucketLifecycleConfigurationRule {
+export function lifecycleRule(
+  props: Pick<ArchiveBucketProps, "glacierAfterDays" | "expireAfterDays">,
+): S3BucketLifecycleConfigurationRule {
   const expiry = props.expireAfterDays;
   return {
     id: "archive",
@@ -167,7 +169,11 @@ export function lifecycleRule(props: Pick<ArchiveBucketProps, "glacierAfterDays"
  * owner owns every object, whoever writes it). Returns the block, which a
  * bucket policy should wait for.
  */
-export function makePrivate(scope: Construct, provider: AwsProvider, bucket: string): S3BucketPublicAccessBlock {
+export function makePrivate(
+  scope: Construct,
+  provider: AwsProvider,
+  bucket: string,
+): S3BucketPublicAccessBlock {
   const publicAccess = new S3BucketPublicAccessBlock(scope, "PublicAccessBlock", {
     provider,
     bucket,
@@ -176,7 +182,10 @@ export function makePrivate(scope: Construct, provider: AwsProvider, bucket: str
     ignorePublicAcls: true,
     restrictPublicBuckets: true,
   });
-  new S3BucketOwnershipControls(scope, "Ownership", { provider, bucket, rule: { objectOwnership: "BucketOwnerEnforced" } });
+  new S3BucketOwnershipControls(scope, "Ownership", {
+    provider,
+    bucket,
+    rule: { objectOwnership: "BucketOwnerEnforced" },
+  });
   return publicAccess;
 }
-

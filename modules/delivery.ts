@@ -54,7 +54,8 @@ export const ERROR_PREFIX = "errors/";
 /** Source record backup (events format with `delivery.keepSource`). */
 export const SOURCE_PREFIX = "source/";
 const DATE_PATH = "!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/";
-const EVENTS_PARTITION = "account=!{partitionKeyFromLambda:account}/logGroup=!{partitionKeyFromLambda:logGroup}/";
+const EVENTS_PARTITION =
+  "account=!{partitionKeyFromLambda:account}/logGroup=!{partitionKeyFromLambda:logGroup}/";
 const ERROR_LOG_STREAM = "DestinationDelivery";
 /** The log stream Firehose's console creates for S3 backup delivery errors. */
 const BACKUP_ERROR_LOG_STREAM = "BackupDelivery";
@@ -93,9 +94,18 @@ export class Delivery extends Construct {
       retentionInDays: props.errorLogRetentionDays ?? 365,
       kmsKeyId: props.bucketKeyArn,
     });
-    new CloudwatchLogStream(this, "ErrorLogStream", { provider, name: ERROR_LOG_STREAM, logGroupName: logGroup.name });
+    new CloudwatchLogStream(this, "ErrorLogStream", {
+      provider,
+      name: ERROR_LOG_STREAM,
+      logGroupName: logGroup.name,
+    });
     const keepSource = props.format.kind === "events" && props.format.keepSource === true;
-    if (keepSource) new CloudwatchLogStream(this, "BackupErrorLogStream", { provider, name: BACKUP_ERROR_LOG_STREAM, logGroupName: logGroup.name });
+    if (keepSource)
+      new CloudwatchLogStream(this, "BackupErrorLogStream", {
+        provider,
+        name: BACKUP_ERROR_LOG_STREAM,
+        logGroupName: logGroup.name,
+      });
 
     const { role, policy: rolePolicy } = serviceRole(this, {
       provider,
@@ -119,7 +129,11 @@ export class Delivery extends Construct {
         errorOutputPrefix: `${ERROR_PREFIX}!{firehose:error-output-type}/${DATE_PATH}`,
         bufferingInterval: props.bufferSeconds ?? 300,
         bufferingSize: props.bufferMiB ?? 64,
-        cloudwatchLoggingOptions: { enabled: true, logGroupName: logGroup.name, logStreamName: ERROR_LOG_STREAM },
+        cloudwatchLoggingOptions: {
+          enabled: true,
+          logGroupName: logGroup.name,
+          logStreamName: ERROR_LOG_STREAM,
+        },
         ...formatSettings(props.format),
         ...(keepSource
           ? {
@@ -136,7 +150,11 @@ export class Delivery extends Construct {
                 bufferingSize: props.bufferMiB ?? 64,
                 // CloudWatch Logs' records are gzip already; concatenated members are one gzip file.
                 compressionFormat: "UNCOMPRESSED",
-                cloudwatchLoggingOptions: { enabled: true, logGroupName: logGroup.name, logStreamName: BACKUP_ERROR_LOG_STREAM },
+                cloudwatchLoggingOptions: {
+                  enabled: true,
+                  logGroupName: logGroup.name,
+                  logStreamName: BACKUP_ERROR_LOG_STREAM,
+                },
               },
             }
           : {}),
@@ -204,7 +222,10 @@ interface FirehosePermissionProps {
  */
 export function firehosePermissions(props: FirehosePermissionProps) {
   const dataPrefix = props.format.kind === "raw" ? RAW_PREFIX : EVENTS_PREFIX;
-  const sourceBackup = props.format.kind === "events" && props.format.keepSource === true ? [`${props.bucketArn}/${SOURCE_PREFIX}*`] : [];
+  const sourceBackup =
+    props.format.kind === "events" && props.format.keepSource === true
+      ? [`${props.bucketArn}/${SOURCE_PREFIX}*`]
+      : [];
   const invokeProcessor: PolicyStatement[] =
     props.format.kind === "events"
       ? [
@@ -220,7 +241,12 @@ export function firehosePermissions(props: FirehosePermissionProps) {
     {
       Sid: "ReadSourceStream",
       Effect: "Allow",
-      Action: ["kinesis:DescribeStream", "kinesis:GetShardIterator", "kinesis:GetRecords", "kinesis:ListShards"],
+      Action: [
+        "kinesis:DescribeStream",
+        "kinesis:GetShardIterator",
+        "kinesis:GetRecords",
+        "kinesis:ListShards",
+      ],
       Resource: props.sourceStreamArn,
     },
     {

@@ -26,7 +26,12 @@ export interface DestinationAccessPolicyProps {
 export function destinationAccessPolicy(props: DestinationAccessPolicyProps): PolicyDocument {
   const actions = ["logs:PutSubscriptionFilter"];
   if (props.allowAccountPolicies) actions.push("logs:PutAccountPolicy");
-  const base = { Sid: "AllowSubscribers", Effect: "Allow" as const, Action: actions, Resource: props.destinationArn };
+  const base = {
+    Sid: "AllowSubscribers",
+    Effect: "Allow" as const,
+    Action: actions,
+    Resource: props.destinationArn,
+  };
   if (props.subscribers.kind === "organization") {
     return policyDocument({
       ...base,
@@ -56,7 +61,8 @@ export function destinationTrustPolicy(props: DestinationTrustPolicyProps): Poli
   const sourceArns: string[] = [];
   for (const [region, senders] of [...props.sendersByRegion].sort(([a], [b]) => a.localeCompare(b))) {
     const accounts = props.organizationMode ? ["*"] : [props.securityAccountId, ...[...senders].sort()];
-    for (const account of new Set(accounts)) sourceArns.push(`arn:${props.partition}:logs:${region}:${account}:*`);
+    for (const account of new Set(accounts))
+      sourceArns.push(`arn:${props.partition}:logs:${region}:${account}:*`);
   }
   return policyDocument({
     Effect: "Allow",

@@ -72,7 +72,12 @@ export function keyPolicy(props: Pick<EncryptionKeyProps, "partition" | "account
  * What CloudWatch Logs needs to encrypt log groups with a key, as AWS
  * documents it: scoped by the log group ARNs in the encryption context.
  */
-export function logsEncryptionStatement(partition: Partition, region: string, accountId: string, logGroupNames: readonly string[]): PolicyStatement {
+export function logsEncryptionStatement(
+  partition: Partition,
+  region: string,
+  accountId: string,
+  logGroupNames: readonly string[],
+): PolicyStatement {
   return {
     Sid: "CloudWatchLogsEncryptsLogGroup",
     Effect: "Allow",
@@ -81,7 +86,11 @@ export function logsEncryptionStatement(partition: Partition, region: string, ac
     Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
     Resource: "*",
     Condition: {
-      ArnEquals: { "kms:EncryptionContext:aws:logs:arn": logGroupNames.map((name) => `arn:${partition}:logs:${region}:${accountId}:log-group:${name}`) },
+      ArnEquals: {
+        "kms:EncryptionContext:aws:logs:arn": logGroupNames.map(
+          (name) => `arn:${partition}:logs:${region}:${accountId}:log-group:${name}`,
+        ),
+      },
     },
   };
 }

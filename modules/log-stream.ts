@@ -2,7 +2,8 @@ import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { KinesisStream } from "@cdktf/provider-aws/lib/kinesis-stream";
 
-export type StreamCapacity = { readonly mode: "on-demand" } | { readonly mode: "provisioned"; readonly shards: number };
+export type StreamCapacity =
+  { readonly mode: "on-demand" } | { readonly mode: "provisioned"; readonly shards: number };
 
 export interface LogStreamProps {
   readonly provider: AwsProvider;

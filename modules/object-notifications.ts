@@ -51,7 +51,9 @@ export class ObjectNotifications extends Construct {
     const policy = new SqsQueuePolicy(this, "Policy", {
       provider,
       queueUrl: this.queue.url,
-      policy: policyJson(objectQueuePolicy(props.partition, this.queue.arn, props.bucketArn, props.accountId)),
+      policy: policyJson(
+        objectQueuePolicy(props.partition, this.queue.arn, props.bucketArn, props.accountId),
+      ),
     });
     new S3BucketNotification(this, "BucketNotification", {
       provider,
@@ -64,13 +66,21 @@ export class ObjectNotifications extends Construct {
 }
 
 /** S3 may send messages only for this bucket of this account (aws:SourceArn, aws:SourceAccount). */
-export function objectQueuePolicy(partition: Partition, queueArn: string, bucketArn: string, accountId: string) {
+export function objectQueuePolicy(
+  partition: Partition,
+  queueArn: string,
+  bucketArn: string,
+  accountId: string,
+) {
   return policyDocument({
     Sid: "ArchiveBucketEvents",
     Effect: "Allow",
     Principal: { Service: servicePrincipal("s3", partition) },
     Action: "sqs:SendMessage",
     Resource: queueArn,
-    Condition: { ArnEquals: { "aws:SourceArn": bucketArn }, StringEquals: { "aws:SourceAccount": accountId } },
+    Condition: {
+      ArnEquals: { "aws:SourceArn": bucketArn },
+      StringEquals: { "aws:SourceAccount": accountId },
+    },
   });
 }

@@ -58,9 +58,18 @@ export class ProcessorFunction extends Construct {
       provider,
       name: props.roleName,
       description: "Firehose processor Lambda: writes its own log group, nothing else",
-      trust: policyDocument({ Effect: "Allow", Principal: { Service: servicePrincipal("lambda", props.partition) }, Action: "sts:AssumeRole" }),
+      trust: policyDocument({
+        Effect: "Allow",
+        Principal: { Service: servicePrincipal("lambda", props.partition) },
+        Action: "sts:AssumeRole",
+      }),
       policyName: "write-own-logs",
-      permissions: policyDocument({ Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroup.arn}:*` }),
+      permissions: policyDocument({
+        Sid: "WriteOwnLogs",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: `${logGroup.arn}:*`,
+      }),
     });
     suppressRule(
       role,

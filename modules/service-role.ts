@@ -21,7 +21,10 @@ export interface ServiceRoleProps {
  * caller's). Inline rather than managed: the permissions live and die with
  * the role and cannot be attached elsewhere.
  */
-export function serviceRole(scope: Construct, props: ServiceRoleProps): { role: IamRole; policy: IamRolePolicy } {
+export function serviceRole(
+  scope: Construct,
+  props: ServiceRoleProps,
+): { role: IamRole; policy: IamRolePolicy } {
   const role = new IamRole(scope, "Role", {
     provider: props.provider,
     name: props.name,

@@ -43,7 +43,9 @@ export class StateAccessRole extends Construct {
       provider,
       role: this.role.id,
       name: "own-terraform-state",
-      policy: policyJson(stateRolePolicy({ location: props.location, stack: props.stack, kmsKeyArn: props.kmsKeyArn })),
+      policy: policyJson(
+        stateRolePolicy({ location: props.location, stack: props.stack, kmsKeyArn: props.kmsKeyArn }),
+      ),
     });
   }
 

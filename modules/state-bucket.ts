@@ -27,20 +27,36 @@ export class StateBucket extends Construct {
   constructor(scope: Construct, id: string, props: StateBucketProps) {
     super(scope, id);
     const provider = props.provider;
-    this.bucket = new S3Bucket(this, "Bucket", { provider, bucket: props.bucketName, forceDestroy: false, lifecycle: { preventDestroy: true } });
+    this.bucket = new S3Bucket(this, "Bucket", {
+      provider,
+      bucket: props.bucketName,
+      forceDestroy: false,
+      lifecycle: { preventDestroy: true },
+    });
     const bucket = this.bucket.id;
     const publicAccess = makePrivate(this, provider, bucket);
-    new S3BucketVersioningA(this, "Versioning", { provider, bucket, versioningConfiguration: { status: "Enabled" } });
+    new S3BucketVersioningA(this, "Versioning", {
+      provider,
+      bucket,
+      versioningConfiguration: { status: "Enabled" },
+    });
     const encryption = new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
       provider,
       bucket,
       rule: [
         props.kmsKeyArn
-          ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKeyArn }, bucketKeyEnabled: true }
+          ? {
+              applyServerSideEncryptionByDefault: {
+                sseAlgorithm: "aws:kms",
+                kmsMasterKeyId: props.kmsKeyArn,
+              },
+              bucketKeyEnabled: true,
+            }
           : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
       ],
     });
-    if (!props.kmsKeyArn) suppressRule(encryption, "S3_SSE_KMS", "state.s3.encryption: sse-s3 was chosen in the config");
+    if (!props.kmsKeyArn)
+      suppressRule(encryption, "S3_SSE_KMS", "state.s3.encryption: sse-s3 was chosen in the config");
     new S3BucketPolicy(this, "Policy", {
       provider,
       bucket,

@@ -69,17 +69,21 @@ export class RegionSubscriptions extends Construct {
     const dependsOn = props.senderRole ? [props.senderRole.policy] : undefined;
     for (const group of props.logGroups) {
       const logGroup = created.get(group.name);
-      new CloudwatchLogSubscriptionFilter(this, `Filter_${constructIdOf(`${group.name}|${group.filterName}`)}`, {
-        provider: props.provider,
-        name: group.filterName,
-        logGroupName: logGroup ? logGroup.name : group.name,
-        filterPattern: group.filterPattern,
-        destinationArn: props.destinationArn,
-        roleArn: props.senderRole?.arn,
-        // Spreads events over shards instead of pinning each log stream to one.
-        distribution: "Random",
-        dependsOn,
-      });
+      new CloudwatchLogSubscriptionFilter(
+        this,
+        `Filter_${constructIdOf(`${group.name}|${group.filterName}`)}`,
+        {
+          provider: props.provider,
+          name: group.filterName,
+          logGroupName: logGroup ? logGroup.name : group.name,
+          filterPattern: group.filterPattern,
+          destinationArn: props.destinationArn,
+          roleArn: props.senderRole?.arn,
+          // Spreads events over shards instead of pinning each log stream to one.
+          distribution: "Random",
+          dependsOn,
+        },
+      );
     }
     if (props.allLogGroups) {
       new CloudwatchLogAccountPolicy(this, "AccountPolicy", {
@@ -87,7 +91,9 @@ export class RegionSubscriptions extends Construct {
         policyName: props.allLogGroups.policyName,
         policyType: "SUBSCRIPTION_FILTER_POLICY",
         scope: "ALL",
-        policyDocument: JSON.stringify(accountSubscriptionDocument(props.destinationArn, props.senderRole?.arn)),
+        policyDocument: JSON.stringify(
+          accountSubscriptionDocument(props.destinationArn, props.senderRole?.arn),
+        ),
         // Groups with their own filter are skipped here, or they would ship twice (lib/naming.ts).
         selectionCriteria: accountPolicySelectionCriteria(
           accountPolicyExclusions(
@@ -199,9 +205,16 @@ export const ROLE_INLINE_POLICIES_MAX_CHARS = 10_240;
  * groups); when that list would not fit IAM's 10,240-character quota, every
  * log group of this account in the regions it ships from, and nothing wider.
  */
-export function senderPermissions(props: Pick<SenderRoleProps, "subscribedLogGroupArns" | "regionLogGroupArns">): PolicyDocument {
+export function senderPermissions(
+  props: Pick<SenderRoleProps, "subscribedLogGroupArns" | "regionLogGroupArns">,
+): PolicyDocument {
   const allow = (resources: readonly string[]) =>
-    policyDocument({ Sid: "ValidateSubscriptionsOfOwnLogGroups", Effect: "Allow", Action: "logs:PutLogEvents", Resource: [...resources] });
+    policyDocument({
+      Sid: "ValidateSubscriptionsOfOwnLogGroups",
+      Effect: "Allow",
+      Action: "logs:PutLogEvents",
+      Resource: [...resources],
+    });
   const narrow = allow(props.subscribedLogGroupArns);
   return policySize(narrow) <= ROLE_INLINE_POLICIES_MAX_CHARS ? narrow : allow(props.regionLogGroupArns);
 }

@@ -1,4 +1,13 @@
-import { CONFIG_OPTION, CommandResult, CommandSpec, commandConfig, Output, positiveNumber, runCommand, UsageError } from "../lib/cli";
+import {
+  CONFIG_OPTION,
+  CommandResult,
+  CommandSpec,
+  commandConfig,
+  Output,
+  positiveNumber,
+  runCommand,
+  UsageError,
+} from "../lib/cli";
 import {
   bytesPerEvent,
   CapacityInput,
@@ -23,7 +32,8 @@ const OPTIONS = {
 
 export const CAPACITY_COMMAND: CommandSpec<typeof OPTIONS> = {
   name: "capacity",
-  synopsis: "--gb-per-day N --events-per-second M [--peak-factor F] [--months N] [--partitions N] [--config <file>] [--json]",
+  synopsis:
+    "--gb-per-day N --events-per-second M [--peak-factor F] [--months N] [--partitions N] [--config <file>] [--json]",
   positionals: [0, 0],
   options: OPTIONS,
   help: `Sizes the pipeline for a log volume and estimates its monthly cost: Kinesis mode and
@@ -61,9 +71,7 @@ export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.en
       const input = capacityInput(values);
       const { file, config } = commandConfig(values.config, env);
       const plan = estimateCapacity(config, input);
-      const stdout = values.json
-        ? `${JSON.stringify(plan, null, 2)}\n`
-        : formatPlan(plan, file, config);
+      const stdout = values.json ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan, file, config);
       return { stdout, warnings: plan.warnings };
     },
     out,
@@ -89,8 +97,14 @@ function capacityInput(values: InputOptions): CapacityInput {
         `CloudWatch Logs meters at least ${MIN_BYTES_PER_EVENT} (26 per event plus the message)`,
     );
   }
-  const peakFactor = values["peak-factor"] === undefined ? DEFAULT_PEAK_FACTOR : positiveNumber(values["peak-factor"], "peak-factor");
-  if (peakFactor < 1) throw new UsageError(`--peak-factor must be at least 1 (the peak is not below the average), got "${values["peak-factor"]}"`);
+  const peakFactor =
+    values["peak-factor"] === undefined
+      ? DEFAULT_PEAK_FACTOR
+      : positiveNumber(values["peak-factor"], "peak-factor");
+  if (peakFactor < 1)
+    throw new UsageError(
+      `--peak-factor must be at least 1 (the peak is not below the average), got "${values["peak-factor"]}"`,
+    );
   return {
     gbPerDay,
     eventsPerSecond,

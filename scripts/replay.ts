@@ -1,6 +1,29 @@
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
-import { CONFIG_OPTION, CommandResult, CommandSpec, commandConfig, EXIT, Output, runCommandAsync, UsageError } from "../lib/cli";
-import { inWindow, parseHour, planErrorObject, PROCESSING_FAILED_PREFIX, replayPolicy, Unreplayable, errorObjectText } from "../lib/replay";
+import {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from "@aws-sdk/client-s3";
+import {
+  CONFIG_OPTION,
+  CommandResult,
+  CommandSpec,
+  commandConfig,
+  EXIT,
+  Output,
+  runCommandAsync,
+  UsageError,
+} from "../lib/cli";
+import {
+  inWindow,
+  parseHour,
+  planErrorObject,
+  PROCESSING_FAILED_PREFIX,
+  replayPolicy,
+  Unreplayable,
+  errorObjectText,
+} from "../lib/replay";
 
 const OPTIONS = {
   ...CONFIG_OPTION,
@@ -58,27 +81,39 @@ interface Report {
   unreplayable: Unreplayable[];
 }
 
-export async function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, out: Output = process): Promise<number> {
+export async function run(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  out: Output = process,
+): Promise<number> {
   return runCommandAsync(
     REPLAY_COMMAND,
     argv,
     async ({ values }) => {
       const since = hourOption(values.since, "since");
       const until = hourOption(values.until, "until");
-      if (since && until && since.getTime() >= until.getTime()) throw new UsageError("--since must be before --until");
+      if (since && until && since.getTime() >= until.getTime())
+        throw new UsageError("--since must be before --until");
       const { file, config } = commandConfig(values.config, env);
       if (values["print-policy"]) {
         return `${JSON.stringify(replayPolicy(config), null, 2)}\n`;
       }
       if (config.delivery.format !== "events") {
-        return { stdout: `${file}: delivery.format is raw: Firehose keeps every record as sent under raw/, there is nothing to replay.\n` };
+        return {
+          stdout: `${file}: delivery.format is raw: Firehose keeps every record as sent under raw/, there is nothing to replay.\n`,
+        };
       }
       const s3 = new S3Client({
         region: config.security.region,
         ...(env[ENDPOINT_ENV] ? { endpoint: env[ENDPOINT_ENV], forcePathStyle: true } : {}),
       });
       try {
-        const report = await replay(s3, config.archive.bucketName, { since, until, dryRun: values["dry-run"] === true }, out);
+        const report = await replay(
+          s3,
+          config.archive.bucketName,
+          { since, until, dryRun: values["dry-run"] === true },
+          out,
+        );
         return result(report, config.archive.bucketName, values["dry-run"] === true);
       } finally {
         s3.destroy();
@@ -91,14 +126,35 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv = proc
 function hourOption(value: string | undefined, option: string): Date | undefined {
   if (value === undefined) return undefined;
   const time = parseHour(value);
-  if (!time) throw new UsageError(`--${option} must be a UTC date (2026-12-01), date and hour (2026-12-01T13), or ISO 8601 time with Z or an offset, got "${value}"`);
+  if (!time)
+    throw new UsageError(
+      `--${option} must be a UTC date (2026-12-01), date and hour (2026-12-01T13), or ISO 8601 time with Z or an offset, got "${value}"`,
+    );
   return time;
 }
 
-async function replay(s3: S3Client, bucket: string, options: { since?: Date; until?: Date; dryRun: boolean }, out: Output): Promise<Report> {
-  const report: Report = { errorObjects: 0, records: 0, errorCodes: new Map(), replayed: 0, dropped: 0, written: [], present: [], unreplayable: [] };
-  const keys = (await listKeys(s3, bucket, PROCESSING_FAILED_PREFIX)).filter((key) => inWindow(key, options.since, options.until));
-  out.stderr.write(`replay: ${keys.length} error object${keys.length === 1 ? "" : "s"} under s3://${bucket}/${PROCESSING_FAILED_PREFIX}\n`);
+async function replay(
+  s3: S3Client,
+  bucket: string,
+  options: { since?: Date; until?: Date; dryRun: boolean },
+  out: Output,
+): Promise<Report> {
+  const report: Report = {
+    errorObjects: 0,
+    records: 0,
+    errorCodes: new Map(),
+    replayed: 0,
+    dropped: 0,
+    written: [],
+    present: [],
+    unreplayable: [],
+  };
+  const keys = (await listKeys(s3, bucket, PROCESSING_FAILED_PREFIX)).filter((key) =>
+    inWindow(key, options.since, options.until),
+  );
+  out.stderr.write(
+    `replay: ${keys.length} error object${keys.length === 1 ? "" : "s"} under s3://${bucket}/${PROCESSING_FAILED_PREFIX}\n`,
+  );
   for (const [index, key] of keys.entries()) {
     out.stderr.write(`replay: [${index + 1}/${keys.length}] ${key}\n`);
     let text: string;
@@ -114,7 +170,8 @@ async function replay(s3: S3Client, bucket: string, options: { since?: Date; unt
     report.records += plan.records;
     report.replayed += plan.replayed;
     report.dropped += plan.dropped;
-    for (const [code, count] of plan.errorCodes) report.errorCodes.set(code, (report.errorCodes.get(code) ?? 0) + count);
+    for (const [code, count] of plan.errorCodes)
+      report.errorCodes.set(code, (report.errorCodes.get(code) ?? 0) + count);
     report.unreplayable.push(...plan.unreplayable);
     for (const object of plan.objects) {
       if (await exists(s3, bucket, object.key)) {
@@ -139,10 +196,18 @@ async function replay(s3: S3Client, bucket: string, options: { since?: Date; unt
         );
         report.written.push(object.key);
       } catch (error) {
-        if (error instanceof S3ServiceException && (error.$metadata.httpStatusCode === 412 || error.name === "PreconditionFailed")) {
+        if (
+          error instanceof S3ServiceException &&
+          (error.$metadata.httpStatusCode === 412 || error.name === "PreconditionFailed")
+        ) {
           report.present.push(object.key);
         } else {
-          for (const line of object.lines) report.unreplayable.push({ sourceKey: object.sourceKey, line, reason: `could not write ${object.key}: ${describe(error)}` });
+          for (const line of object.lines)
+            report.unreplayable.push({
+              sourceKey: object.sourceKey,
+              line,
+              reason: `could not write ${object.key}: ${describe(error)}`,
+            });
         }
       }
     }
@@ -154,7 +219,9 @@ async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<s
   const keys: string[] = [];
   let token: string | undefined;
   do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
     for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
@@ -168,7 +235,8 @@ async function exists(s3: S3Client, bucket: string, key: string): Promise<boolea
 }
 
 function describe(error: unknown): string {
-  if (error instanceof S3ServiceException) return `${error.name} (HTTP ${error.$metadata.httpStatusCode ?? "?"})`;
+  if (error instanceof S3ServiceException)
+    return `${error.name} (HTTP ${error.$metadata.httpStatusCode ?? "?"})`;
   return (error as Error).message;
 }
 

@@ -49,7 +49,9 @@ export function run(argv: readonly string[], out: Output = process): number {
       };
       if (!existsSync(file)) {
         const existing = synthesizedStacks(stacksDir);
-        const missing = existsSync(join(stacksDir, stack)) ? `${file} not found` : `no synthesized stack "${stack}" in ${stacksDir}`;
+        const missing = existsSync(join(stacksDir, stack))
+          ? `${file} not found`
+          : `no synthesized stack "${stack}" in ${stacksDir}`;
         return failure(missingStackMessage(missing, existing, closest(stack, existing)));
       }
       let json: unknown;

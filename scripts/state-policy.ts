@@ -1,4 +1,12 @@
-import { CONFIG_OPTION, CommandResult, CommandSpec, commandConfig, Output, runCommand, UsageError } from "../lib/cli";
+import {
+  CONFIG_OPTION,
+  CommandResult,
+  CommandSpec,
+  commandConfig,
+  Output,
+  runCommand,
+  UsageError,
+} from "../lib/cli";
 import { SecLogConfig } from "../lib/config/model";
 import { namingOf } from "../lib/config/rules";
 import { PolicyDocument, PolicyStatement, policySize } from "../lib/iam/policy";
@@ -83,17 +91,32 @@ export type StatePolicyReport =
 export function statePolicyReport(config: SecLogConfig): StatePolicyReport {
   const state = config.state;
   if (state.backend !== "s3") return { backend: state.backend, grants: "none" };
-  const location: StateLocation = { partition: config.partition, bucket: state.bucket, region: state.region, keyPrefix: state.keyPrefix };
+  const location: StateLocation = {
+    partition: config.partition,
+    bucket: state.bucket,
+    region: state.region,
+    keyPrefix: state.keyPrefix,
+  };
   const stacks = config.accounts.map((a) => ({
     stack: a.name,
     accountId: a.accountId,
     stateKey: stateKey(state.keyPrefix, a.name),
     lockKey: lockKey(state.keyPrefix, a.name),
   }));
-  const common = { backend: "s3", bucket: state.bucket, bucketArn: bucketArn(location), region: state.region, keyPrefix: state.keyPrefix } as const;
+  const common = {
+    backend: "s3",
+    bucket: state.bucket,
+    bucketArn: bucketArn(location),
+    region: state.region,
+    keyPrefix: state.keyPrefix,
+  } as const;
   if (state.bootstrap) {
     const naming = namingOf(config);
-    return { ...common, bootstrap: true, roles: stacks.map((s) => ({ ...s, roleArn: naming.stateRoleArn(s.stack) })) };
+    return {
+      ...common,
+      bootstrap: true,
+      roles: stacks.map((s) => ({ ...s, roleArn: naming.stateRoleArn(s.stack) })),
+    };
   }
   const bucketPolicy = existingBucketPolicy(location, stacks);
   return {
@@ -103,13 +126,17 @@ export function statePolicyReport(config: SecLogConfig): StatePolicyReport {
     bucketPolicy,
     bucketPolicyBytes: policySize(bucketPolicy),
     bucketPolicyMaxBytes: BUCKET_POLICY_MAX_BYTES,
-    keyPolicyStatements: existingKeyPolicyStatements(location, stacks.map((s) => s.accountId)),
+    keyPolicyStatements: existingKeyPolicyStatements(
+      location,
+      stacks.map((s) => s.accountId),
+    ),
     ...(state.roleArn ? { sharedRoleArn: state.roleArn } : {}),
   };
 }
 
 export function statePolicyWarnings(report: StatePolicyReport): string[] {
-  if (report.backend !== "s3" || report.bootstrap || report.bucketPolicyBytes <= report.bucketPolicyMaxBytes) return [];
+  if (report.backend !== "s3" || report.bootstrap || report.bucketPolicyBytes <= report.bucketPolicyMaxBytes)
+    return [];
   return [
     `the bucket policy for ${report.stacks.length} accounts is ${report.bucketPolicyBytes} bytes, over S3's ${report.bucketPolicyMaxBytes}-byte (20 KB) limit: ` +
       "S3 rejects it. Use a bootstrapped bucket (state.s3.bootstrap: true), whose per-stack roles do not grow the bucket policy, or split the accounts across buckets",
@@ -135,7 +162,7 @@ export function formatStatePolicy(report: StatePolicyReport, file: string): stri
       "The identity each application account runs Terraform with must be allowed sts:AssumeRole on its role.",
       "Deploy the state stack first whenever an account is added: its role must exist before its stack's terraform init.",
       `The ${SECURITY_STACK_NAME} stack (${stateKey(report.keyPrefix, SECURITY_STACK_NAME)}) uses the security account's credentials, or`,
-    "state.s3.roleArn when set.",
+      "state.s3.roleArn when set.",
     );
     return `${lines.join("\n")}\n`;
   }
@@ -168,8 +195,8 @@ export function formatStatePolicy(report: StatePolicyReport, file: string): stri
     `     ${LOCK_OBJECT_ACTIONS.join(", ")} on ${report.bucketArn}/${report.keyPrefix}/<stack>.tfstate.tflock`,
     `     with a KMS key: ${STATE_KEY_ACTIONS.join(", ")} on the key`,
     "",
-    "Objects an application account writes belong to the bucket owner only with Object Ownership \"bucket owner",
-    "enforced\" (ACLs off); set it on the bucket first.",
+    'Objects an application account writes belong to the bucket owner only with Object Ownership "bucket owner',
+    'enforced" (ACLs off); set it on the bucket first.',
     `The ${SECURITY_STACK_NAME} stack (${stateKey(report.keyPrefix, SECURITY_STACK_NAME)}) is not in this policy: it runs with the security`,
     "account's credentials (or state.s3.roleArn); grant them as before.",
   );
@@ -183,8 +210,13 @@ export function formatStatePolicy(report: StatePolicyReport, file: string): stri
 }
 
 function table(rows: readonly string[][]): string[] {
-  const widths = rows.reduce<number[]>((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), []);
-  return rows.map((row) => `  ${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ")}`);
+  const widths = rows.reduce<number[]>(
+    (w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)),
+    [],
+  );
+  return rows.map(
+    (row) => `  ${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ")}`,
+  );
 }
 
 export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, out?: Output): number {
@@ -192,7 +224,8 @@ export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.en
     STATE_POLICY_COMMAND,
     argv,
     ({ values, positionals: [positional] }): CommandResult => {
-      if (positional !== undefined && values.config !== undefined) throw new UsageError("give the config file once: as an argument or with --config");
+      if (positional !== undefined && values.config !== undefined)
+        throw new UsageError("give the config file once: as an argument or with --config");
       const { file, config } = commandConfig(positional ?? values.config, env);
       const report = statePolicyReport(config);
       const warnings = statePolicyWarnings(report);

@@ -25,7 +25,10 @@ interface GeneratedSection {
 
 export const SECTIONS: readonly GeneratedSection[] = [
   { name: "config-reference", content: configReference },
-  { name: "diagram", content: () => `\`\`\`mermaid\n${mermaidDiagram(loadConfigFile(EXAMPLE_CONFIG_PATH))}\`\`\`` },
+  {
+    name: "diagram",
+    content: () => `\`\`\`mermaid\n${mermaidDiagram(loadConfigFile(EXAMPLE_CONFIG_PATH))}\`\`\``,
+  },
 ];
 
 export function startMarker(name: string): string {
@@ -71,7 +74,8 @@ export function run(argv: readonly string[], out?: Output): number {
       const current = readFileSync(README, "utf8");
       const generated = withGeneratedSections(current);
       if (current === generated) return { stdout: `${README} is current\n` };
-      if (values.check) return { stdout: "", warnings: [`${README} is stale: run npm run docs`], code: EXIT.failure };
+      if (values.check)
+        return { stdout: "", warnings: [`${README} is stale: run npm run docs`], code: EXIT.failure };
       writeFileSync(README, generated);
       return { stdout: `${README} updated\n` };
     },

@@ -15,7 +15,9 @@ import { attachBackend } from "./backend";
 export class AppStack extends TerraformStack {
   constructor(scope: Construct, config: SecLogConfig, naming: Naming, account: AppAccount) {
     super(scope, account.name);
-    attachBackend(this, account.name, config.state, { applicationRoleArn: naming.stateRoleArn(account.name) });
+    attachBackend(this, account.name, config.state, {
+      applicationRoleArn: naming.stateRoleArn(account.name),
+    });
     const providers = accountProviders(this, {
       accountId: account.accountId,
       regions: account.regions,

@@ -48,5 +48,9 @@ export function buildApp(config: SecLogConfig, app: App = new App(), options: Bu
 function stateStack(app: App, config: SecLogConfig): StateStack | undefined {
   const state = config.state;
   if (state.backend !== "s3" || !state.bootstrap) return undefined;
-  return new StateStack(app, config, { bucket: state.bucket, region: state.region, bootstrap: state.bootstrap });
+  return new StateStack(app, config, {
+    bucket: state.bucket,
+    region: state.region,
+    bootstrap: state.bootstrap,
+  });
 }

@@ -38,7 +38,9 @@ export function defaultLocalStateLayout(cwd: string = process.cwd()): LocalState
  */
 export function localStatePath(stackName: string, layout: LocalStateLayout): string {
   const stackDir = join(resolve(layout.outdir), "stacks", stackName);
-  return relative(stackDir, join(resolve(layout.projectDir), `terraform.${stackName}.tfstate`)).split(sep).join("/");
+  return relative(stackDir, join(resolve(layout.projectDir), `terraform.${stackName}.tfstate`))
+    .split(sep)
+    .join("/");
 }
 
 /** Whose credentials a stack's S3 backend reaches the state bucket with. */
@@ -54,13 +56,19 @@ export interface BackendAccess {
 }
 
 /** Attaches the configured state backend to a stack; each stack gets its own state. */
-export function attachBackend(stack: TerraformStack, stackName: string, state: StateSettings, access: BackendAccess = {}): void {
+export function attachBackend(
+  stack: TerraformStack,
+  stackName: string,
+  state: StateSettings,
+  access: BackendAccess = {},
+): void {
   switch (state.backend) {
     case "s3": {
       // Bootstrapped: an application account's own credentials cannot reach the
       // security account's bucket; its backend assumes the stack's state role
       // there, which reaches that stack's state and lock only.
-      const roleArn = state.bootstrap && access.applicationRoleArn ? access.applicationRoleArn : state.roleArn;
+      const roleArn =
+        state.bootstrap && access.applicationRoleArn ? access.applicationRoleArn : state.roleArn;
       const backend = new S3Backend(stack, {
         bucket: state.bucket,
         region: state.region,
@@ -96,7 +104,9 @@ export function attachBackend(stack: TerraformStack, stackName: string, state: S
  * the archive, would be deleted).
  */
 export function localBackend(stack: TerraformStack, stackName: string = stack.node.id): LocalBackend {
-  const layout = (stack.node.tryGetContext(LOCAL_STATE_CONTEXT) as LocalStateLayout | undefined) ?? defaultLocalStateLayout();
+  const layout =
+    (stack.node.tryGetContext(LOCAL_STATE_CONTEXT) as LocalStateLayout | undefined) ??
+    defaultLocalStateLayout();
   return new LocalBackend(stack, { path: localStatePath(stackName, layout) });
 }
 
@@ -113,7 +123,9 @@ export function localStateLayout(outdir: string, cwd: string = process.cwd()): L
   // State lives outside <outdir>/stacks/, which every synth replaces.
   const inside = relative(stacksDir, projectDir);
   if (!(inside === ".." || inside.startsWith(`..${sep}`) || isAbsolute(inside))) {
-    throw new OutputError(`the output directory ${outdir} holds the project directory ${projectDir} under its stacks/: local state would be replaced by the next synth; choose another CDKTF_OUTDIR`);
+    throw new OutputError(
+      `the output directory ${outdir} holds the project directory ${projectDir} under its stacks/: local state would be replaced by the next synth; choose another CDKTF_OUTDIR`,
+    );
   }
   return { outdir: finalOutdir, projectDir };
 }

@@ -14,7 +14,11 @@ import { ArchiveBucket } from "../modules/archive-bucket";
 import { LogStream } from "../modules/log-stream";
 import { Delivery, EVENTS_PREFIX, RAW_PREFIX } from "../modules/delivery";
 import { DestinationRole, LogDestination } from "../modules/destination";
-import { destinationAccessPolicy, destinationTrustPolicy, Subscribers } from "../modules/destination-policies";
+import {
+  destinationAccessPolicy,
+  destinationTrustPolicy,
+  Subscribers,
+} from "../modules/destination-policies";
 import { ProcessorFunction } from "../modules/processor";
 import { lambdaPackage } from "../lib/bundle";
 import { accountProviders } from "./providers";
@@ -48,7 +52,9 @@ export class SecurityStack extends TerraformStack {
       ...common,
       alias: naming.keyAlias("archive"),
       description: `${naming.pipeline}: archive objects and the pipeline's own log groups`,
-      serviceStatements: [logsEncryptionStatement(config.partition, home, accountId, encryptedLogGroups(config, naming))],
+      serviceStatements: [
+        logsEncryptionStatement(config.partition, home, accountId, encryptedLogGroups(config, naming)),
+      ],
     });
     const streamKey = new EncryptionKey(this, "StreamKey", {
       ...common,
@@ -96,7 +102,10 @@ export class SecurityStack extends TerraformStack {
       logGroupName: naming.firehoseLogGroupName,
       bufferSeconds: config.delivery.bufferSeconds,
       bufferMiB: config.delivery.bufferMiB,
-      format: processor && config.delivery.format === "events" ? { kind: "events", processorArn: processor.arn, keepSource: config.delivery.keepSource } : { kind: "raw" },
+      format:
+        processor && config.delivery.format === "events"
+          ? { kind: "events", processorArn: processor.arn, keepSource: config.delivery.keepSource }
+          : { kind: "raw" },
     });
 
     if (config.archive.accessLogs) {
@@ -136,7 +145,10 @@ export class SecurityStack extends TerraformStack {
           metricNamespace: naming.metricNamespace,
         }),
       });
-      new TerraformOutput(this, "alarm_topic_arn", { value: topic.topic.arn, description: "SNS topic of the pipeline's health alarms" });
+      new TerraformOutput(this, "alarm_topic_arn", {
+        value: topic.topic.arn,
+        description: "SNS topic of the pipeline's health alarms",
+      });
     }
     if (config.objectNotifications && notificationsKey) {
       const notifications = new ObjectNotifications(this, "ObjectNotifications", {
@@ -149,8 +161,14 @@ export class SecurityStack extends TerraformStack {
         bucketArn: archive.arn,
         prefix: processor ? EVENTS_PREFIX : RAW_PREFIX,
       });
-      new TerraformOutput(this, "object_queue_url", { value: notifications.queue.url, description: "SQS queue announcing new archive objects" });
-      new TerraformOutput(this, "object_queue_arn", { value: notifications.queue.arn, description: "SQS queue announcing new archive objects" });
+      new TerraformOutput(this, "object_queue_url", {
+        value: notifications.queue.url,
+        description: "SQS queue announcing new archive objects",
+      });
+      new TerraformOutput(this, "object_queue_arn", {
+        value: notifications.queue.arn,
+        description: "SQS queue announcing new archive objects",
+      });
     }
 
     const senders = config.sendersByRegion;
@@ -175,7 +193,11 @@ export class SecurityStack extends TerraformStack {
         role,
         streamArn: stream.arn,
         accessPolicy: subscribers
-          ? destinationAccessPolicy({ destinationArn: naming.destinationArn(region), subscribers, allowAccountPolicies })
+          ? destinationAccessPolicy({
+              destinationArn: naming.destinationArn(region),
+              subscribers,
+              allowAccountPolicies,
+            })
           : undefined,
         forceUpdate: config.organizationId !== undefined,
       });
@@ -184,19 +206,43 @@ export class SecurityStack extends TerraformStack {
         description: `CloudWatch Logs destination for log groups in ${region}`,
       });
     }
-    new TerraformOutput(this, "archive_bucket", { value: archive.name, description: "S3 bucket holding the log archive" });
-    new TerraformOutput(this, "stream_arn", { value: stream.arn, description: "Kinesis stream every destination writes to" });
+    new TerraformOutput(this, "archive_bucket", {
+      value: archive.name,
+      description: "S3 bucket holding the log archive",
+    });
+    new TerraformOutput(this, "stream_arn", {
+      value: stream.arn,
+      description: "Kinesis stream every destination writes to",
+    });
   }
 
   /** The key of the alarm topic and the object queue, when either exists, with the services that write to them. */
-  private notificationsKey(config: SecLogConfig, naming: Naming, common: { provider: AwsProvider; partition: Partition; accountId: string }, archiveArn: string) {
+  private notificationsKey(
+    config: SecLogConfig,
+    naming: Naming,
+    common: { provider: AwsProvider; partition: Partition; accountId: string },
+    archiveArn: string,
+  ) {
     const { partition, accountId } = common;
     // Only this account's alarms (the alarm topic policy's own scope) and the archive bucket may use the key.
-    const alarms = { accountId, arn: `arn:${partition}:cloudwatch:${config.security.region}:${accountId}:alarm:*` };
+    const alarms = {
+      accountId,
+      arn: `arn:${partition}:cloudwatch:${config.security.region}:${accountId}:alarm:*`,
+    };
     const bucket = { accountId, arn: archiveArn };
     const statements = [
-      ...(config.alarms ? [serviceUsesKeyStatement("CloudWatchAlarmsPublishToTopic", servicePrincipal("cloudwatch", partition), alarms)] : []),
-      ...(config.objectNotifications ? [serviceUsesKeyStatement("S3NotifiesQueue", servicePrincipal("s3", partition), bucket)] : []),
+      ...(config.alarms
+        ? [
+            serviceUsesKeyStatement(
+              "CloudWatchAlarmsPublishToTopic",
+              servicePrincipal("cloudwatch", partition),
+              alarms,
+            ),
+          ]
+        : []),
+      ...(config.objectNotifications
+        ? [serviceUsesKeyStatement("S3NotifiesQueue", servicePrincipal("s3", partition), bucket)]
+        : []),
     ];
     if (statements.length === 0) return undefined;
     return new EncryptionKey(this, "NotificationsKey", {
@@ -209,7 +255,9 @@ export class SecurityStack extends TerraformStack {
 }
 
 function encryptedLogGroups(config: SecLogConfig, naming: Naming): string[] {
-  return config.delivery.format === "events" ? [naming.firehoseLogGroupName, naming.processorLogGroupName] : [naming.firehoseLogGroupName];
+  return config.delivery.format === "events"
+    ? [naming.firehoseLogGroupName, naming.processorLogGroupName]
+    : [naming.firehoseLogGroupName];
 }
 
 function subscribersOf(config: SecLogConfig, accountIds: readonly string[]): Subscribers | undefined {

@@ -47,9 +47,18 @@ export class StateStack extends TerraformStack {
           description: `${config.prefix}: Terraform state of the seclog stacks`,
         })
       : undefined;
-    const state = new StateBucket(this, "StateBucket", { provider, bucketName: props.bucket, kmsKeyArn: key?.arn });
+    const state = new StateBucket(this, "StateBucket", {
+      provider,
+      bucketName: props.bucket,
+      kmsKeyArn: key?.arn,
+    });
     const naming = namingOf(config);
-    const location = { partition: config.partition, bucket: props.bucket, region: props.region, keyPrefix: config.state.keyPrefix };
+    const location = {
+      partition: config.partition,
+      bucket: props.bucket,
+      region: props.region,
+      keyPrefix: config.state.keyPrefix,
+    };
     const roles = new Map<string, StateAccessRole>();
     for (const account of config.accounts) {
       roles.set(
@@ -66,6 +75,9 @@ export class StateStack extends TerraformStack {
     }
     new TerraformOutput(this, "state_bucket", { value: state.bucket.bucket });
     if (key) new TerraformOutput(this, "state_kms_key_arn", { value: key.arn });
-    if (roles.size) new TerraformOutput(this, "state_role_arns", { value: Object.fromEntries([...roles].map(([stack, role]) => [stack, role.arn])) });
+    if (roles.size)
+      new TerraformOutput(this, "state_role_arns", {
+        value: Object.fromEntries([...roles].map(([stack, role]) => [stack, role.arn])),
+      });
   }
 }

@@ -27,10 +27,11 @@ export function synthWarnings(config: SecLogConfig): string[] {
   if (!config.archive.objectLock) return [];
   const naming = namingOf(config);
   const alarm = `${naming.pipeline}-${DELIVERY_FAILING_ALARM}`;
-  const shownBy = config.alarms ? `the alarm ${alarm} shows it` : `the alarm ${alarm} would show it (add an alarms block)`;
+  const shownBy = config.alarms
+    ? `the alarm ${alarm} shows it`
+    : `the alarm ${alarm} would show it (add an alarms block)`;
   const dataPrefix = config.delivery.format === "events" ? EVENTS_PREFIX : RAW_PREFIX;
   return [
     `warning: archive.objectLock: AWS does not document that Firehose sends the Content-MD5 or x-amz-checksum-* header S3 requires for uploads into a bucket with default retention; if it does not, every delivery fails (Firehose error log ${naming.firehoseLogGroupName}; errors/ is in the same bucket) and records are lost after stream.retentionHours; ${shownBy}; after the first deploy check that objects arrive under ${dataPrefix} (README: "Object Lock and Firehose")`,
   ];
 }
-

@@ -40,11 +40,17 @@ const CONFIG = {
   security: { accountId: SECURITY, region: "us-east-1", roleArn: role(SECURITY) },
   archive: { accessLogs: false },
   delivery: { format: "raw", bufferSeconds: 60, bufferMiB: 5 },
-  accounts: ACCOUNTS.map((a) => ({ ...a, roleArn: role(a.accountId), logGroups: [{ name: `/app/${a.name}/security`, create: true, retentionDays: 30 }] })),
+  accounts: ACCOUNTS.map((a) => ({
+    ...a,
+    roleArn: role(a.accountId),
+    logGroups: [{ name: `/app/${a.name}/security`, create: true, retentionDays: 30 }],
+  })),
 };
 
 /** The gaps that apply when nothing else is rewritten: resources moto cannot create or read back. */
-const GAPS_APPLIED = ["drop aws_cloudwatch_log_subscription_filter whose destination is a cross-account CloudWatch Logs destination"];
+const GAPS_APPLIED = [
+  "drop aws_cloudwatch_log_subscription_filter whose destination is a cross-account CloudWatch Logs destination",
+];
 
 interface Cli {
   readonly status: number | null;
@@ -87,7 +93,8 @@ describeDeploy("cdktf deploy '*' against moto", () => {
   let destroy: Cli;
 
   beforeAll(async () => {
-    if (typeof tf === "string" || cannotRun) throw new Error(`CI=true but the cdktf deploy emulator test cannot run: ${cannotRun}`);
+    if (typeof tf === "string" || cannotRun)
+      throw new Error(`CI=true but the cdktf deploy emulator test cannot run: ${cannotRun}`);
     work = mkdtempSync(join(tmpdir(), "seclog-cdktf-deploy-"));
     outdir = join(work, "cdktf.out");
     const configFile = join(work, "config.json");
@@ -111,8 +118,32 @@ describeDeploy("cdktf deploy '*' against moto", () => {
       AWS_REGION: "us-east-1",
     };
     // --skip-provider-lock: `terraform providers lock` would ask the registry for every platform's checksums.
-    deploy = await cdktf(["deploy", "*", "--skip-synth", "--skip-provider-lock", "--auto-approve", "--no-color", "--output", outdir], env);
-    destroy = await cdktf(["destroy", "*", "--skip-synth", "--skip-provider-lock", "--auto-approve", "--no-color", "--output", outdir], env);
+    deploy = await cdktf(
+      [
+        "deploy",
+        "*",
+        "--skip-synth",
+        "--skip-provider-lock",
+        "--auto-approve",
+        "--no-color",
+        "--output",
+        outdir,
+      ],
+      env,
+    );
+    destroy = await cdktf(
+      [
+        "destroy",
+        "*",
+        "--skip-synth",
+        "--skip-provider-lock",
+        "--auto-approve",
+        "--no-color",
+        "--output",
+        outdir,
+      ],
+      env,
+    );
     // Kept for reading when an assertion below fails.
     writeFileSync(join(work, "deploy.log"), deploy.output);
     writeFileSync(join(work, "destroy.log"), destroy.output);
@@ -124,11 +155,18 @@ describeDeploy("cdktf deploy '*' against moto", () => {
   });
 
   test("deploy '*' exits 0 and applies security before any account starts", () => {
-    expect({ status: deploy.status, tail: deploy.status === 0 ? "" : deploy.output.slice(-3000) }).toEqual({ status: 0, tail: "" });
+    expect({ status: deploy.status, tail: deploy.status === 0 ? "" : deploy.output.slice(-3000) }).toEqual({
+      status: 0,
+      tail: "",
+    });
     const securityDone = firstLine(deploy.output, "security", /Apply complete!/);
     expect(securityDone).toBeGreaterThan(-1);
     for (const { name } of ACCOUNTS) {
-      const accountStarts = firstLine(deploy.output, name, /Terraform used the selected providers|Creating\.\.\./);
+      const accountStarts = firstLine(
+        deploy.output,
+        name,
+        /Terraform used the selected providers|Creating\.\.\./,
+      );
       const accountDone = firstLine(deploy.output, name, /Apply complete!/);
       expect([name, accountStarts > securityDone, accountDone > securityDone]).toEqual([name, true, true]);
     }
@@ -137,10 +175,14 @@ describeDeploy("cdktf deploy '*' against moto", () => {
   test("each stack landed in its own account: the archive bucket in security, each account's log group in that account", async () => {
     const aws = new EmulatorAws(moto!.endpoint);
     const { s3 } = await aws.clients(SECURITY, "us-east-1");
-    await expect(s3.send(new HeadBucketCommand({ Bucket: `dep-security-logs-${SECURITY}` }))).resolves.toBeDefined();
+    await expect(
+      s3.send(new HeadBucketCommand({ Bucket: `dep-security-logs-${SECURITY}` })),
+    ).resolves.toBeDefined();
     for (const { name, accountId } of ACCOUNTS) {
       const { logs } = await aws.clients(accountId, "us-east-1");
-      const { logGroups } = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: `/app/${name}/` }));
+      const { logGroups } = await logs.send(
+        new DescribeLogGroupsCommand({ logGroupNamePrefix: `/app/${name}/` }),
+      );
       expect([name, logGroups?.map((g) => g.logGroupName)]).toEqual([name, [`/app/${name}/security`]]);
     }
   });
@@ -149,7 +191,9 @@ describeDeploy("cdktf deploy '*' against moto", () => {
     expect(destroy.status).not.toBe(0);
     // cdktf prints Terraform's plan and then its error; the error lines do not always reach the
     // output before the CLI exits, so the refusal is proven by what is left: security's whole state.
-    expect(destroy.output).toMatch(/Terraform planned the following actions, but then encountered a problem|has lifecycle\.prevent_destroy set/);
+    expect(destroy.output).toMatch(
+      /Terraform planned the following actions, but then encountered a problem|has lifecycle\.prevent_destroy set/,
+    );
     const securityRefused = firstLine(destroy.output, "security", /Refreshing state|prevent_destroy/);
     expect(securityRefused).toBeGreaterThan(-1);
     for (const { name } of ACCOUNTS) {
@@ -159,8 +203,13 @@ describeDeploy("cdktf deploy '*' against moto", () => {
       expect([name, state.resources]).toEqual([name, []]);
     }
     const security = JSON.parse(readFileSync(join(work, "terraform.security.tfstate"), "utf8"));
-    const synthesized: StackJson = JSON.parse(readFileSync(join(outdir, "stacks", "security", "cdk.tf.json"), "utf8"));
-    const planned = Object.values(synthesized.resource).reduce((n, resources) => n + Object.keys(resources).length, 0);
+    const synthesized: StackJson = JSON.parse(
+      readFileSync(join(outdir, "stacks", "security", "cdk.tf.json"), "utf8"),
+    );
+    const planned = Object.values(synthesized.resource).reduce(
+      (n, resources) => n + Object.keys(resources).length,
+      0,
+    );
     expect(security.resources.filter((r: { mode: string }) => r.mode === "managed").length).toBe(planned);
   });
 });
@@ -168,7 +217,8 @@ describeDeploy("cdktf deploy '*' against moto", () => {
 /** Applies the named EMULATOR_GAPS to every synthesized stack in place (a temp output, never the user's). */
 function dropEmulatorGaps(outdir: string): void {
   const gaps = EMULATOR_GAPS.filter((gap) => GAPS_APPLIED.includes(gap.what));
-  if (gaps.length !== GAPS_APPLIED.length) throw new Error("an EMULATOR_GAPS entry named here no longer exists");
+  if (gaps.length !== GAPS_APPLIED.length)
+    throw new Error("an EMULATOR_GAPS entry named here no longer exists");
   const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
   for (const stack of Object.values<any>(manifest.stacks)) {
     const file = join(outdir, stack.synthesizedStackPath);

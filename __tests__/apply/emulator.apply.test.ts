@@ -2,10 +2,21 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { parse } from "yaml";
-import { CreateLogGroupCommand, CreateLogStreamCommand, DescribeDestinationsCommand, PutLogEventsCommand, PutSubscriptionFilterCommand } from "@aws-sdk/client-cloudwatch-logs";
+import {
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  DescribeDestinationsCommand,
+  PutLogEventsCommand,
+  PutSubscriptionFilterCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeDeliveryStreamCommand } from "@aws-sdk/client-firehose";
 import { GetRoleCommand, GetRolePolicyCommand } from "@aws-sdk/client-iam";
-import { DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from "@aws-sdk/client-kinesis";
+import {
+  DescribeStreamSummaryCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListShardsCommand,
+} from "@aws-sdk/client-kinesis";
 import {
   GetBucketEncryptionCommand,
   GetBucketLifecycleConfigurationCommand,
@@ -78,14 +89,21 @@ function configs(): Record<string, unknown> {
     regional: {
       prefix: "emu",
       tags: { owner: "security", environment: "emulator" },
-      security: { accountId: "444444444444", region: "eu-west-1", roleArn: "arn:aws:iam::444444444444:role/OrganizationAccountAccessRole" },
+      security: {
+        accountId: "444444444444",
+        region: "eu-west-1",
+        roleArn: "arn:aws:iam::444444444444:role/OrganizationAccountAccessRole",
+      },
       organizationId: "o-emulator01",
       archive: { glacierAfterDays: 30, expireAfterDays: 400, objectLock: { mode: "GOVERNANCE", days: 30 } },
       stream: { mode: "provisioned", shards: 2, retentionHours: 48 },
       delivery: { format: "raw", bufferSeconds: 120, bufferMiB: 16 },
       alarms: { email: "secops@example.com", silenceHours: 12 },
       notifications: { sqs: true },
-      state: { backend: "s3", s3: { bucket: "emu-tf-state-444444444444", region: "eu-west-1", bootstrap: true } },
+      state: {
+        backend: "s3",
+        s3: { bucket: "emu-tf-state-444444444444", region: "eu-west-1", bootstrap: true },
+      },
       accounts: [
         {
           name: "shop-prod",
@@ -101,7 +119,10 @@ function configs(): Record<string, unknown> {
           name: "data-prod",
           accountId: "666666666666",
           regions: ["eu-west-1", "us-west-2"],
-          logGroups: [{ name: "/var/log/messages", create: true, retentionDays: 365 }, { name: "/existing/app" }],
+          logGroups: [
+            { name: "/var/log/messages", create: true, retentionDays: 365 },
+            { name: "/existing/app" },
+          ],
           allLogGroups: { exclude: ["/aws/lambda/noisy"] },
         },
       ],
@@ -129,11 +150,16 @@ const REMOTE_STATE_STACK = { run: "regional", stack: "shop-prod" } as const;
 /** Waves of the manifest's dependency graph: the stacks whose dependencies are all in earlier waves. */
 function deployWaves(stackDir: string): string[][] {
   const manifest = JSON.parse(readFileSync(join(dirname(dirname(stackDir)), "manifest.json"), "utf8"));
-  const pending = new Map<string, string[]>(Object.values<any>(manifest.stacks).map((s) => [s.name, s.dependencies]));
+  const pending = new Map<string, string[]>(
+    Object.values<any>(manifest.stacks).map((s) => [s.name, s.dependencies]),
+  );
   const done = new Set<string>();
   const waves: string[][] = [];
   while (pending.size > 0) {
-    const wave = [...pending].filter(([, deps]) => deps.every((d) => done.has(d))).map(([name]) => name).sort();
+    const wave = [...pending]
+      .filter(([, deps]) => deps.every((d) => done.has(d)))
+      .map(([name]) => name)
+      .sort();
     if (wave.length === 0) throw new Error(`dependency cycle among ${[...pending.keys()].join(", ")}`);
     wave.forEach((name) => (pending.delete(name), done.add(name)));
     waves.push(wave);
@@ -158,7 +184,11 @@ class PhaseClock {
   report(): string {
     const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
     const rows = [...this.phases].map(([phase, ms]) => `  ${phase.padEnd(16)} ${seconds(ms)}`);
-    return ["emulator apply, wall time per phase:", ...rows, `  ${"total".padEnd(16)} ${seconds(Date.now() - this.started)}`].join("\n");
+    return [
+      "emulator apply, wall time per phase:",
+      ...rows,
+      `  ${"total".padEnd(16)} ${seconds(Date.now() - this.started)}`,
+    ].join("\n");
   }
 }
 
@@ -182,32 +212,60 @@ describeApply("emulator apply: every stack deployed against moto", () => {
   let terraform: TerraformEnv;
 
   beforeAll(async () => {
-    if (typeof tf === "string" || cannotRun) throw new Error(`CI=true but the emulator apply test cannot run: ${cannotRun}`);
+    if (typeof tf === "string" || cannotRun)
+      throw new Error(`CI=true but the emulator apply test cannot run: ${cannotRun}`);
     terraform = tf;
     const synthesized = await clock.time("synth", () =>
-      Object.entries(configs()).map(([label, document]) => ({ label, config: parseConfig(document, label), dirs: synthToDir(document, `apply-${label}`) })),
+      Object.entries(configs()).map(([label, document]) => ({
+        label,
+        config: parseConfig(document, label),
+        dirs: synthToDir(document, `apply-${label}`),
+      })),
     );
     moto = await clock.time("moto start", () => startMoto());
     aws = new EmulatorAws(moto.endpoint);
     for (const { label, config, dirs } of synthesized) {
-      const names = [SECURITY_STACK_NAME, ...Object.keys(dirs).filter((name) => name !== SECURITY_STACK_NAME).sort()];
+      const names = [
+        SECURITY_STACK_NAME,
+        ...Object.keys(dirs)
+          .filter((name) => name !== SECURITY_STACK_NAME)
+          .sort(),
+      ];
       const copy = (name: string) =>
-        emulatorCopy(dirs[name], moto!.endpoint, { keepS3Backend: label === REMOTE_STATE_STACK.run && name === REMOTE_STATE_STACK.stack });
-      runs.push({ label, config, naming: namingOf(config), stacks: names.map(copy), waves: deployWaves(dirs[SECURITY_STACK_NAME]) });
+        emulatorCopy(dirs[name], moto!.endpoint, {
+          keepS3Backend: label === REMOTE_STATE_STACK.run && name === REMOTE_STATE_STACK.stack,
+        });
+      runs.push({
+        label,
+        config,
+        naming: namingOf(config),
+        stacks: names.map(copy),
+        waves: deployWaves(dirs[SECURITY_STACK_NAME]),
+      });
     }
     // The order cdktf deploy '*' would take, from the manifest: state, then security, then the accounts.
     const waveCount = Math.max(...runs.map((r) => r.waves.length));
     for (let wave = 0; wave < waveCount; wave++) {
-      const stacks = runs.flatMap((r) => (r.waves[wave] ?? []).map((name) => r.stacks.find((s) => s.name === name)!));
+      const stacks = runs.flatMap((r) =>
+        (r.waves[wave] ?? []).map((name) => r.stacks.find((s) => s.name === name)!),
+      );
       await clock.time(`apply wave ${wave + 1}`, async () => {
-        await inParallel(stacks.filter((s) => s.backend === "local"), APPLY_WIDTH, (stack) => applyStack(stack, terraform));
+        await inParallel(
+          stacks.filter((s) => s.backend === "local"),
+          APPLY_WIDTH,
+          (stack) => applyStack(stack, terraform),
+        );
         for (const stack of stacks.filter((s) => s.backend === "s3")) await applyOnRemoteState(stack);
       });
     }
     await clock.time("re-plan", () =>
-      inParallel(allStacks().filter((s) => s.backend === "local"), APPLY_WIDTH, async (stack) => {
-        replans.set(key(stack), await replanStack(stack, terraform));
-      }),
+      inParallel(
+        allStacks().filter((s) => s.backend === "local"),
+        APPLY_WIDTH,
+        async (stack) => {
+          replans.set(key(stack), await replanStack(stack, terraform));
+        },
+      ),
     );
   }, 540_000);
 
@@ -222,7 +280,8 @@ describeApply("emulator apply: every stack deployed against moto", () => {
   async function applyOnRemoteState(stack: EmulatorStack): Promise<void> {
     const r = runs.find((candidate) => candidate.stacks.includes(stack))!;
     const settings = r.config.state;
-    if (settings.backend !== "s3") throw new Error(`${key(stack)} keeps an S3 backend, but its config has none`);
+    if (settings.backend !== "s3")
+      throw new Error(`${key(stack)} keeps an S3 backend, but its config has none`);
     const { s3 } = await aws.clients(r.config.security.accountId, settings.region);
     const Bucket = settings.bucket;
     const { Policy } = await s3.send(new GetBucketPolicyCommand({ Bucket }));
@@ -232,9 +291,13 @@ describeApply("emulator apply: every stack deployed against moto", () => {
       replans.set(key(stack), await replanStack(stack, terraform));
       const Key = `${settings.keyPrefix}/${stack.name}.tfstate`;
       const head = await s3.send(new HeadObjectCommand({ Bucket, Key }));
-      const body = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket, Key }))).Body!.transformToString());
+      const body = JSON.parse(
+        await (await s3.send(new GetObjectCommand({ Bucket, Key }))).Body!.transformToString(),
+      );
       const lock = await s3.send(new ListObjectVersionsCommand({ Bucket, Prefix: `${Key}.tflock` }));
-      const listed = await s3.send(new ListObjectVersionsCommand({ Bucket, Prefix: `${settings.keyPrefix}/` }));
+      const listed = await s3.send(
+        new ListObjectVersionsCommand({ Bucket, Prefix: `${settings.keyPrefix}/` }),
+      );
       remoteState = {
         key: Key,
         encryption: [head.ServerSideEncryption, head.SSEKMSKeyId],
@@ -262,7 +325,11 @@ describeApply("emulator apply: every stack deployed against moto", () => {
   test("both configs synthesized the stacks their accounts need, applied in the manifest's order", () => {
     expect(runs.map((r) => [r.label, r.stacks.map((s) => s.name), r.waves])).toEqual([
       ["default", ["security", "payments-prod", "web-prod"], [["security"], ["payments-prod", "web-prod"]]],
-      ["regional", ["security", "data-prod", "shop-prod", "state"], [["state"], ["security"], ["data-prod", "shop-prod"]]],
+      [
+        "regional",
+        ["security", "data-prod", "shop-prod", "state"],
+        [["state"], ["security"], ["data-prod", "shop-prod"]],
+      ],
     ]);
   });
 
@@ -274,13 +341,24 @@ describeApply("emulator apply: every stack deployed against moto", () => {
       const stack = r.stacks.find((s) => s.name === REMOTE_STATE_STACK.stack)!;
       const backend = stack.json.terraform.backend.s3;
       const Key = `${settings.keyPrefix}/${REMOTE_STATE_STACK.stack}.tfstate`;
-      expect(backend).toMatchObject({ bucket: settings.bucket, key: Key, region: settings.region, encrypt: true, kms_key_id: settings.kmsKeyId, use_lockfile: true });
-      expect(backend.assume_role).toEqual({ role_arn: expect.stringMatching(new RegExp(`^arn:aws:iam::${r.config.security.accountId}:role/`)) });
+      expect(backend).toMatchObject({
+        bucket: settings.bucket,
+        key: Key,
+        region: settings.region,
+        encrypt: true,
+        kms_key_id: settings.kmsKeyId,
+        use_lockfile: true,
+      });
+      expect(backend.assume_role).toEqual({
+        role_arn: expect.stringMatching(new RegExp(`^arn:aws:iam::${r.config.security.accountId}:role/`)),
+      });
       const state = remoteState!;
       expect(state.key).toBe(Key);
       // The backend asked for SSE-KMS with the key its kms_key_id names (moto echoes the id as sent; S3 would answer the key's ARN).
       expect(state.encryption).toEqual(["aws:kms", settings.kmsKeyId]);
-      expect(state.resources).toBe(Object.values(stack.json.resource).reduce((n, resources) => n + Object.keys(resources).length, 0));
+      expect(state.resources).toBe(
+        Object.values(stack.json.resource).reduce((n, resources) => n + Object.keys(resources).length, 0),
+      );
       // Versioned bucket: every lock Terraform took (apply, re-plan) left a version, and its release a delete marker.
       expect(state.lockVersions.length).toBeGreaterThanOrEqual(2);
       expect(state.lockVersions.every((k) => k === `${Key}.tflock`)).toBe(true);
@@ -297,7 +375,13 @@ describeApply("emulator apply: every stack deployed against moto", () => {
       expect([key(stack), applied]).toEqual([key(stack), addressesOf(stack).sort()]);
       for (const address of applied) types.add(address.split(".")[0]);
     }
-    const gapUse = EMULATOR_GAPS.map((gap) => [gap.what, allStacks().flatMap((s) => s.gaps.find((g) => g.what === gap.what)!.addresses).length] as const);
+    const gapUse = EMULATOR_GAPS.map(
+      (gap) =>
+        [
+          gap.what,
+          allStacks().flatMap((s) => s.gaps.find((g) => g.what === gap.what)!.addresses).length,
+        ] as const,
+    );
     for (const [what, count] of gapUse) expect([what, count > 0]).toEqual([what, true]);
     process.stdout.write(
       [
@@ -311,118 +395,178 @@ describeApply("emulator apply: every stack deployed against moto", () => {
   test("a second plan of every stack shows no changes", () => {
     for (const stack of allStacks()) {
       const result = replans.get(key(stack))!;
-      const diff = result.status === 0 ? "" : result.stdout.slice(result.stdout.indexOf("Terraform will perform")) || result.stderr;
-      expect({ stack: key(stack), status: result.status, diff }).toEqual({ stack: key(stack), status: 0, diff: "" });
+      const diff =
+        result.status === 0
+          ? ""
+          : result.stdout.slice(result.stdout.indexOf("Terraform will perform")) || result.stderr;
+      expect({ stack: key(stack), status: result.status, diff }).toEqual({
+        stack: key(stack),
+        status: 0,
+        diff: "",
+      });
     }
   });
 
-  test.each(["default", "regional"])("%s: a destination in every region, targeting the stream with the destination role, with its planned access policy", (label) =>
-    asserting(async () => {
-      const r = run(label);
-      const security = securityOf(r);
-      const state = stateOf(security);
-      const stream = resourceAt(security, state, "aws_kinesis_stream", "Stream/Stream");
-      const role = resourceAt(security, state, "aws_iam_role", "DestinationRole/Role");
-      const plannedPolicies = plannedAccessPolicies(security);
-      for (const region of r.config.destinationRegions) {
-        const { logs } = await aws.clients(security.accountId, region);
-        const { destinations } = await logs.send(new DescribeDestinationsCommand({ DestinationNamePrefix: r.naming.destinationName }));
-        expect(destinations).toHaveLength(1);
-        const [destination] = destinations!;
-        expect([region, destination.arn, destination.targetArn, destination.roleArn]).toEqual([region, r.naming.destinationArn(region), stream.arn, role.arn]);
-        const policy = destination.accessPolicy ? JSON.parse(destination.accessPolicy) : undefined;
-        expect([region, policy]).toEqual([region, plannedPolicies.get(region)]);
-      }
-      expect(plannedPolicies.size).toBeGreaterThan(0);
-    }),
+  test.each(["default", "regional"])(
+    "%s: a destination in every region, targeting the stream with the destination role, with its planned access policy",
+    (label) =>
+      asserting(async () => {
+        const r = run(label);
+        const security = securityOf(r);
+        const state = stateOf(security);
+        const stream = resourceAt(security, state, "aws_kinesis_stream", "Stream/Stream");
+        const role = resourceAt(security, state, "aws_iam_role", "DestinationRole/Role");
+        const plannedPolicies = plannedAccessPolicies(security);
+        for (const region of r.config.destinationRegions) {
+          const { logs } = await aws.clients(security.accountId, region);
+          const { destinations } = await logs.send(
+            new DescribeDestinationsCommand({ DestinationNamePrefix: r.naming.destinationName }),
+          );
+          expect(destinations).toHaveLength(1);
+          const [destination] = destinations!;
+          expect([region, destination.arn, destination.targetArn, destination.roleArn]).toEqual([
+            region,
+            r.naming.destinationArn(region),
+            stream.arn,
+            role.arn,
+          ]);
+          const policy = destination.accessPolicy ? JSON.parse(destination.accessPolicy) : undefined;
+          expect([region, policy]).toEqual([region, plannedPolicies.get(region)]);
+        }
+        expect(plannedPolicies.size).toBeGreaterThan(0);
+      }),
   );
 
-  test.each(["default", "regional"])("%s: archive bucket: KMS with bucket key, versioned, private, owner-enforced, lifecycle, Object Lock and access logs as configured", (label) =>
-    asserting(async () => {
-      const r = run(label);
-      const security = securityOf(r);
-      const state = stateOf(security);
-      const archiveKey = resourceAt(security, state, "aws_kms_key", "ArchiveKey/Key");
-      const { s3 } = await aws.clients(security.accountId, r.config.security.region);
-      const Bucket = r.config.archive.bucketName;
-      await expectPrivateKmsBucket(s3, Bucket, archiveKey.arn);
-      const [rule, ...others] = (await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket }))).Rules!;
-      expect(others).toEqual([]);
-      const { glacierAfterDays, expireAfterDays, objectLock } = r.config.archive;
-      expect(rule).toMatchObject({
-        ID: "archive",
-        Status: "Enabled",
-        Transitions: [{ Days: glacierAfterDays, StorageClass: "GLACIER" }],
-        NoncurrentVersionTransitions: [{ NoncurrentDays: glacierAfterDays, StorageClass: "GLACIER" }],
-        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
-      });
-      expect(rule.Expiration?.Days).toBe(expireAfterDays);
-      expect(rule.NoncurrentVersionExpiration?.NoncurrentDays).toBe(expireAfterDays);
-      const lock = await s3.send(new GetObjectLockConfigurationCommand({ Bucket })).catch((error) => ({ error: error.name as string }));
-      expect(lock).toMatchObject(
-        objectLock
-          ? { ObjectLockConfiguration: { ObjectLockEnabled: "Enabled", Rule: { DefaultRetention: { Mode: objectLock.mode, Days: objectLock.days } } } }
-          : { error: "ObjectLockConfigurationNotFoundError" },
-      );
-      const logging = (await s3.send(new GetBucketLoggingCommand({ Bucket }))).LoggingEnabled;
-      expect(logging).toMatchObject(r.config.archive.accessLogs ? { TargetBucket: r.naming.accessLogsBucketName(), TargetPrefix: "archive/" } : {});
-      const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket }))).Policy!);
-      expect(policy).toEqual(JSON.parse(resolveReferences(resourceAt(security, state, "aws_s3_bucket_policy", "Archive/Policy", "body").policy, state)));
-    }),
+  test.each(["default", "regional"])(
+    "%s: archive bucket: KMS with bucket key, versioned, private, owner-enforced, lifecycle, Object Lock and access logs as configured",
+    (label) =>
+      asserting(async () => {
+        const r = run(label);
+        const security = securityOf(r);
+        const state = stateOf(security);
+        const archiveKey = resourceAt(security, state, "aws_kms_key", "ArchiveKey/Key");
+        const { s3 } = await aws.clients(security.accountId, r.config.security.region);
+        const Bucket = r.config.archive.bucketName;
+        await expectPrivateKmsBucket(s3, Bucket, archiveKey.arn);
+        const [rule, ...others] = (await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket })))
+          .Rules!;
+        expect(others).toEqual([]);
+        const { glacierAfterDays, expireAfterDays, objectLock } = r.config.archive;
+        expect(rule).toMatchObject({
+          ID: "archive",
+          Status: "Enabled",
+          Transitions: [{ Days: glacierAfterDays, StorageClass: "GLACIER" }],
+          NoncurrentVersionTransitions: [{ NoncurrentDays: glacierAfterDays, StorageClass: "GLACIER" }],
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+        });
+        expect(rule.Expiration?.Days).toBe(expireAfterDays);
+        expect(rule.NoncurrentVersionExpiration?.NoncurrentDays).toBe(expireAfterDays);
+        const lock = await s3
+          .send(new GetObjectLockConfigurationCommand({ Bucket }))
+          .catch((error) => ({ error: error.name as string }));
+        expect(lock).toMatchObject(
+          objectLock
+            ? {
+                ObjectLockConfiguration: {
+                  ObjectLockEnabled: "Enabled",
+                  Rule: { DefaultRetention: { Mode: objectLock.mode, Days: objectLock.days } },
+                },
+              }
+            : { error: "ObjectLockConfigurationNotFoundError" },
+        );
+        const logging = (await s3.send(new GetBucketLoggingCommand({ Bucket }))).LoggingEnabled;
+        expect(logging).toMatchObject(
+          r.config.archive.accessLogs
+            ? { TargetBucket: r.naming.accessLogsBucketName(), TargetPrefix: "archive/" }
+            : {},
+        );
+        const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket }))).Policy!);
+        expect(policy).toEqual(
+          JSON.parse(
+            resolveReferences(
+              resourceAt(security, state, "aws_s3_bucket_policy", "Archive/Policy", "body").policy,
+              state,
+            ),
+          ),
+        );
+      }),
   );
 
-  test.each(["default", "regional"])("%s: the stream is KMS-encrypted with the stream key, in the configured mode and retention", (label) =>
-    asserting(async () => {
-      const r = run(label);
-      const security = securityOf(r);
-      const state = stateOf(security);
-      const { kinesis } = await aws.clients(security.accountId, r.config.security.region);
-      const { StreamDescriptionSummary: summary } = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: r.naming.streamName }));
-      const provisioned = r.config.stream.mode === "provisioned";
-      expect(summary).toMatchObject({
-        EncryptionType: "KMS",
-        KeyId: resourceAt(security, state, "aws_kms_key", "StreamKey/Key").arn,
-        RetentionPeriodHours: r.config.stream.retentionHours,
-        StreamModeDetails: { StreamMode: provisioned ? "PROVISIONED" : "ON_DEMAND" },
-      });
-      if (r.config.stream.mode === "provisioned") expect(summary!.OpenShardCount).toBe(r.config.stream.shards);
-    }),
+  test.each(["default", "regional"])(
+    "%s: the stream is KMS-encrypted with the stream key, in the configured mode and retention",
+    (label) =>
+      asserting(async () => {
+        const r = run(label);
+        const security = securityOf(r);
+        const state = stateOf(security);
+        const { kinesis } = await aws.clients(security.accountId, r.config.security.region);
+        const { StreamDescriptionSummary: summary } = await kinesis.send(
+          new DescribeStreamSummaryCommand({ StreamName: r.naming.streamName }),
+        );
+        const provisioned = r.config.stream.mode === "provisioned";
+        expect(summary).toMatchObject({
+          EncryptionType: "KMS",
+          KeyId: resourceAt(security, state, "aws_kms_key", "StreamKey/Key").arn,
+          RetentionPeriodHours: r.config.stream.retentionHours,
+          StreamModeDetails: { StreamMode: provisioned ? "PROVISIONED" : "ON_DEMAND" },
+        });
+        if (r.config.stream.mode === "provisioned")
+          expect(summary!.OpenShardCount).toBe(r.config.stream.shards);
+      }),
   );
 
-  test.each(["default", "regional"])("%s: Firehose reads the stream and writes the archive with the configured prefixes and processor", (label) =>
-    asserting(async () => {
-      const r = run(label);
-      const security = securityOf(r);
-      const state = stateOf(security);
-      const { firehose } = await aws.clients(security.accountId, r.config.security.region);
-      const { DeliveryStreamDescription: description } = await firehose.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: r.naming.deliveryStreamName }));
-      const role = resourceAt(security, state, "aws_iam_role", "Delivery/Role");
-      expect(description!.Source!.KinesisStreamSourceDescription).toMatchObject({
-        KinesisStreamARN: resourceAt(security, state, "aws_kinesis_stream", "Stream/Stream").arn,
-        RoleARN: role.arn,
-      });
-      const [destination] = description!.Destinations!;
-      const s3 = destination.ExtendedS3DestinationDescription!;
-      const events = r.config.delivery.format === "events";
-      const datePath = "!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/";
-      expect(s3).toMatchObject({
-        BucketARN: `arn:aws:s3:::${r.config.archive.bucketName}`,
-        RoleARN: role.arn,
-        EncryptionConfiguration: { KMSEncryptionConfig: { AWSKMSKeyARN: resourceAt(security, state, "aws_kms_key", "ArchiveKey/Key").arn } },
-        Prefix: events ? `events/account=!{partitionKeyFromLambda:account}/logGroup=!{partitionKeyFromLambda:logGroup}/${datePath}` : `raw/${datePath}`,
-        ErrorOutputPrefix: `errors/!{firehose:error-output-type}/${datePath}`,
-        // Both formats store gzip members as they come: CloudWatch Logs' records (raw) or the processor's (events).
-        CompressionFormat: "UNCOMPRESSED",
-        BufferingHints: { IntervalInSeconds: r.config.delivery.bufferSeconds, SizeInMBs: r.config.delivery.bufferMiB },
-      });
-      const processors = s3.ProcessingConfiguration?.Processors ?? [];
-      if (events) {
-        const processor = resourceAt(security, state, "aws_lambda_function", "Processor/Function");
-        expect(processors.map((p) => [p.Type, p.Parameters?.find((q) => q.ParameterName === "LambdaArn")?.ParameterValue])).toEqual([["Lambda", `${processor.arn}:$LATEST`]]);
-      } else {
-        expect(processors).toEqual([]);
-      }
-    }),
+  test.each(["default", "regional"])(
+    "%s: Firehose reads the stream and writes the archive with the configured prefixes and processor",
+    (label) =>
+      asserting(async () => {
+        const r = run(label);
+        const security = securityOf(r);
+        const state = stateOf(security);
+        const { firehose } = await aws.clients(security.accountId, r.config.security.region);
+        const { DeliveryStreamDescription: description } = await firehose.send(
+          new DescribeDeliveryStreamCommand({ DeliveryStreamName: r.naming.deliveryStreamName }),
+        );
+        const role = resourceAt(security, state, "aws_iam_role", "Delivery/Role");
+        expect(description!.Source!.KinesisStreamSourceDescription).toMatchObject({
+          KinesisStreamARN: resourceAt(security, state, "aws_kinesis_stream", "Stream/Stream").arn,
+          RoleARN: role.arn,
+        });
+        const [destination] = description!.Destinations!;
+        const s3 = destination.ExtendedS3DestinationDescription!;
+        const events = r.config.delivery.format === "events";
+        const datePath = "!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/";
+        expect(s3).toMatchObject({
+          BucketARN: `arn:aws:s3:::${r.config.archive.bucketName}`,
+          RoleARN: role.arn,
+          EncryptionConfiguration: {
+            KMSEncryptionConfig: {
+              AWSKMSKeyARN: resourceAt(security, state, "aws_kms_key", "ArchiveKey/Key").arn,
+            },
+          },
+          Prefix: events
+            ? `events/account=!{partitionKeyFromLambda:account}/logGroup=!{partitionKeyFromLambda:logGroup}/${datePath}`
+            : `raw/${datePath}`,
+          ErrorOutputPrefix: `errors/!{firehose:error-output-type}/${datePath}`,
+          // Both formats store gzip members as they come: CloudWatch Logs' records (raw) or the processor's (events).
+          CompressionFormat: "UNCOMPRESSED",
+          BufferingHints: {
+            IntervalInSeconds: r.config.delivery.bufferSeconds,
+            SizeInMBs: r.config.delivery.bufferMiB,
+          },
+        });
+        const processors = s3.ProcessingConfiguration?.Processors ?? [];
+        if (events) {
+          const processor = resourceAt(security, state, "aws_lambda_function", "Processor/Function");
+          expect(
+            processors.map((p) => [
+              p.Type,
+              p.Parameters?.find((q) => q.ParameterName === "LambdaArn")?.ParameterValue,
+            ]),
+          ).toEqual([["Lambda", `${processor.arn}:$LATEST`]]);
+        } else {
+          expect(processors).toEqual([]);
+        }
+      }),
   );
 
   test("state bucket (bootstrap): KMS with the state key, versioned, private, owner-enforced, TLS-only", () =>
@@ -439,9 +583,15 @@ describeApply("emulator apply: every stack deployed against moto", () => {
       // What every other stack's backend names as kms_key_id resolves to that key.
       expect(resourceAt(stack, state, "aws_kms_alias", "StateKey/Alias").arn).toBe(settings.kmsKeyId);
       const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket }))).Policy!);
-      expect(policy).toEqual(JSON.parse(resolveReferences(resourceAt(stack, state, "aws_s3_bucket_policy", "StateBucket/Policy", "body").policy, state)));
-    }),
-  );
+      expect(policy).toEqual(
+        JSON.parse(
+          resolveReferences(
+            resourceAt(stack, state, "aws_s3_bucket_policy", "StateBucket/Policy", "body").policy,
+            state,
+          ),
+        ),
+      );
+    }));
 
   test("roles and their inline policies in every stack are exactly as synthesized, with the applied ARNs", () =>
     asserting(async () => {
@@ -452,20 +602,27 @@ describeApply("emulator apply: every stack deployed against moto", () => {
           const { iam } = await aws.clients(stack.accountId, r.config.security.region);
           for (const [name, body] of Object.entries(stack.json.resource.aws_iam_role ?? {})) {
             const { Role } = await iam.send(new GetRoleCommand({ RoleName: body.name }));
-            expect([name, decodedPolicy(Role!.AssumeRolePolicyDocument!)]).toEqual([name, JSON.parse(resolveReferences(body.assume_role_policy, state))]);
+            expect([name, decodedPolicy(Role!.AssumeRolePolicyDocument!)]).toEqual([
+              name,
+              JSON.parse(resolveReferences(body.assume_role_policy, state)),
+            ]);
           }
           for (const [name, body] of Object.entries(stack.json.resource.aws_iam_role_policy ?? {})) {
             const RoleName = resolveReferences(body.role, state);
-            const { PolicyDocument } = await iam.send(new GetRolePolicyCommand({ RoleName, PolicyName: body.name }));
-            expect([name, decodedPolicy(PolicyDocument!)]).toEqual([name, JSON.parse(resolveReferences(body.policy, state))]);
+            const { PolicyDocument } = await iam.send(
+              new GetRolePolicyCommand({ RoleName, PolicyName: body.name }),
+            );
+            expect([name, decodedPolicy(PolicyDocument!)]).toEqual([
+              name,
+              JSON.parse(resolveReferences(body.policy, state)),
+            ]);
             checked++;
           }
         }
       }
       // default: destination, Firehose, processor; regional: destination, Firehose, two sender roles, two per-stack state roles.
       expect(checked).toBe(9);
-    }),
-  );
+    }));
 
   test("data hop: a log event subscribed straight to the stream comes out of the processor as a gzip member of NDJSON with its partition keys", () =>
     clock.time("data hop", async () => {
@@ -475,7 +632,10 @@ describeApply("emulator apply: every stack deployed against moto", () => {
       const region = r.config.security.region;
       const clients = await aws.clients(security.accountId, region);
       const group = { logGroupName: "/seclog/emulator/data-hop", logStreamName: "i-0emulator/secure" };
-      const messages = ["Accepted publickey for ec2-user from 10.0.0.5", 'sudo: alice : COMMAND=/bin/cat "/etc/shadow"'];
+      const messages = [
+        "Accepted publickey for ec2-user from 10.0.0.5",
+        'sudo: alice : COMMAND=/bin/cat "/etc/shadow"',
+      ];
       // Named like the application stacks' filters: the processor reads the source region from the name.
       const filterName = r.naming.subscriptionFilterName(region, "", false);
       await subscribeStraightToStream(clients, group, {
@@ -484,26 +644,45 @@ describeApply("emulator apply: every stack deployed against moto", () => {
         roleArn: resourceAt(security, state, "aws_iam_role", "DestinationRole/Role").arn,
       });
       const now = Date.now();
-      await clients.logs.send(new PutLogEventsCommand({ ...group, logEvents: messages.map((message, i) => ({ timestamp: now + i, message })) }));
-      const records = (await streamRecords(clients, r.naming.streamName)).filter((data) => envelopeOf(data).logGroup === group.logGroupName);
+      await clients.logs.send(
+        new PutLogEventsCommand({
+          ...group,
+          logEvents: messages.map((message, i) => ({ timestamp: now + i, message })),
+        }),
+      );
+      const records = (await streamRecords(clients, r.naming.streamName)).filter(
+        (data) => envelopeOf(data).logGroup === group.logGroupName,
+      );
       expect(records).toHaveLength(1);
-      expect(envelopeOf(records[0])).toMatchObject({ messageType: "DATA_MESSAGE", owner: security.accountId, subscriptionFilters: [filterName] });
+      expect(envelopeOf(records[0])).toMatchObject({
+        messageType: "DATA_MESSAGE",
+        owner: security.accountId,
+        subscriptionFilters: [filterName],
+      });
 
       // moto writes each log event's id as a JSON number; CloudWatch Logs sends a quoted string (the
       // decoded Kinesis record of "Subscription filters with Kinesis Data Streams", CloudWatch Logs
       // user guide), and the processor accepts only strings. This rewrite is still needed:
       const motoIds = envelopeOf(records[0]).logEvents.map((event: { id: unknown }) => event.id);
       expect(motoIds.map((id: unknown) => typeof id)).toEqual(["number", "number"]);
-      const response = await handler(asFirehoseEvent(records.map(withStringEventIds), region, security.accountId, r.naming));
+      const response = await handler(
+        asFirehoseEvent(records.map(withStringEventIds), region, security.accountId, r.naming),
+      );
       const [result] = response.records;
-      expect(result).toMatchObject({ result: "Ok", metadata: { partitionKeys: { account: security.accountId, logGroup: "seclog.emulator.data-hop" } } });
+      expect(result).toMatchObject({
+        result: "Ok",
+        metadata: { partitionKeys: { account: security.accountId, logGroup: "seclog.emulator.data-hop" } },
+      });
       // The record's data is one complete gzip member of NDJSON (Firehose writes the members back to back
       // into one .ndjson.gz): decompress it, then parse it line by line.
       const member = Buffer.from((result as { data: string }).data, "base64");
       expect([...member.subarray(0, 2)]).toEqual([0x1f, 0x8b]);
       const ndjson = gunzipSync(member).toString("utf8");
       expect(ndjson.endsWith("\n")).toBe(true);
-      const lines = ndjson.slice(0, -1).split("\n").map((line) => JSON.parse(line));
+      const lines = ndjson
+        .slice(0, -1)
+        .split("\n")
+        .map((line) => JSON.parse(line));
       expect(lines).toEqual(
         messages.map((message, i) => ({
           timestamp: now + i,
@@ -519,19 +698,32 @@ describeApply("emulator apply: every stack deployed against moto", () => {
 
   test("terraform destroy of the security and state stacks is refused by prevent_destroy on the buckets and keys; nothing is deleted", () =>
     clock.time("destroy refused", async () => {
-      const guarded = runs.flatMap((r) => r.stacks.filter((s) => s.name === SECURITY_STACK_NAME || s.name === STATE_STACK_NAME).map((stack) => [r, stack] as const));
-      expect(guarded.map(([, stack]) => key(stack))).toEqual(["default/security", "regional/security", "regional/state"]);
+      const guarded = runs.flatMap((r) =>
+        r.stacks
+          .filter((s) => s.name === SECURITY_STACK_NAME || s.name === STATE_STACK_NAME)
+          .map((stack) => [r, stack] as const),
+      );
+      expect(guarded.map(([, stack]) => key(stack))).toEqual([
+        "default/security",
+        "regional/security",
+        "regional/state",
+      ]);
       const results = await inParallel(guarded, APPLY_WIDTH, ([, stack]) => destroyStack(stack, terraform));
       for (const [i, [r, stack]] of guarded.entries()) {
         // Terraform wraps diagnostics inside a box ("│" at each line start): drop the box, fold the wrap.
         const output = (results[i].stderr + results[i].stdout).replace(/[│╷╵]/g, " ").replace(/\s+/g, " ");
-        const refused = [...output.matchAll(/Resource (\S+) has lifecycle\.prevent_destroy set/g)].map((m) => m[1]).sort();
+        const refused = [...output.matchAll(/Resource (\S+) has lifecycle\.prevent_destroy set/g)]
+          .map((m) => m[1])
+          .sort();
         // Terraform stops walking the destroy graph at the first refused node: a guarded resource that
         // must go before another (the notifications key names the archive bucket in its policy) hides
         // the other's refusal. What must hold: refused, only guarded resources named, nothing deleted.
         expect([key(stack), results[i].status, refused.length > 0]).toEqual([key(stack), 1, true]);
         expect(refused.filter((address) => !protectedAddresses(stack).includes(address))).toEqual([]);
-        const [region, Bucket] = stack.name === STATE_STACK_NAME && r.config.state.backend === "s3" ? [r.config.state.region, r.config.state.bucket] : [r.config.security.region, r.config.archive.bucketName];
+        const [region, Bucket] =
+          stack.name === STATE_STACK_NAME && r.config.state.backend === "s3"
+            ? [r.config.state.region, r.config.state.bucket]
+            : [r.config.security.region, r.config.archive.bucketName];
         const { s3 } = await aws.clients(stack.accountId, region);
         await expect(s3.send(new HeadBucketCommand({ Bucket }))).resolves.toBeDefined();
         expect([...stateOf(stack).keys()].sort()).toEqual(addressesOf(stack).sort());
@@ -543,26 +735,39 @@ describeApply("emulator apply: every stack deployed against moto", () => {
 async function expectPrivateKmsBucket(s3: AwsClients["s3"], Bucket: string, keyArn: string): Promise<void> {
   const encryption = await s3.send(new GetBucketEncryptionCommand({ Bucket }));
   expect(encryption.ServerSideEncryptionConfiguration!.Rules).toEqual([
-    { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "aws:kms", KMSMasterKeyID: keyArn }, BucketKeyEnabled: true },
+    {
+      ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "aws:kms", KMSMasterKeyID: keyArn },
+      BucketKeyEnabled: true,
+    },
   ]);
   expect((await s3.send(new GetBucketVersioningCommand({ Bucket }))).Status).toBe("Enabled");
-  expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket }))).PublicAccessBlockConfiguration).toEqual({
-    BlockPublicAcls: true,
-    IgnorePublicAcls: true,
-    BlockPublicPolicy: true,
-    RestrictPublicBuckets: true,
-  });
-  expect((await s3.send(new GetBucketOwnershipControlsCommand({ Bucket }))).OwnershipControls!.Rules).toEqual([{ ObjectOwnership: "BucketOwnerEnforced" }]);
+  expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket }))).PublicAccessBlockConfiguration).toEqual(
+    {
+      BlockPublicAcls: true,
+      IgnorePublicAcls: true,
+      BlockPublicPolicy: true,
+      RestrictPublicBuckets: true,
+    },
+  );
+  expect((await s3.send(new GetBucketOwnershipControlsCommand({ Bucket }))).OwnershipControls!.Rules).toEqual(
+    [{ ObjectOwnership: "BucketOwnerEnforced" }],
+  );
 }
 
 /** Every resource address of an emulator stack's Terraform JSON. */
 function addressesOf(stack: EmulatorStack): string[] {
-  return Object.entries(stack.json.resource).flatMap(([type, resources]) => Object.keys(resources).map((name) => `${type}.${name}`));
+  return Object.entries(stack.json.resource).flatMap(([type, resources]) =>
+    Object.keys(resources).map((name) => `${type}.${name}`),
+  );
 }
 
 function protectedAddresses(stack: EmulatorStack): string[] {
   return Object.entries(stack.json.resource)
-    .flatMap(([type, resources]) => Object.entries(resources).filter(([, body]) => body.lifecycle?.prevent_destroy).map(([name]) => `${type}.${name}`))
+    .flatMap(([type, resources]) =>
+      Object.entries(resources)
+        .filter(([, body]) => body.lifecycle?.prevent_destroy)
+        .map(([name]) => `${type}.${name}`),
+    )
     .sort();
 }
 
@@ -570,9 +775,18 @@ function protectedAddresses(stack: EmulatorStack): string[] {
  * The one resource of a type whose construct path ends with `path` (e.g.
  * "Archive/Policy"): its applied attributes, or with "body" its synthesized body.
  */
-function resourceAt(stack: EmulatorStack, state: Map<string, StateResource>, type: string, path: string, part: "state" | "body" = "state"): Record<string, any> {
-  const found = Object.entries(stack.json.resource[type] ?? {}).filter(([, body]) => body["//"]?.metadata?.path.endsWith(`/${path}`));
-  if (found.length !== 1) throw new Error(`expected one ${type} at ${path} in ${stack.name}, found ${found.length}`);
+function resourceAt(
+  stack: EmulatorStack,
+  state: Map<string, StateResource>,
+  type: string,
+  path: string,
+  part: "state" | "body" = "state",
+): Record<string, any> {
+  const found = Object.entries(stack.json.resource[type] ?? {}).filter(([, body]) =>
+    body["//"]?.metadata?.path.endsWith(`/${path}`),
+  );
+  if (found.length !== 1)
+    throw new Error(`expected one ${type} at ${path} in ${stack.name}, found ${found.length}`);
   const [name, body] = found[0];
   return part === "body" ? body : state.get(`${type}.${name}`)!.attributes;
 }
@@ -615,7 +829,13 @@ async function streamRecords(clients: AwsClients, streamName: string): Promise<U
   const { Shards } = await clients.kinesis.send(new ListShardsCommand({ StreamName: streamName }));
   const records: Uint8Array[] = [];
   for (const shard of Shards ?? []) {
-    const { ShardIterator } = await clients.kinesis.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId, ShardIteratorType: "TRIM_HORIZON" }));
+    const { ShardIterator } = await clients.kinesis.send(
+      new GetShardIteratorCommand({
+        StreamName: streamName,
+        ShardId: shard.ShardId,
+        ShardIteratorType: "TRIM_HORIZON",
+      }),
+    );
     const { Records } = await clients.kinesis.send(new GetRecordsCommand({ ShardIterator }));
     records.push(...(Records ?? []).map((record) => record.Data!));
   }
@@ -630,16 +850,28 @@ function envelopeOf(data: Uint8Array): Record<string, any> {
 /** The record with its log event ids as CloudWatch Logs writes them (strings), where moto wrote numbers. */
 function withStringEventIds(data: Uint8Array): Uint8Array {
   const envelope = envelopeOf(data);
-  envelope.logEvents = envelope.logEvents.map((event: { id: unknown }) => ({ ...event, id: String(event.id) }));
+  envelope.logEvents = envelope.logEvents.map((event: { id: unknown }) => ({
+    ...event,
+    id: String(event.id),
+  }));
   return gzipSync(JSON.stringify(envelope));
 }
 
 /** Kinesis records as Firehose hands them to the processor Lambda: base64 data, one record id each. */
-function asFirehoseEvent(records: Uint8Array[], region: string, accountId: string, naming: Naming): FirehoseEvent {
+function asFirehoseEvent(
+  records: Uint8Array[],
+  region: string,
+  accountId: string,
+  naming: Naming,
+): FirehoseEvent {
   return {
     invocationId: "emulator-data-hop",
     deliveryStreamArn: `arn:aws:firehose:${region}:${accountId}:deliverystream/${naming.deliveryStreamName}`,
     region,
-    records: records.map((data, i) => ({ recordId: `record-${i}`, approximateArrivalTimestamp: Date.now(), data: Buffer.from(data).toString("base64") })),
+    records: records.map((data, i) => ({
+      recordId: `record-${i}`,
+      approximateArrivalTimestamp: Date.now(),
+      data: Buffer.from(data).toString("base64"),
+    })),
   };
 }

@@ -8,5 +8,11 @@ export const CONTROL_MESSAGE = {
   logGroup: "",
   logStream: "",
   subscriptionFilters: [],
-  logEvents: [{ id: "", timestamp: 1732690000000, message: "CWL CONTROL MESSAGE: Checking health of destination Kinesis stream." }],
+  logEvents: [
+    {
+      id: "",
+      timestamp: 1732690000000,
+      message: "CWL CONTROL MESSAGE: Checking health of destination Kinesis stream.",
+    },
+  ],
 };

@@ -54,7 +54,13 @@ export class EmulatorAws {
 
   private async assumeInto(accountId: string): Promise<Credentials> {
     const sts = new STSClient({ endpoint: this.endpoint, region: "us-east-1", credentials: FAKE });
-    const { Credentials: assumed } = await sts.send(new AssumeRoleCommand({ RoleArn: emulatorRoleArn(accountId), RoleSessionName: "seclog-emulator-test" }));
-    return { accessKeyId: assumed!.AccessKeyId!, secretAccessKey: assumed!.SecretAccessKey!, sessionToken: assumed!.SessionToken! };
+    const { Credentials: assumed } = await sts.send(
+      new AssumeRoleCommand({ RoleArn: emulatorRoleArn(accountId), RoleSessionName: "seclog-emulator-test" }),
+    );
+    return {
+      accessKeyId: assumed!.AccessKeyId!,
+      secretAccessKey: assumed!.SecretAccessKey!,
+      sessionToken: assumed!.SessionToken!,
+    };
   }
 }

@@ -27,7 +27,9 @@ export function motoUnavailable(): string | undefined {
 /** Starts moto_server on a free loopback port and waits until it answers. */
 export async function startMoto(timeoutMs = 30_000): Promise<Moto> {
   const port = await freeLoopbackPort();
-  const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let stderr = "";
   child.stderr!.on("data", (chunk) => (stderr = (stderr + chunk).slice(-4000)));
   const endpoint = `http://127.0.0.1:${port}`;
@@ -36,7 +38,7 @@ export async function startMoto(timeoutMs = 30_000): Promise<Moto> {
     await waitUntilAnswering(endpoint, child, timeoutMs);
   } catch (error) {
     await moto.stop();
-    throw new Error(`${(error as Error).message}\nmoto_server stderr:\n${stderr}`);
+    throw new Error(`${(error as Error).message}\nmoto_server stderr:\n${stderr}`, { cause: error });
   }
   return moto;
 }
@@ -55,7 +57,8 @@ function freeLoopbackPort(): Promise<number> {
 async function waitUntilAnswering(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited with code ${child.exitCode} before answering`);
+    if (child.exitCode !== null)
+      throw new Error(`moto_server exited with code ${child.exitCode} before answering`);
     try {
       // moto's own API: answers once the server is up, without touching any emulated service.
       const response = await fetch(`${endpoint}/moto-api/data.json`);
@@ -123,7 +126,8 @@ export interface EmulatorGap {
 export const EMULATOR_GAPS: readonly EmulatorGap[] = [
   {
     what: "drop allowed_account_ids from every provider",
-    reason: "with skip_requesting_account_id the provider has no account id to compare and rejects every account (\"AWS account ID not allowed: \"); the assumed role below is what puts each stack in its account",
+    reason:
+      'with skip_requesting_account_id the provider has no account id to compare and rejects every account ("AWS account ID not allowed: "); the assumed role below is what puts each stack in its account',
     rewrite: (stack) =>
       stack.provider.aws.map((provider) => {
         delete provider.allowed_account_ids;
@@ -132,7 +136,8 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
   },
   {
     what: "assume a role in the stack's own account where the config names no roleArn",
-    reason: "moto files every resource under the account of the assumed role (an access key does not select one); without a role a stack would land in moto's default account 123456789012 and no ARN in its policies would match",
+    reason:
+      "moto files every resource under the account of the assumed role (an access key does not select one); without a role a stack would land in moto's default account 123456789012 and no ARN in its policies would match",
     rewrite: (stack, accountId) =>
       stack.provider.aws
         .filter((provider) => !provider.assume_role)
@@ -143,8 +148,12 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
   },
   {
     what: "drop aws_cloudwatch_log_subscription_filter whose destination is a cross-account CloudWatch Logs destination",
-    reason: "moto looks up a log group named like the destination (ResourceNotFoundException) and always reports distribution ByLogStream; the data hop test subscribes a log group straight to the stream instead",
-    rewrite: (stack) => dropResources(stack, "aws_cloudwatch_log_subscription_filter", (body) => String(body.destination_arn).includes(":destination:")),
+    reason:
+      "moto looks up a log group named like the destination (ResourceNotFoundException) and always reports distribution ByLogStream; the data hop test subscribes a log group straight to the stream instead",
+    rewrite: (stack) =>
+      dropResources(stack, "aws_cloudwatch_log_subscription_filter", (body) =>
+        String(body.destination_arn).includes(":destination:"),
+      ),
   },
   {
     what: "drop aws_cloudwatch_log_account_policy (account-level subscription policy)",
@@ -153,26 +162,41 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
   },
   {
     what: "ignore_changes = [tags_all] on aws_kinesis_stream",
-    reason: "moto's CreateStream ignores the Tags parameter, so the provider's default_tags read back empty and every plan would re-add them",
+    reason:
+      "moto's CreateStream ignores the Tags parameter, so the provider's default_tags read back empty and every plan would re-add them",
     rewrite: (stack) => ignoreChanges(stack, "aws_kinesis_stream", "tags_all", () => true),
   },
   {
     what: "ignore_changes = [redrive_policy] on aws_sqs_queue with a dead-letter queue",
-    reason: "moto returns RedrivePolicy as Python's json.dumps writes it (a space after every separator) where SQS returns compact JSON, and the provider compares the strings",
-    rewrite: (stack) => ignoreChanges(stack, "aws_sqs_queue", "redrive_policy", (body) => body.redrive_policy !== undefined),
+    reason:
+      "moto returns RedrivePolicy as Python's json.dumps writes it (a space after every separator) where SQS returns compact JSON, and the provider compares the strings",
+    rewrite: (stack) =>
+      ignoreChanges(stack, "aws_sqs_queue", "redrive_policy", (body) => body.redrive_policy !== undefined),
   },
 ];
 
-function ignoreChanges(stack: StackJson, type: string, attribute: string, matches: (body: Record<string, any>) => boolean): string[] {
+function ignoreChanges(
+  stack: StackJson,
+  type: string,
+  attribute: string,
+  matches: (body: Record<string, any>) => boolean,
+): string[] {
   return Object.entries(stack.resource[type] ?? {})
     .filter(([, body]) => matches(body))
     .map(([name, body]) => {
-      body.lifecycle = { ...body.lifecycle, ignore_changes: [...(body.lifecycle?.ignore_changes ?? []), attribute] };
+      body.lifecycle = {
+        ...body.lifecycle,
+        ignore_changes: [...(body.lifecycle?.ignore_changes ?? []), attribute],
+      };
       return `${type}.${name}`;
     });
 }
 
-function dropResources(stack: StackJson, type: string, matches: (body: Record<string, any>) => boolean): string[] {
+function dropResources(
+  stack: StackJson,
+  type: string,
+  matches: (body: Record<string, any>) => boolean,
+): string[] {
   const resources = stack.resource[type] ?? {};
   const dropped = Object.keys(resources).filter((name) => matches(resources[name]));
   for (const name of dropped) delete resources[name];
@@ -206,7 +230,11 @@ export interface EmulatorStack {
  * moto picks the account from it. Then the EMULATOR_GAPS. State is local, in
  * the copy. cdktf.out is never touched.
  */
-export function emulatorCopy(stackDir: string, endpoint: string, options: { keepS3Backend?: boolean } = {}): EmulatorStack {
+export function emulatorCopy(
+  stackDir: string,
+  endpoint: string,
+  options: { keepS3Backend?: boolean } = {},
+): EmulatorStack {
   const name = basename(stackDir);
   const dir = mkdtempSync(join(tmpdir(), `seclog-emulator-${name}-`));
   cpSync(stackDir, dir, { recursive: true, filter: (source) => basename(source) !== ".terraform" });
@@ -233,7 +261,15 @@ export function emulatorCopy(stackDir: string, endpoint: string, options: { keep
     delete json.terraform.cloud;
   }
   writeFileSync(join(dir, "cdk.tf.json"), JSON.stringify(json, null, 1));
-  return { name, dir, accountId, json, gaps, backend: keepBackend ? "s3" : "local", initArgs: keepBackend ? s3BackendTransport(endpoint) : [] };
+  return {
+    name,
+    dir,
+    accountId,
+    json,
+    gaps,
+    backend: keepBackend ? "s3" : "local",
+    initArgs: keepBackend ? s3BackendTransport(endpoint) : [],
+  };
 }
 
 /**
@@ -258,7 +294,10 @@ function s3BackendTransport(endpoint: string): string[] {
 
 function accountOf(json: StackJson): string {
   const ids = new Set(json.provider.aws.flatMap((p) => p.allowed_account_ids ?? []));
-  if (ids.size !== 1) throw new Error(`expected one allowed account id across the stack's providers, found ${[...ids].join(", ")}`);
+  if (ids.size !== 1)
+    throw new Error(
+      `expected one allowed account id across the stack's providers, found ${[...ids].join(", ")}`,
+    );
   return [...ids][0];
 }
 
@@ -275,10 +314,16 @@ export interface StateResource {
 
 /** The managed resources of an emulator stack's local state, by address. */
 export function stateOf(stack: EmulatorStack): Map<string, StateResource> {
-  const state = JSON.parse(readFileSync(join(stack.dir, stack.backend === "s3" ? PULLED_STATE : "terraform.tfstate"), "utf8"));
+  const state = JSON.parse(
+    readFileSync(join(stack.dir, stack.backend === "s3" ? PULLED_STATE : "terraform.tfstate"), "utf8"),
+  );
   const resources = new Map<string, StateResource>();
   for (const r of state.resources.filter((r: any) => r.mode === "managed")) {
-    resources.set(`${r.type}.${r.name}`, { type: r.type, name: r.name, attributes: r.instances[0].attributes });
+    resources.set(`${r.type}.${r.name}`, {
+      type: r.type,
+      name: r.name,
+      attributes: r.instances[0].attributes,
+    });
   }
   return resources;
 }
@@ -300,9 +345,15 @@ const PULLED_STATE = "pulled.tfstate.json";
 
 /** `terraform init` and `apply` of an emulator stack; throws with Terraform's output when either fails. */
 export async function applyStack(stack: EmulatorStack, tf: TerraformEnv): Promise<void> {
-  for (const args of [["init", "-input=false", ...stack.initArgs], ["apply", "-auto-approve", "-input=false"]]) {
+  for (const args of [
+    ["init", "-input=false", ...stack.initArgs],
+    ["apply", "-auto-approve", "-input=false"],
+  ]) {
     const result = await terraform(args, stack.dir, tf.env);
-    if (result.status !== 0) throw new Error(`terraform ${args[0]} of ${stack.name} (account ${stack.accountId}) failed:\n${result.stderr || result.stdout}`);
+    if (result.status !== 0)
+      throw new Error(
+        `terraform ${args[0]} of ${stack.name} (account ${stack.accountId}) failed:\n${result.stderr || result.stdout}`,
+      );
   }
   if (stack.backend === "s3") await pullState(stack, tf);
 }

@@ -18,7 +18,7 @@ export function baseConfig(): Record<string, any> {
         regions: ["us-east-1", "eu-west-1"],
         logGroups: [
           { name: "/var/log/messages", create: true, retentionDays: 365 },
-          { name: "/app/payments/security", filterPattern: "{ $.level = \"ERROR\" }" },
+          { name: "/app/payments/security", filterPattern: '{ $.level = "ERROR" }' },
         ],
       },
       {
@@ -36,11 +36,21 @@ export function fullConfig(): Record<string, any> {
   const config = baseConfig();
   config.organizationId = "o-a1b2c3d4e5";
   config.security.roleArn = `arn:aws:iam::${SECURITY_ACCOUNT}:role/OrganizationAccountAccessRole`;
-  config.archive = { glacierAfterDays: 30, expireAfterDays: 2555, objectLock: { mode: "COMPLIANCE", days: 365 } };
+  config.archive = {
+    glacierAfterDays: 30,
+    expireAfterDays: 2555,
+    objectLock: { mode: "COMPLIANCE", days: 365 },
+  };
   config.stream = { mode: "provisioned", shards: 2, retentionHours: 48 };
   config.state = {
     backend: "s3",
-    s3: { bucket: "tf-state-bucket", region: "us-east-1", keyPrefix: "seclog", roleArn: `arn:aws:iam::${SECURITY_ACCOUNT}:role/state`, bootstrap: true },
+    s3: {
+      bucket: "tf-state-bucket",
+      region: "us-east-1",
+      keyPrefix: "seclog",
+      roleArn: `arn:aws:iam::${SECURITY_ACCOUNT}:role/state`,
+      bootstrap: true,
+    },
   };
   config.accounts[0].roleArn = `arn:aws:iam::${PAYMENTS_ACCOUNT}:role/OrganizationAccountAccessRole`;
   config.accounts[1].regions = ["us-east-1", "ap-southeast-2"];
@@ -81,13 +91,23 @@ export function largeConfig(count = 30): Record<string, any> {
 export function chinaConfig(): Record<string, any> {
   return {
     prefix: "secops",
-    security: { accountId: SECURITY_ACCOUNT, region: "cn-north-1", roleArn: `arn:aws-cn:iam::${SECURITY_ACCOUNT}:role/OrganizationAccountAccessRole` },
+    security: {
+      accountId: SECURITY_ACCOUNT,
+      region: "cn-north-1",
+      roleArn: `arn:aws-cn:iam::${SECURITY_ACCOUNT}:role/OrganizationAccountAccessRole`,
+    },
     organizationId: "o-a1b2c3d4e5",
     alarms: { email: "secops@example.com" },
     notifications: { sqs: true },
     state: {
       backend: "s3",
-      s3: { bucket: "tf-state-bucket-cn", region: "cn-north-1", keyPrefix: "seclog", roleArn: `arn:aws-cn:iam::${SECURITY_ACCOUNT}:role/state`, bootstrap: true },
+      s3: {
+        bucket: "tf-state-bucket-cn",
+        region: "cn-north-1",
+        keyPrefix: "seclog",
+        roleArn: `arn:aws-cn:iam::${SECURITY_ACCOUNT}:role/state`,
+        bootstrap: true,
+      },
     },
     accounts: [
       {

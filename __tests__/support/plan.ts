@@ -10,7 +10,12 @@ export interface PlanJson {
     type: string;
     name: string;
     provider_name: string;
-    change: { actions: string[]; after: Record<string, any> | null; after_unknown: Record<string, any>; replace_paths?: unknown[] };
+    change: {
+      actions: string[];
+      after: Record<string, any> | null;
+      after_unknown: Record<string, any>;
+      replace_paths?: unknown[];
+    };
   }>;
   configuration: {
     provider_config: Record<string, { name: string; alias?: string; expressions?: Record<string, any> }>;
@@ -53,11 +58,18 @@ export function offlineCopy(stackDir: string): string {
  */
 export type PlanDetail = "full" | "summary";
 
-export async function planStack(stackDir: string, tf: TerraformEnv, detail: PlanDetail = "full"): Promise<PlanJson> {
+export async function planStack(
+  stackDir: string,
+  tf: TerraformEnv,
+  detail: PlanDetail = "full",
+): Promise<PlanJson> {
   const dir = offlineCopy(stackDir);
   const run = async (args: string[]) => {
     const result = await terraform(args, dir, tf.env);
-    if (result.status !== 0) throw new Error(`terraform ${args[0]} failed for ${basename(stackDir)}:\n${result.stderr || result.stdout}`);
+    if (result.status !== 0)
+      throw new Error(
+        `terraform ${args[0]} failed for ${basename(stackDir)}:\n${result.stderr || result.stdout}`,
+      );
     return result.stdout;
   };
   await run(["init", "-backend=false", "-input=false"]);
@@ -80,7 +92,10 @@ function summaryOf(stream: string): PlanJson {
       provider_name: "",
       change: { actions: [change.action], after: null, after_unknown: {} },
     }));
-  return { resource_changes: changes, configuration: { provider_config: {}, root_module: { resources: [] } } };
+  return {
+    resource_changes: changes,
+    configuration: { provider_config: {}, root_module: { resources: [] } },
+  };
 }
 
 /**
@@ -90,8 +105,16 @@ function summaryOf(stream: string): PlanJson {
 const PLAN_WIDTH = Number(process.env.SECLOG_PLAN_WIDTH ?? 2);
 
 /** Plans every stack, a few at a time. */
-export async function planAll(stacks: Record<string, string>, tf: TerraformEnv, detailOf: (name: string) => PlanDetail = () => "full"): Promise<Record<string, PlanJson>> {
-  const entries = await inParallel(Object.entries(stacks), PLAN_WIDTH, async ([name, dir]) => [name, await planStack(dir, tf, detailOf(name))] as const);
+export async function planAll(
+  stacks: Record<string, string>,
+  tf: TerraformEnv,
+  detailOf: (name: string) => PlanDetail = () => "full",
+): Promise<Record<string, PlanJson>> {
+  const entries = await inParallel(
+    Object.entries(stacks),
+    PLAN_WIDTH,
+    async ([name, dir]) => [name, await planStack(dir, tf, detailOf(name))] as const,
+  );
   return Object.fromEntries(entries);
 }
 

@@ -51,7 +51,9 @@ type Change = PlanJson["resource_changes"][number];
 export function pipelinePolicies(plan: PlanJson, stackDir: string, accountId: string): PipelinePolicies {
   const synthesized = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8"));
   const regionOf = (address: string) => {
-    const key = plan.configuration.root_module.resources.find((r) => r.address === address)?.provider_config_key;
+    const key = plan.configuration.root_module.resources.find(
+      (r) => r.address === address,
+    )?.provider_config_key;
     const region = key && plan.configuration.provider_config[key]?.expressions?.region?.constant_value;
     if (!region) throw new Error(`no region for ${address}`);
     return region as string;
@@ -88,40 +90,58 @@ export function pipelinePolicies(plan: PlanJson, stackDir: string, accountId: st
     const change = byAddress.get(`${type}.${name}`);
     if (!change) throw new Error(`unresolvable reference ${reference}`);
     if (attribute === "arn") return arnOf(change);
-    if (type === "aws_iam_role" && (attribute === "id" || attribute === "name")) return change.change.after!.name;
+    if (type === "aws_iam_role" && (attribute === "id" || attribute === "name"))
+      return change.change.after!.name;
     throw new Error(`unresolvable reference ${reference}`);
   };
   const policyOf = (change: Change, attribute: string): Policy => {
-    if (change.change.after && !change.change.after_unknown?.[attribute] && typeof change.change.after[attribute] === "string") {
+    if (
+      change.change.after &&
+      !change.change.after_unknown?.[attribute] &&
+      typeof change.change.after[attribute] === "string"
+    ) {
       return JSON.parse(change.change.after[attribute]);
     }
     const template: string = synthesized.resource[change.type][change.name][attribute];
-    return JSON.parse(template.replace(/\$\{([a-z0-9_]+\.[A-Za-z0-9_-]+\.[a-z_]+)\}/g, (_m, ref) => resolveReference(ref)));
+    return JSON.parse(
+      template.replace(/\$\{([a-z0-9_]+\.[A-Za-z0-9_-]+\.[a-z_]+)\}/g, (_m, ref) => resolveReference(ref)),
+    );
   };
   const only = (type: string, predicate: (c: Change) => boolean = () => true): Change => {
     const found = plan.resource_changes.filter((c) => c.type === type && predicate(c));
     if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
     return found[0];
   };
-  const roleNamed = (suffix: string) => only("aws_iam_role", (c) => String(c.change.after?.name).endsWith(suffix));
+  const roleNamed = (suffix: string) =>
+    only("aws_iam_role", (c) => String(c.change.after?.name).endsWith(suffix));
   const policyForRole = (role: Change) =>
-    only("aws_iam_role_policy", (c) => synthesized.resource.aws_iam_role_policy[c.name].role === `\${${role.address}.id}`);
+    only(
+      "aws_iam_role_policy",
+      (c) => synthesized.resource.aws_iam_role_policy[c.name].role === `\${${role.address}.id}`,
+    );
   const key = (prefix: string) => only("aws_kms_key", (c) => c.name.startsWith(prefix));
   const destinationRole = roleNamed("-logs-destination");
-  const processorRole = plan.resource_changes.find((c) => c.type === "aws_iam_role" && String(c.change.after?.name).endsWith("-logs-processor"));
-  const processorLogGroup = plan.resource_changes.find((c) => c.type === "aws_cloudwatch_log_group" && String(c.change.after?.name).startsWith("/aws/lambda/"));
+  const processorRole = plan.resource_changes.find(
+    (c) => c.type === "aws_iam_role" && String(c.change.after?.name).endsWith("-logs-processor"),
+  );
+  const processorLogGroup = plan.resource_changes.find(
+    (c) => c.type === "aws_cloudwatch_log_group" && String(c.change.after?.name).startsWith("/aws/lambda/"),
+  );
   const firehoseRole = roleNamed("-logs-firehose");
   const homeRegion = regionOf(only("aws_kinesis_stream").address);
 
   const destinations = plan.resource_changes.filter((c) => c.type === "aws_cloudwatch_log_destination");
-  const optional = (type: string, predicate: (c: Change) => boolean = () => true) => plan.resource_changes.find((c) => c.type === type && predicate(c));
+  const optional = (type: string, predicate: (c: Change) => boolean = () => true) =>
+    plan.resource_changes.find((c) => c.type === type && predicate(c));
   const topic = optional("aws_sns_topic");
   const queue = optional("aws_sqs_queue", (c) => !String(c.change.after?.name).endsWith("-dlq"));
   const accessLogsBucket = optional("aws_s3_bucket", (c) => c.name.startsWith("AccessLogs_"));
   const topicPolicy = optional("aws_sns_topic_policy");
   const queuePolicy = optional("aws_sqs_queue_policy");
   const accessLogsPolicy = optional("aws_s3_bucket_policy", (c) => c.name.startsWith("AccessLogs_"));
-  const accessPolicies = plan.resource_changes.filter((c) => c.type === "aws_cloudwatch_log_destination_policy");
+  const accessPolicies = plan.resource_changes.filter(
+    (c) => c.type === "aws_cloudwatch_log_destination_policy",
+  );
   return {
     accountId,
     homeRegion,
@@ -135,8 +155,14 @@ export function pipelinePolicies(plan: PlanJson, stackDir: string, accountId: st
       streamKey: arnOf(key("StreamKey")),
       destinationRole: arnOf(destinationRole),
       firehoseRole: arnOf(firehoseRole),
-      firehoseLogGroup: arnOf(only("aws_cloudwatch_log_group", (c) => String(c.change.after?.name).startsWith("/aws/kinesisfirehose/"))),
-      processor: plan.resource_changes.some((c) => c.type === "aws_lambda_function") ? arnOf(only("aws_lambda_function")) : undefined,
+      firehoseLogGroup: arnOf(
+        only("aws_cloudwatch_log_group", (c) =>
+          String(c.change.after?.name).startsWith("/aws/kinesisfirehose/"),
+        ),
+      ),
+      processor: plan.resource_changes.some((c) => c.type === "aws_lambda_function")
+        ? arnOf(only("aws_lambda_function"))
+        : undefined,
       processorRole: processorRole && arnOf(processorRole),
       processorLogGroup: processorLogGroup && arnOf(processorLogGroup),
       destination: (region) => {
@@ -145,13 +171,18 @@ export function pipelinePolicies(plan: PlanJson, stackDir: string, accountId: st
         return arnOf(destination);
       },
     },
-    destinationAccess: Object.fromEntries(accessPolicies.map((p) => [regionOf(p.address), policyOf(p, "access_policy")])),
+    destinationAccess: Object.fromEntries(
+      accessPolicies.map((p) => [regionOf(p.address), policyOf(p, "access_policy")]),
+    ),
     destinationTrust: policyOf(destinationRole, "assume_role_policy"),
     destinationPermissions: policyOf(policyForRole(destinationRole), "policy"),
     firehoseTrust: policyOf(firehoseRole, "assume_role_policy"),
     firehosePermissions: policyOf(policyForRole(firehoseRole), "policy"),
     processorPermissions: processorRole && policyOf(policyForRole(processorRole), "policy"),
-    bucketPolicy: policyOf(only("aws_s3_bucket_policy", (c) => c.name.startsWith("Archive_")), "policy"),
+    bucketPolicy: policyOf(
+      only("aws_s3_bucket_policy", (c) => c.name.startsWith("Archive_")),
+      "policy",
+    ),
     alarmTopicPolicy: topicPolicy && policyOf(topicPolicy, "policy"),
     objectQueuePolicy: queuePolicy && policyOf(queuePolicy, "policy"),
     accessLogsPolicy: accessLogsPolicy && policyOf(accessLogsPolicy, "policy"),
@@ -185,9 +216,17 @@ export interface StatePolicies {
   readonly rolePermissions: Record<string, Policy>;
 }
 
-type StateStackJson = { provider: { aws: Array<Record<string, any>> }; resource: Record<string, Record<string, any>> };
+type StateStackJson = {
+  provider: { aws: Array<Record<string, any>> };
+  resource: Record<string, Record<string, any>>;
+};
 
-export function statePolicies(stack: StateStackJson, accountId: string, keyPrefix: string, rolePrefix: string): StatePolicies {
+export function statePolicies(
+  stack: StateStackJson,
+  accountId: string,
+  keyPrefix: string,
+  rolePrefix: string,
+): StatePolicies {
   const region: string = stack.provider.aws[0].region;
   const only = (type: string) => {
     const entries = Object.entries(stack.resource[type] ?? {});
@@ -198,7 +237,10 @@ export function statePolicies(stack: StateStackJson, accountId: string, keyPrefi
   const [keyId, keyBody] = only("aws_kms_key");
   const bucket = `arn:aws:s3:::${bucketBody.bucket}`;
   const key = `arn:aws:kms:${region}:${accountId}:key/planned-${keyId.toLowerCase().replace(/_/g, "-")}`;
-  const known: Record<string, string> = { [`aws_s3_bucket.${bucketId}.arn`]: bucket, [`aws_kms_key.${keyId}.arn`]: key };
+  const known: Record<string, string> = {
+    [`aws_s3_bucket.${bucketId}.arn`]: bucket,
+    [`aws_kms_key.${keyId}.arn`]: key,
+  };
   const parse = (template: string): Policy =>
     JSON.parse(
       template.replace(/\$\{([a-z0-9_]+\.[A-Za-z0-9_-]+\.[a-z_]+)\}/g, (_m, ref: string) => {
@@ -206,11 +248,16 @@ export function statePolicies(stack: StateStackJson, accountId: string, keyPrefi
         return known[ref];
       }),
     );
-  const roles = Object.entries(stack.resource.aws_iam_role ?? {}).filter(([, r]) => String(r.name).startsWith(rolePrefix));
+  const roles = Object.entries(stack.resource.aws_iam_role ?? {}).filter(([, r]) =>
+    String(r.name).startsWith(rolePrefix),
+  );
   const stackOf = (role: Record<string, any>) => String(role.name).slice(rolePrefix.length);
   const policyFor = (roleId: string) => {
-    const found = Object.values(stack.resource.aws_iam_role_policy ?? {}).filter((p) => p.role === `\${aws_iam_role.${roleId}.id}`);
-    if (found.length !== 1) throw new Error(`expected one inline policy for ${roleId}, found ${found.length}`);
+    const found = Object.values(stack.resource.aws_iam_role_policy ?? {}).filter(
+      (p) => p.role === `\${aws_iam_role.${roleId}.id}`,
+    );
+    if (found.length !== 1)
+      throw new Error(`expected one inline policy for ${roleId}, found ${found.length}`);
     return parse(found[0].policy);
   };
   return {
@@ -258,11 +305,16 @@ export interface SenderPolicies {
 }
 
 export function senderPolicies(stack: StateStackJson, accountId: string): SenderPolicies {
-  const roles = Object.entries(stack.resource.aws_iam_role ?? {}).filter(([id]) => id.startsWith("SenderRole_"));
+  const roles = Object.entries(stack.resource.aws_iam_role ?? {}).filter(([id]) =>
+    id.startsWith("SenderRole_"),
+  );
   if (roles.length !== 1) throw new Error(`expected one sender role, found ${roles.length}`);
   const [roleId, role] = roles[0];
-  const policies = Object.values(stack.resource.aws_iam_role_policy ?? {}).filter((p) => p.role === `\${aws_iam_role.${roleId}.id}`);
-  if (policies.length !== 1) throw new Error(`expected one inline policy for ${roleId}, found ${policies.length}`);
+  const policies = Object.values(stack.resource.aws_iam_role_policy ?? {}).filter(
+    (p) => p.role === `\${aws_iam_role.${roleId}.id}`,
+  );
+  if (policies.length !== 1)
+    throw new Error(`expected one inline policy for ${roleId}, found ${policies.length}`);
   const parse = (text: string): Policy => {
     if (text.includes("${")) throw new Error(`unresolved reference in ${text}`);
     return JSON.parse(text);
@@ -292,7 +344,9 @@ export interface NotificationsKeyPolicies {
 }
 
 export function notificationsKeyPolicies(stack: StateStackJson, accountId: string): NotificationsKeyPolicies {
-  const keys = Object.entries(stack.resource.aws_kms_key ?? {}).filter(([id]) => id.startsWith("NotificationsKey_"));
+  const keys = Object.entries(stack.resource.aws_kms_key ?? {}).filter(([id]) =>
+    id.startsWith("NotificationsKey_"),
+  );
   if (keys.length !== 1) throw new Error(`expected one notifications key, found ${keys.length}`);
   const [keyId, key] = keys[0];
   const provider = stack.provider.aws.find((p) => `aws.${p.alias}` === key.provider);
@@ -309,15 +363,21 @@ export function notificationsKeyPolicies(stack: StateStackJson, accountId: strin
   if (archive.length !== 1) throw new Error(`expected one archive bucket, found ${archive.length}`);
   const template: string = key.policy;
   const keyPolicy: Policy = JSON.parse(
-    template.replace(/\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}/g, (_m, type: string, id: string, attribute: string) => {
-      if (type === "aws_s3_bucket" && attribute === "arn") return bucketArnOf(id);
-      throw new Error(`unresolvable reference ${type}.${id}.${attribute} in the notifications key policy`);
-    }),
+    template.replace(
+      /\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}/g,
+      (_m, type: string, id: string, attribute: string) => {
+        if (type === "aws_s3_bucket" && attribute === "arn") return bucketArnOf(id);
+        throw new Error(`unresolvable reference ${type}.${id}.${attribute} in the notifications key policy`);
+      },
+    ),
   );
   return {
     accountId,
     region,
-    arns: { key: `arn:${partition}:kms:${region}:${accountId}:key/planned-${keyId.toLowerCase().replace(/_/g, "-")}`, bucket: bucketArnOf(archive[0][0]) },
+    arns: {
+      key: `arn:${partition}:kms:${region}:${accountId}:key/planned-${keyId.toLowerCase().replace(/_/g, "-")}`,
+      bucket: bucketArnOf(archive[0][0]),
+    },
     keyPolicy,
   };
 }

@@ -35,7 +35,10 @@ export function policyOf(json: string): { Statement: Array<Record<string, any>> 
   return JSON.parse(json);
 }
 
-export function statement(policy: { Statement: Array<Record<string, any>> }, sid: string): Record<string, any> {
+export function statement(
+  policy: { Statement: Array<Record<string, any>> },
+  sid: string,
+): Record<string, any> {
   const found = policy.Statement.find((s) => s.Sid === sid);
   if (!found) throw new Error(`no statement ${sid} in ${JSON.stringify(policy)}`);
   return found;

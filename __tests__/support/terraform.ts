@@ -43,7 +43,12 @@ export function terraformAvailable(): boolean {
  */
 export function terraformEnv(): TerraformEnv | string {
   if (!terraformAvailable()) return "terraform is not on PATH";
-  const base: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", TF_INPUT: "0" };
+  const base: NodeJS.ProcessEnv = {
+    ...process.env,
+    CHECKPOINT_DISABLE: "1",
+    TF_IN_AUTOMATION: "1",
+    TF_INPUT: "0",
+  };
   const mirror = findProviderMirror();
   if (!mirror) {
     delete base.TF_CLI_CONFIG_FILE;
@@ -83,7 +88,11 @@ export function terraform(args: string[], cwd: string, env: NodeJS.ProcessEnv): 
 }
 
 /** Runs independent jobs `width` at a time (Terraform is CPU-bound per stack: 2 cores here). */
-export async function inParallel<T, R>(items: readonly T[], width: number, job: (item: T) => Promise<R>): Promise<R[]> {
+export async function inParallel<T, R>(
+  items: readonly T[],
+  width: number,
+  job: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {

@@ -10,7 +10,8 @@ import { eventsMetricLines } from "./metrics";
 export async function handler(event: FirehoseEvent): Promise<FirehoseResponse> {
   const { response, eventsByAccount, failures } = transformCounting(event);
   const namespace = process.env.METRIC_NAMESPACE;
-  if (namespace) for (const line of eventsMetricLines(namespace, eventsByAccount, Date.now())) console.log(line);
+  if (namespace)
+    for (const line of eventsMetricLines(namespace, eventsByAccount, Date.now())) console.log(line);
   // Why records failed, as counts only (never their content): read it next to errors/processing-failed/.
   if (failures.size > 0) console.log(JSON.stringify({ processingFailed: Object.fromEntries(failures) }));
   return response;

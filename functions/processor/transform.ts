@@ -103,14 +103,19 @@ function failedEntryBytes(recordId: string): number {
 export function transformCounting(
   event: FirehoseEvent,
   limit: number = RESPONSE_LIMIT_BYTES,
-): { response: FirehoseResponse; eventsByAccount: Map<string, number>; failures: Map<FailureReason, number> } {
+): {
+  response: FirehoseResponse;
+  eventsByAccount: Map<string, number>;
+  failures: Map<FailureReason, number>;
+} {
   const input = event.records;
   const records: TransformResult[] = [];
   const eventsByAccount = new Map<string, number>();
   const failures = new Map<FailureReason, number>();
   const reserve = input.map((record) => failedEntryBytes(record.recordId));
   // What is left once the envelope, the commas and a ProcessingFailed entry for every record are paid for.
-  let budget = limit - RESPONSE_ENVELOPE_BYTES - Math.max(0, input.length - 1) - reserve.reduce((a, b) => a + b, 0);
+  let budget =
+    limit - RESPONSE_ENVELOPE_BYTES - Math.max(0, input.length - 1) - reserve.reduce((a, b) => a + b, 0);
   const lengthOf = (record: FirehoseRecord) => (typeof record.data === "string" ? record.data.length : 0);
   let inputLeft = input.reduce((n, record) => n + lengthOf(record), 0);
   for (const [i, record] of input.entries()) {
@@ -173,16 +178,28 @@ function judge(record: FirehoseRecord, budget: number, level: number): Judgement
     }
     const decoded = decodeFast(text) ?? decodeGeneric(text);
     const { envelope, ndjson, events } = decoded;
-    if (envelope.messageType === "CONTROL_MESSAGE") return { result: { recordId, result: "Dropped" }, events: 0 };
-    const metadata = { partitionKeys: { account: envelope.owner, logGroup: sanitizeLogGroup(envelope.logGroup) } };
+    if (envelope.messageType === "CONTROL_MESSAGE")
+      return { result: { recordId, result: "Dropped" }, events: 0 };
+    const metadata = {
+      partitionKeys: { account: envelope.owner, logGroup: sanitizeLogGroup(envelope.logGroup) },
+    };
     const bytes = Buffer.from(ndjson, "utf8");
-    const okAt = (gzipLevel: number): TransformResult => ({ recordId, result: "Ok", data: gzipSync(bytes, { level: gzipLevel, chunkSize: GZIP_CHUNK_BYTES }).toString("base64"), metadata });
+    const okAt = (gzipLevel: number): TransformResult => ({
+      recordId,
+      result: "Ok",
+      data: gzipSync(bytes, { level: gzipLevel, chunkSize: GZIP_CHUNK_BYTES }).toString("base64"),
+      metadata,
+    });
     let result = okAt(level);
     if (entryBytes(result) > budget && level < TIGHT_GZIP_LEVEL) result = okAt(TIGHT_GZIP_LEVEL);
     if (entryBytes(result) > budget) throw new Rejected("size");
     return { result, events };
   } catch (error) {
-    return { result: { recordId, result: "ProcessingFailed" }, events: 0, reason: error instanceof Rejected ? error.reason : "error" };
+    return {
+      result: { recordId, result: "ProcessingFailed" },
+      events: 0,
+      reason: error instanceof Rejected ? error.reason : "error",
+    };
   }
 }
 
@@ -207,10 +224,10 @@ function decodeGeneric(text: string): Decoded {
 }
 
 /** A log event as CloudWatch Logs sends it: nothing is coerced, so a line's message is the event's message. */
-function isLogEvent(value: any): value is LogEvent {
+function isLogEvent(candidate: unknown): candidate is LogEvent {
+  if (typeof candidate !== "object" || candidate === null) return false;
+  const value = candidate as Record<string, unknown>;
   return (
-    typeof value === "object" &&
-    value !== null &&
     typeof value.id === "string" &&
     typeof value.timestamp === "number" &&
     Number.isFinite(value.timestamp) &&
@@ -227,7 +244,9 @@ const LOG_EVENTS_KEY = '"logEvents":[';
  * captured still escaped (written as "unrolled loop": no two ways to match one
  * text, so no backtracking). Sticky: each match must start where the last ended.
  */
-const LOG_EVENT = /\{"id":"(\d+)","timestamp":(0|[1-9]\d{0,15}),"message":("[^"\\\u0000-\u001f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\u0000-\u001f]*)*")\}(?:,|\]\}[ \t\n\r]*$)/gy;
+const LOG_EVENT =
+  // eslint-disable-next-line no-control-regex -- JSON strings cannot hold raw control characters (RFC 8259 section 7)
+  /\{"id":"(\d+)","timestamp":(0|[1-9]\d{0,15}),"message":("[^"\\\u0000-\u001f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\u0000-\u001f]*)*")\}(?:,|\]\}[ \t\n\r]*$)/gy;
 
 /**
  * The common case, about three times faster than parse-and-serialize: the
@@ -265,15 +284,18 @@ function decodeFast(text: string): Decoded | undefined {
 }
 
 /** The part of every line after the message: where the event came from. */
-function provenanceOf(envelope: Pick<Envelope, "owner" | "logGroup" | "logStream" | "subscriptionFilters">): string {
+function provenanceOf(
+  envelope: Pick<Envelope, "owner" | "logGroup" | "logStream" | "subscriptionFilters">,
+): string {
   return (
     `,"account":${JSON.stringify(envelope.owner)},"region":${JSON.stringify(regionOf(envelope.subscriptionFilters))}` +
     `,"logGroup":${JSON.stringify(envelope.logGroup)},"logStream":${JSON.stringify(envelope.logStream)},"id":`
   );
 }
 
-function isEnvelope(value: any): value is Envelope {
-  if (typeof value !== "object" || value === null) return false;
+function isEnvelope(candidate: unknown): candidate is Envelope {
+  if (typeof candidate !== "object" || candidate === null) return false;
+  const value = candidate as Record<string, unknown>;
   if (value.messageType === "CONTROL_MESSAGE") return true;
   return (
     value.messageType === "DATA_MESSAGE" &&
@@ -325,7 +347,10 @@ export function regionOf(subscriptionFilters: readonly string[] | undefined): st
 
 /** S3-key-safe log group name: `/var/log/messages` -> `var.log.messages`. */
 export function sanitizeLogGroup(logGroup: string): string {
-  const safe = logGroup.replace(/^\/+/, "").replace(/\//g, ".").replace(/[^A-Za-z0-9._-]/g, "_");
+  const safe = logGroup
+    .replace(/^\/+/, "")
+    .replace(/\//g, ".")
+    .replace(/[^A-Za-z0-9._-]/g, "_");
   return (safe || "_").slice(0, 200);
 }
 

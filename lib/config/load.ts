@@ -51,7 +51,11 @@ export class ConfigError extends Error {
  * `<file>: N problems:`. A lone problem with the whole file and no place
  * (file not found, wrong extension, empty file) is one line: `<file>: <message>`.
  */
-export function formatProblems(file: string, problems: readonly Problem[], source: ProblemSource = {}): string {
+export function formatProblems(
+  file: string,
+  problems: readonly Problem[],
+  source: ProblemSource = {},
+): string {
   return formatLocated(file, locateProblems(problems, source));
 }
 
@@ -63,7 +67,11 @@ function locateProblems(problems: readonly Problem[], source: ProblemSource): Lo
     } catch {
       // A place is a convenience: never let finding it hide the problem itself.
     }
-    return { path: describePath(problem.path, source.document), message: problem.message, ...(position ? { position } : {}) };
+    return {
+      path: describePath(problem.path, source.document),
+      message: problem.message,
+      ...(position ? { position } : {}),
+    };
   });
 }
 
@@ -79,7 +87,8 @@ function formatLocated(file: string, problems: readonly LocatedProblem[]): strin
 
 /** Unknown keys are placed at the key; anything else at its value, or the nearest parent that exists. */
 function locatorFor(locator: () => SourceLocator | undefined): (problem: Problem) => Position | undefined {
-  return (problem) => locator()?.locate(parsePath(problem.path), /^unknown key\b/.test(problem.message) ? "key" : "value");
+  return (problem) =>
+    locator()?.locate(parsePath(problem.path), /^unknown key\b/.test(problem.message) ? "key" : "value");
 }
 
 /** The config path the app reads: `SECLOG_CONFIG`, else the shipped example. */
@@ -99,10 +108,25 @@ export function parseConfig(document: unknown, file = "config"): SecLogConfig {
 
 function validate(document: unknown, file: string, source: ProblemSource): SecLogConfig {
   if (!isMapping(document)) {
-    throw new ConfigError(file, [{ path: "", message: "must be a mapping of keys (prefix, security, accounts, ...); start from config/example.yaml" }], source);
+    throw new ConfigError(
+      file,
+      [
+        {
+          path: "",
+          message:
+            "must be a mapping of keys (prefix, security, accounts, ...); start from config/example.yaml",
+        },
+      ],
+      source,
+    );
   }
   const parsed = configSchema.safeParse(document);
-  if (!parsed.success) throw new ConfigError(file, parsed.error.issues.flatMap((issue) => toProblems(issue, document)), source);
+  if (!parsed.success)
+    throw new ConfigError(
+      file,
+      parsed.error.issues.flatMap((issue) => toProblems(issue, document)),
+      source,
+    );
   const problems = CONFIG_RULES.flatMap((rule) => rule(parsed.data));
   if (problems.length > 0) throw new ConfigError(file, problems, source);
   return resolve(parsed.data);
@@ -121,8 +145,16 @@ function readSource(file: string): Source {
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : String((error as Error).message);
-    throw new ConfigError(file, [{ path: "", message: `${reason}; set SECLOG_CONFIG to your config file (default ${DEFAULT_CONFIG_PATH})` }]);
+    const reason =
+      (error as NodeJS.ErrnoException).code === "ENOENT"
+        ? "file not found"
+        : String((error as Error).message);
+    throw new ConfigError(file, [
+      {
+        path: "",
+        message: `${reason}; set SECLOG_CONFIG to your config file (default ${DEFAULT_CONFIG_PATH})`,
+      },
+    ]);
   }
   return extension === ".json" ? parseJson(file, text) : parseYaml(file, text);
 }
@@ -134,10 +166,15 @@ function parseJson(file: string, text: string): Source {
     document = JSON.parse(text);
   } catch (error) {
     const { reason, position } = jsonSyntaxError(text, String((error as Error).message));
-    throw new ConfigError(file, [{ path: "", message: `not valid JSON: ${reason}` }], { locate: () => position });
+    throw new ConfigError(file, [{ path: "", message: `not valid JSON: ${reason}` }], {
+      locate: () => position,
+    });
   }
   let locator: SourceLocator | undefined | null = null;
-  return { document, locate: locatorFor(() => (locator === null ? (locator = SourceLocator.parse(text)) : locator)) };
+  return {
+    document,
+    locate: locatorFor(() => (locator === null ? (locator = SourceLocator.parse(text)) : locator)),
+  };
 }
 
 /**
@@ -163,7 +200,8 @@ function esbuildJsonPosition(text: string): Position | undefined {
     const { transformSync } = require("esbuild") as typeof import("esbuild");
     transformSync(text, { loader: "json", logLevel: "silent" });
   } catch (error) {
-    const location = (error as { errors?: Array<{ location?: { line: number; column: number } | null }> }).errors?.[0]?.location;
+    const location = (error as { errors?: Array<{ location?: { line: number; column: number } | null }> })
+      .errors?.[0]?.location;
     if (location) return { line: location.line, column: location.column + 1 };
   }
   return undefined;
@@ -178,8 +216,14 @@ function parseYaml(file: string, text: string): Source {
     const problems = parsed.errors.map((e) => {
       const start = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
       // prettyErrors appends " at line L, column C:" and a code excerpt; the place goes first instead.
-      const reason = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "").replace(/:$/, "");
-      const problem = { path: "", message: `YAML syntax error at line ${start.line}, column ${start.col}: ${reason}` };
+      const reason = e.message
+        .split("\n")[0]
+        .replace(/ at line \d+, column \d+:?$/, "")
+        .replace(/:$/, "");
+      const problem = {
+        path: "",
+        message: `YAML syntax error at line ${start.line}, column ${start.col}: ${reason}`,
+      };
       positions.set(problem, { line: start.line, column: start.col });
       return problem;
     });
@@ -190,7 +234,9 @@ function parseYaml(file: string, text: string): Source {
     document = parsed.toJS();
   } catch (error) {
     // e.g. "Excessive alias count": a document too expensive to expand.
-    throw new ConfigError(file, [{ path: "", message: `YAML could not be read: ${String((error as Error).message).split("\n")[0]}` }]);
+    throw new ConfigError(file, [
+      { path: "", message: `YAML could not be read: ${String((error as Error).message).split("\n")[0]}` },
+    ]);
   }
   const locator = SourceLocator.of(parsed, lines);
   return { document, locate: locatorFor(() => locator) };
@@ -235,7 +281,8 @@ function knownKeysAt(path: readonly PropertyKey[]): string[] {
   for (const key of path) {
     schema = unwrap(schema);
     if (typeof key === "number" && schema instanceof z.ZodArray) schema = schema.element as z.ZodType;
-    else if (typeof key === "string" && schema instanceof z.ZodObject) schema = schema.shape[key] as z.ZodType | undefined;
+    else if (typeof key === "string" && schema instanceof z.ZodObject)
+      schema = schema.shape[key] as z.ZodType | undefined;
     else return [];
   }
   schema = unwrap(schema);
@@ -244,7 +291,8 @@ function knownKeysAt(path: readonly PropertyKey[]): string[] {
 
 function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
   let current = schema;
-  while (current instanceof z.ZodOptional || current instanceof z.ZodDefault) current = current.unwrap() as z.ZodType;
+  while (current instanceof z.ZodOptional || current instanceof z.ZodDefault)
+    current = current.unwrap() as z.ZodType;
   return current;
 }
 
@@ -289,7 +337,11 @@ function resolveState(raw: RawConfig): StateSettings {
     if (!bootstrap) return resolved;
     const naming = namingOf(raw);
     return (encryption ?? "kms") === "kms"
-      ? { ...resolved, bootstrap: { encryption: "kms", keyAlias: naming.keyAlias("terraform-state") }, kmsKeyId: naming.keyAliasArn("terraform-state", s3.region) }
+      ? {
+          ...resolved,
+          bootstrap: { encryption: "kms", keyAlias: naming.keyAlias("terraform-state") },
+          kmsKeyId: naming.keyAliasArn("terraform-state", s3.region),
+        }
       : { ...resolved, bootstrap: { encryption: "sse-s3" } };
   }
   if (backend === "cloud" && cloud) return { backend, ...cloud };

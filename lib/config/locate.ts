@@ -23,7 +23,10 @@ export type Target = "key" | "value";
 
 /** `accounts[2].logGroups[0].name`: the form a user can find in the file. */
 export function joinPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((out, key) => (typeof key === "number" ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), "");
+  return path.reduce<string>(
+    (out, key) => (typeof key === "number" ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)),
+    "",
+  );
 }
 
 /**
@@ -101,7 +104,8 @@ export class SourceLocator {
       const key = path[i];
       let next: { node: unknown; pair?: Pair; used: number } | undefined;
       if (isMap(node)) next = findPair(node.items, path, i);
-      else if (isSeq(node) && typeof key === "number" && key < node.items.length) next = { node: node.items[key], used: 1 };
+      else if (isSeq(node) && typeof key === "number" && key < node.items.length)
+        next = { node: node.items[key], used: 1 };
       if (!next) return this.parent(node, via);
       node = next.node;
       via = next.pair;
@@ -133,7 +137,11 @@ export class SourceLocator {
  * The last pair of a map whose key is `path[i]`, or, for a key holding dots
  * (split by `parsePath`), `path[i..j]` joined again.
  */
-function findPair(items: readonly Pair[], path: readonly PathKey[], i: number): { node: unknown; pair: Pair; used: number } | undefined {
+function findPair(
+  items: readonly Pair[],
+  path: readonly PathKey[],
+  i: number,
+): { node: unknown; pair: Pair; used: number } | undefined {
   for (let used = 1; i + used <= path.length; used++) {
     const parts = path.slice(i, i + used);
     if (used > 1 && parts.some((part) => typeof part !== "string")) break;

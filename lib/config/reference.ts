@@ -36,8 +36,12 @@ function describeObject(object: z.ZodObject, prefix: string): string[] {
     const path = prefix ? `${prefix}.${key}` : key;
     const info = unwrap(field as z.ZodType);
     const row = `| \`${path}\` | ${typeName(info.schema)} | ${defaultText(info)} | ${(info.description ?? "").replace(/\|/g, "\\|")} |`;
-    const inner = info.schema instanceof z.ZodArray ? unwrap(info.schema.element as z.ZodType).schema : info.schema;
-    const children = inner instanceof z.ZodObject ? describeObject(inner, info.schema instanceof z.ZodArray ? `${path}[]` : path) : [];
+    const inner =
+      info.schema instanceof z.ZodArray ? unwrap(info.schema.element as z.ZodType).schema : info.schema;
+    const children =
+      inner instanceof z.ZodObject
+        ? describeObject(inner, info.schema instanceof z.ZodArray ? `${path}[]` : path)
+        : [];
     return [row, ...children];
   });
 }
@@ -58,7 +62,11 @@ function typeName(schema: z.ZodType): string {
 function defaultText(info: Unwrapped): string {
   if (info.defaultValue === undefined) return info.optional ? "optional" : "**required**";
   if (typeof info.defaultValue === "object" && info.defaultValue !== null) {
-    return Array.isArray(info.defaultValue) && info.defaultValue.length === 0 ? "`[]`" : Object.keys(info.defaultValue).length === 0 ? "`{}`" : "see below";
+    return Array.isArray(info.defaultValue) && info.defaultValue.length === 0
+      ? "`[]`"
+      : Object.keys(info.defaultValue).length === 0
+        ? "`{}`"
+        : "see below";
   }
   return `\`${JSON.stringify(info.defaultValue)}\``;
 }

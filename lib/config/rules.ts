@@ -1,4 +1,9 @@
-import { Naming, accountPolicyExclusions, accountPolicySelectionCriteria, SELECTION_CRITERIA_MAX_BYTES } from "../naming";
+import {
+  Naming,
+  accountPolicyExclusions,
+  accountPolicySelectionCriteria,
+  SELECTION_CRITERIA_MAX_BYTES,
+} from "../naming";
 import { policySize } from "../iam/policy";
 import {
   DESTINATION_POLICY_MAX_BYTES,
@@ -33,7 +38,12 @@ export const uniqueAccountNames: ConfigRule = (config) =>
 export const reservedAccountNames: ConfigRule = (config) =>
   config.accounts.flatMap((a, i) =>
     RESERVED_STACK_NAMES.includes(a.name)
-      ? [{ path: `accounts[${i}].name`, message: `"${a.name}" is reserved for a stack of this app; choose another name` }]
+      ? [
+          {
+            path: `accounts[${i}].name`,
+            message: `"${a.name}" is reserved for a stack of this app; choose another name`,
+          },
+        ]
       : [],
   );
 
@@ -49,7 +59,8 @@ export const appAccountIsNotSecurityAccount: ConfigRule = (config) =>
       ? [
           {
             path: `accounts[${i}].accountId`,
-            message: "is the security account; cross-account destinations are for other accounts, so list only application accounts",
+            message:
+              "is the security account; cross-account destinations are for other accounts, so list only application accounts",
           },
         ]
       : [],
@@ -58,11 +69,20 @@ export const appAccountIsNotSecurityAccount: ConfigRule = (config) =>
 export const roleArnsMatchAccounts: ConfigRule = (config) => {
   const checks: Array<[string, string | undefined, string]> = [
     ["security.roleArn", config.security.roleArn, config.security.accountId],
-    ...config.accounts.map((a, i): [string, string | undefined, string] => [`accounts[${i}].roleArn`, a.roleArn, a.accountId]),
+    ...config.accounts.map((a, i): [string, string | undefined, string] => [
+      `accounts[${i}].roleArn`,
+      a.roleArn,
+      a.accountId,
+    ]),
   ];
   return checks.flatMap(([path, arn, id]) =>
     arn && arn.split(":")[4] !== id
-      ? [{ path, message: `role is in account ${arn.split(":")[4]} but the account id is ${id}; use a role of account ${id}` }]
+      ? [
+          {
+            path,
+            message: `role is in account ${arn.split(":")[4]} but the account id is ${id}; use a role of account ${id}`,
+          },
+        ]
       : [],
   );
 };
@@ -73,14 +93,22 @@ export const onePartition: ConfigRule = (config) => {
     (a.regions ?? []).flatMap((r, j) =>
       partitionOf(r) === home
         ? []
-        : [{ path: `accounts[${i}].regions[${j}]`, message: `${r} is outside partition ${home} of security.region; logs cannot cross partitions` }],
+        : [
+            {
+              path: `accounts[${i}].regions[${j}]`,
+              message: `${r} is outside partition ${home} of security.region; logs cannot cross partitions`,
+            },
+          ],
     ),
   );
 };
 
 export const uniqueRegions: ConfigRule = (config) =>
   config.accounts.flatMap((a, i) =>
-    duplicates(a.regions ?? []).map((j) => ({ path: `accounts[${i}].regions[${j}]`, message: `${a.regions![j]} is listed twice` })),
+    duplicates(a.regions ?? []).map((j) => ({
+      path: `accounts[${i}].regions[${j}]`,
+      message: `${a.regions![j]} is listed twice`,
+    })),
   );
 
 export const accountSubscribesSomething: ConfigRule = (config) =>
@@ -100,14 +128,23 @@ export const filtersPerLogGroup: ConfigRule = (config) =>
       const last = indexes[indexes.length - 1];
       const path = `accounts[${i}].logGroups[${last}]`;
       if (indexes.length > MAX_FILTERS_PER_LOG_GROUP) {
-        problems.push({ path, message: `${name} would get ${indexes.length} subscription filters; CloudWatch Logs allows at most 2 per log group` });
+        problems.push({
+          path,
+          message: `${name} would get ${indexes.length} subscription filters; CloudWatch Logs allows at most 2 per log group`,
+        });
       } else if (indexes.length === 2) {
         const [first, second] = indexes.map((k) => a.logGroups[k]);
         if (first.filterPattern === second.filterPattern) {
-          problems.push({ path: `${path}.filterPattern`, message: `${name} is listed twice with the same filterPattern; remove one entry` });
+          problems.push({
+            path: `${path}.filterPattern`,
+            message: `${name} is listed twice with the same filterPattern; remove one entry`,
+          });
         }
         if (first.create && second.create) {
-          problems.push({ path: `${path}.create`, message: `${name} is created by an earlier entry; set create only once` });
+          problems.push({
+            path: `${path}.create`,
+            message: `${name} is created by an earlier entry; set create only once`,
+          });
         }
       }
     }
@@ -118,14 +155,25 @@ export const retentionNeedsCreate: ConfigRule = (config) =>
   config.accounts.flatMap((a, i) =>
     a.logGroups.flatMap((g, j) =>
       g.retentionDays !== undefined && !g.create
-        ? [{ path: `accounts[${i}].logGroups[${j}].retentionDays`, message: "only applies to a log group this app creates; set create: true or remove retentionDays" }]
+        ? [
+            {
+              path: `accounts[${i}].logGroups[${j}].retentionDays`,
+              message:
+                "only applies to a log group this app creates; set create: true or remove retentionDays",
+            },
+          ]
         : [],
     ),
   );
 
 export const shardsOnlyWhenProvisioned: ConfigRule = (config) =>
   config.stream.mode === "on-demand" && config.stream.shards !== undefined
-    ? [{ path: "stream.shards", message: "on-demand streams scale by themselves; remove shards or set stream.mode: provisioned" }]
+    ? [
+        {
+          path: "stream.shards",
+          message: "on-demand streams scale by themselves; remove shards or set stream.mode: provisioned",
+        },
+      ]
     : [];
 
 /**
@@ -157,7 +205,12 @@ export const expiryAfterTransition: ConfigRule = (config) => {
 export const expiryNotBeforeLock: ConfigRule = (config) => {
   const { expireAfterDays, objectLock } = config.archive;
   return expireAfterDays !== undefined && objectLock && expireAfterDays < objectLock.days
-    ? [{ path: "archive.expireAfterDays", message: `is shorter than archive.objectLock.days (${objectLock.days}); locked versions cannot expire, so raise expireAfterDays or lower the lock` }]
+    ? [
+        {
+          path: "archive.expireAfterDays",
+          message: `is shorter than archive.objectLock.days (${objectLock.days}); locked versions cannot expire, so raise expireAfterDays or lower the lock`,
+        },
+      ]
     : [];
 };
 
@@ -166,7 +219,12 @@ export const MIN_PARTITIONED_BUFFER_MIB = 64;
 
 export const eventsFormatBuffer: ConfigRule = (config) =>
   config.delivery.format === "events" && config.delivery.bufferMiB < MIN_PARTITIONED_BUFFER_MIB
-    ? [{ path: "delivery.bufferMiB", message: `must be at least ${MIN_PARTITIONED_BUFFER_MIB} with format events (Firehose dynamic partitioning); raise it or use format raw` }]
+    ? [
+        {
+          path: "delivery.bufferMiB",
+          message: `must be at least ${MIN_PARTITIONED_BUFFER_MIB} with format events (Firehose dynamic partitioning); raise it or use format raw`,
+        },
+      ]
     : [];
 
 /**
@@ -177,17 +235,33 @@ export const MIN_PARTITIONED_BUFFER_SECONDS = 60;
 
 export const eventsFormatInterval: ConfigRule = (config) =>
   config.delivery.format === "events" && config.delivery.bufferSeconds < MIN_PARTITIONED_BUFFER_SECONDS
-    ? [{ path: "delivery.bufferSeconds", message: `must be at least ${MIN_PARTITIONED_BUFFER_SECONDS} with format events (Firehose has no zero buffering with dynamic partitioning); raise it or use format raw` }]
+    ? [
+        {
+          path: "delivery.bufferSeconds",
+          message: `must be at least ${MIN_PARTITIONED_BUFFER_SECONDS} with format events (Firehose has no zero buffering with dynamic partitioning); raise it or use format raw`,
+        },
+      ]
     : [];
 
 export const processorOnlyForEvents: ConfigRule = (config) =>
   config.delivery.format === "raw" && config.delivery.processorConcurrency !== undefined
-    ? [{ path: "delivery.processorConcurrency", message: "only applies to format events (raw has no processor); remove it" }]
+    ? [
+        {
+          path: "delivery.processorConcurrency",
+          message: "only applies to format events (raw has no processor); remove it",
+        },
+      ]
     : [];
 
 export const keepSourceOnlyForEvents: ConfigRule = (config) =>
   config.delivery.format === "raw" && config.delivery.keepSource
-    ? [{ path: "delivery.keepSource", message: "only applies to format events (raw already stores every record exactly as CloudWatch Logs sent it); remove it" }]
+    ? [
+        {
+          path: "delivery.keepSource",
+          message:
+            "only applies to format events (raw already stores every record exactly as CloudWatch Logs sent it); remove it",
+        },
+      ]
     : [];
 
 export const backendBlockMatches: ConfigRule = (config) => {
@@ -198,7 +272,10 @@ export const backendBlockMatches: ConfigRule = (config) => {
       problems.push({ path: `state.${block}`, message: `is required when state.backend is ${block}` });
     }
     if (backend !== block && config.state[block]) {
-      problems.push({ path: `state.${block}`, message: `is set but state.backend is ${backend}; set state.backend: ${block} or remove state.${block}` });
+      problems.push({
+        path: `state.${block}`,
+        message: `is set but state.backend is ${backend}; set state.backend: ${block} or remove state.${block}`,
+      });
     }
   }
   return problems;
@@ -206,7 +283,13 @@ export const backendBlockMatches: ConfigRule = (config) => {
 
 export const stateEncryptionNeedsBootstrap: ConfigRule = (config) =>
   config.state.s3?.encryption !== undefined && !config.state.s3.bootstrap
-    ? [{ path: "state.s3.encryption", message: "only applies with state.s3.bootstrap: true (an existing bucket keeps its own encryption); set bootstrap or remove encryption" }]
+    ? [
+        {
+          path: "state.s3.encryption",
+          message:
+            "only applies with state.s3.bootstrap: true (an existing bucket keeps its own encryption); set bootstrap or remove encryption",
+        },
+      ]
     : [];
 
 /** The bootstrap stack creates the state bucket in the security account, so it must be a bucket this app may create there. */
@@ -215,15 +298,25 @@ export const bootstrapBucket: ConfigRule = (config) => {
   if (!s3?.bootstrap) return [];
   const problems: Problem[] = [];
   if (!BUCKET_NAME.test(s3.bucket)) {
-    problems.push({ path: "state.s3.bucket", message: "must be a valid S3 bucket name to be created: 3-63 lowercase letters, digits and hyphens, no dots" });
+    problems.push({
+      path: "state.s3.bucket",
+      message:
+        "must be a valid S3 bucket name to be created: 3-63 lowercase letters, digits and hyphens, no dots",
+    });
   }
   const naming = namingOf(config);
   const taken = [config.archive.bucketName ?? naming.defaultBucketName(), naming.accessLogsBucketName()];
   if (taken.includes(s3.bucket)) {
-    problems.push({ path: "state.s3.bucket", message: `${s3.bucket} is a bucket of the log archive; Terraform state needs its own bucket` });
+    problems.push({
+      path: "state.s3.bucket",
+      message: `${s3.bucket} is a bucket of the log archive; Terraform state needs its own bucket`,
+    });
   }
   if (partitionOf(s3.region) !== partitionOf(config.security.region)) {
-    problems.push({ path: "state.s3.region", message: `is outside partition ${partitionOf(config.security.region)}; the bootstrap stack creates the bucket in the security account` });
+    problems.push({
+      path: "state.s3.region",
+      message: `is outside partition ${partitionOf(config.security.region)}; the bootstrap stack creates the bucket in the security account`,
+    });
   }
   return problems;
 };
@@ -235,7 +328,12 @@ export const uniqueLogFiles: ConfigRule = (config) =>
     return a.logGroups.flatMap((g, j) =>
       g.files.flatMap((f, k) =>
         seen.has(f.path)
-          ? [{ path: `accounts[${i}].logGroups[${j}].files[${k}].path`, message: `${f.path} is already shipped by an earlier entry; a file goes to one log group` }]
+          ? [
+              {
+                path: `accounts[${i}].logGroups[${j}].files[${k}].path`,
+                message: `${f.path} is already shipped by an earlier entry; a file goes to one log group`,
+              },
+            ]
           : (seen.add(f.path), []),
       ),
     );
@@ -255,7 +353,12 @@ export const destinationPoliciesFit: ConfigRule = (config) => {
       }),
     );
     return size > DESTINATION_POLICY_MAX_BYTES
-      ? [{ path: "accounts", message: `${accountIds.length} accounts in ${region} make a ${size}-byte destination policy, over AWS's ${DESTINATION_POLICY_MAX_BYTES}-byte limit; set organizationId to admit the whole AWS Organization instead` }]
+      ? [
+          {
+            path: "accounts",
+            message: `${accountIds.length} accounts in ${region} make a ${size}-byte destination policy, over AWS's ${DESTINATION_POLICY_MAX_BYTES}-byte limit; set organizationId to admit the whole AWS Organization instead`,
+          },
+        ]
       : [];
   });
 };
@@ -271,7 +374,12 @@ export const destinationTrustFits: ConfigRule = (config) => {
     }),
   );
   return size > ROLE_TRUST_POLICY_MAX_CHARS
-    ? [{ path: "accounts", message: `the destination role's trust policy would be ${size} characters (one source ARN per account and region), over IAM's ${ROLE_TRUST_POLICY_MAX_CHARS}; set organizationId, or use fewer regions per account` }]
+    ? [
+        {
+          path: "accounts",
+          message: `the destination role's trust policy would be ${size} characters (one source ARN per account and region), over IAM's ${ROLE_TRUST_POLICY_MAX_CHARS}; set organizationId, or use fewer regions per account`,
+        },
+      ]
     : [];
 };
 
@@ -303,7 +411,10 @@ export const stateRoleNamesFit: ConfigRule = (config) => {
 export const accountPolicySelectionFits: ConfigRule = (config) =>
   config.accounts.flatMap((a, i) => {
     if (!a.allLogGroups) return [];
-    const exclusions = accountPolicyExclusions(a.allLogGroups.exclude, a.logGroups.map((g) => g.name));
+    const exclusions = accountPolicyExclusions(
+      a.allLogGroups.exclude,
+      a.logGroups.map((g) => g.name),
+    );
     const bytes = Buffer.byteLength(accountPolicySelectionCriteria(exclusions) ?? "", "utf8");
     return bytes > SELECTION_CRITERIA_MAX_BYTES
       ? [
@@ -359,7 +470,8 @@ export function regionsOf(config: RawConfig, account: RawConfig["accounts"][numb
 export function sendersByRegion(config: RawConfig): Map<string, string[]> {
   const map = new Map<string, string[]>([[config.security.region, []]]);
   for (const account of config.accounts) {
-    for (const region of regionsOf(config, account)) map.set(region, [...(map.get(region) ?? []), account.accountId]);
+    for (const region of regionsOf(config, account))
+      map.set(region, [...(map.get(region) ?? []), account.accountId]);
   }
   return map;
 }

@@ -18,19 +18,16 @@ export const BUCKET_NAME = /^(?!xn--|sthree-|amzn-s3-demo-)[a-z0-9][a-z0-9-]{1,6
 
 /** Retention values CloudWatch Logs accepts for PutRetentionPolicy. */
 export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
-  3653,
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
 export const accountId = z
   .string({ error: 'must be a 12-digit AWS account id as a quoted string, e.g. "123456789012"' })
   .regex(ACCOUNT_ID, 'must be a 12-digit AWS account id as a quoted string, e.g. "123456789012"');
 
-export const region = z
-  .string()
-  .refine(isKnownRegion, {
-    error: (issue) => unknownRegionMessage(String(issue.input)),
-  });
+export const region = z.string().refine(isKnownRegion, {
+  error: (issue) => unknownRegionMessage(String(issue.input)),
+});
 
 function unknownRegionMessage(input: string): string {
   const suggestion = closest(input, KNOWN_REGIONS);
@@ -41,13 +38,18 @@ function unknownRegionMessage(input: string): string {
 
 const roleArn = z
   .string()
-  .regex(ROLE_ARN, "must be an IAM role ARN, e.g. arn:aws:iam::123456789012:role/OrganizationAccountAccessRole");
+  .regex(
+    ROLE_ARN,
+    "must be an IAM role ARN, e.g. arn:aws:iam::123456789012:role/OrganizationAccountAccessRole",
+  );
 
 const positiveInt = (max: number) => z.number().int().min(1).max(max);
 
 const objectLock = z
   .strictObject({
-    mode: z.enum(["GOVERNANCE", "COMPLIANCE"]).describe("GOVERNANCE (privileged users may shorten) or COMPLIANCE (nobody can, not even root)"),
+    mode: z
+      .enum(["GOVERNANCE", "COMPLIANCE"])
+      .describe("GOVERNANCE (privileged users may shorten) or COMPLIANCE (nobody can, not even root)"),
     days: z
       .number()
       .int()
@@ -61,7 +63,10 @@ const archive = z
   .strictObject({
     bucketName: z
       .string()
-      .regex(BUCKET_NAME, "must be a valid S3 bucket name: 3-63 lowercase letters, digits and hyphens, no dots")
+      .regex(
+        BUCKET_NAME,
+        "must be a valid S3 bucket name: 3-63 lowercase letters, digits and hyphens, no dots",
+      )
       .optional()
       .describe("archive bucket name (default `<prefix>-security-logs-<security.accountId>`)"),
     // S3 accepts 0 for a GLACIER transition ("valid values are 0 or positive integers",
@@ -72,10 +77,15 @@ const archive = z
     glacierAfterDays: z
       .number()
       .int()
-      .min(0, "S3 cannot transition an object before it exists; use 0 (at the first midnight UTC after upload) or more")
+      .min(
+        0,
+        "S3 cannot transition an object before it exists; use 0 (at the first midnight UTC after upload) or more",
+      )
       .max(36500, "must be at most 36500 (100 years)")
       .default(90)
-      .describe("days before objects of 128 KB or more move to S3 Glacier Flexible Retrieval (0: the first midnight UTC after upload; smaller objects stay in S3 Standard)"),
+      .describe(
+        "days before objects of 128 KB or more move to S3 Glacier Flexible Retrieval (0: the first midnight UTC after upload; smaller objects stay in S3 Standard)",
+      ),
     // Expiration Days and NoncurrentVersionExpiration NoncurrentDays "must be a
     // non-zero positive integer" (S3 API Reference, LifecycleExpiration,
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_LifecycleExpiration.html;
@@ -83,7 +93,10 @@ const archive = z
     expireAfterDays: z
       .number()
       .int()
-      .min(1, "S3 expires objects 1 day after creation at the earliest (Expiration Days must be a non-zero positive integer); use 1 or more, or omit expireAfterDays to keep objects forever")
+      .min(
+        1,
+        "S3 expires objects 1 day after creation at the earliest (Expiration Days must be a non-zero positive integer); use 1 or more, or omit expireAfterDays to keep objects forever",
+      )
       .max(36500, "must be at most 36500 (100 years); omit expireAfterDays to keep objects forever")
       .optional()
       .describe("days before objects expire; omit to keep forever"),
@@ -91,15 +104,25 @@ const archive = z
     accessLogs: z
       .boolean()
       .default(true)
-      .describe("S3 server access logs of the archive go to a separate bucket `<prefix>-access-logs-<security.accountId>`"),
+      .describe(
+        "S3 server access logs of the archive go to a separate bucket `<prefix>-access-logs-<security.accountId>`",
+      ),
   })
   .describe("the S3 archive");
 
 const stream = z
   .strictObject({
     mode: z.enum(["on-demand", "provisioned"]).default("on-demand").describe("Kinesis capacity mode"),
-    shards: positiveInt(10000).optional().describe("shard count; only with mode provisioned (default 1 there)"),
-    retentionHours: z.number().int().min(24).max(8760).default(168).describe("Kinesis record retention, 24-8760 hours"),
+    shards: positiveInt(10000)
+      .optional()
+      .describe("shard count; only with mode provisioned (default 1 there)"),
+    retentionHours: z
+      .number()
+      .int()
+      .min(24)
+      .max(8760)
+      .default(168)
+      .describe("Kinesis record retention, 24-8760 hours"),
   })
   .describe("the Kinesis stream every destination writes to");
 
@@ -108,28 +131,50 @@ const delivery = z
     format: z
       .enum(["events", "raw"])
       .default("events")
-      .describe("events: one NDJSON line per log event, partitioned by account and log group; raw: records exactly as CloudWatch Logs sent them (gzip)"),
-    bufferSeconds: z.number().int().min(0).max(900).default(300).describe("Firehose buffering interval, 0-900 s (events: at least 60; dynamic partitioning has no zero buffering)"),
-    bufferMiB: z.number().int().min(1).max(128).default(64).describe("Firehose buffering size, 1-128 MiB (events: at least 64, for dynamic partitioning)"),
+      .describe(
+        "events: one NDJSON line per log event, partitioned by account and log group; raw: records exactly as CloudWatch Logs sent them (gzip)",
+      ),
+    bufferSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(900)
+      .default(300)
+      .describe(
+        "Firehose buffering interval, 0-900 s (events: at least 60; dynamic partitioning has no zero buffering)",
+      ),
+    bufferMiB: z
+      .number()
+      .int()
+      .min(1)
+      .max(128)
+      .default(64)
+      .describe("Firehose buffering size, 1-128 MiB (events: at least 64, for dynamic partitioning)"),
     processorConcurrency: z
       .number()
       .int()
       .min(1)
       .max(1000)
       .optional()
-      .describe("events only: reserved concurrency of the processor Lambda (default: none, it draws on the account's unreserved concurrency)"),
+      .describe(
+        "events only: reserved concurrency of the processor Lambda (default: none, it draws on the account's unreserved concurrency)",
+      ),
     keepSource: z
       .boolean()
       .default(false)
       .describe(
-        "events only: Firehose also keeps every record exactly as CloudWatch Logs sent it (gzip) under `source/` of the archive, with the same key, lifecycle and Object Lock; about 0.4-0.9x the events storage (README, \"Keeping the source records\"); once on, AWS cannot turn it off in place",
+        'events only: Firehose also keeps every record exactly as CloudWatch Logs sent it (gzip) under `source/` of the archive, with the same key, lifecycle and Object Lock; about 0.4-0.9x the events storage (README, "Keeping the source records"); once on, AWS cannot turn it off in place',
       ),
   })
   .describe("how Firehose writes objects");
 
 const s3State = z
   .strictObject({
-    bucket: z.string().min(3).max(63).describe("S3 bucket holding Terraform state: an existing one, or the one `bootstrap` creates"),
+    bucket: z
+      .string()
+      .min(3)
+      .max(63)
+      .describe("S3 bucket holding Terraform state: an existing one, or the one `bootstrap` creates"),
     region: region.describe("region of the state bucket"),
     keyPrefix: z
       .string()
@@ -140,11 +185,15 @@ const s3State = z
     bootstrap: z
       .boolean()
       .default(false)
-      .describe("add a `state` stack (local state) that creates this bucket in the security account: versioned, encrypted, TLS-only, private, prevent_destroy; deploy it first"),
+      .describe(
+        "add a `state` stack (local state) that creates this bucket in the security account: versioned, encrypted, TLS-only, private, prevent_destroy; deploy it first",
+      ),
     encryption: z
       .enum(["kms", "sse-s3"])
       .optional()
-      .describe("bootstrap only: encrypt state with a new KMS key `alias/<prefix>-terraform-state` (backends then name it as kms_key_id), or with S3-managed keys (default kms)"),
+      .describe(
+        "bootstrap only: encrypt state with a new KMS key `alias/<prefix>-terraform-state` (backends then name it as kms_key_id), or with S3-managed keys (default kms)",
+      ),
   })
   .describe("S3 backend settings (encrypt and use_lockfile are always on)");
 
@@ -175,18 +224,25 @@ const FILE_PATH = /^(\/|[A-Za-z]:\\)\S.*$/;
 const logFile = z.strictObject({
   path: z
     .string()
-    .regex(FILE_PATH, "must be an absolute file path such as /var/log/secure or C:\\logs\\app.log (* and ** globs allowed)")
+    .regex(
+      FILE_PATH,
+      "must be an absolute file path such as /var/log/secure or C:\\logs\\app.log (* and ** globs allowed)",
+    )
     .describe("file on the hosts, absolute; the CloudWatch agent's globs (`*`, `**`) allowed"),
   timestampFormat: z
     .string()
     .min(1)
     .optional()
-    .describe('strftime-style timestamp the lines carry, e.g. "%b %d %H:%M:%S" (default: the agent stamps the time it reads the line)'),
+    .describe(
+      'strftime-style timestamp the lines carry, e.g. "%b %d %H:%M:%S" (default: the agent stamps the time it reads the line)',
+    ),
   multiLineStartPattern: z
     .string()
     .min(1)
     .optional()
-    .describe("regular expression that starts a new event; lines that do not match continue the previous one (stack traces)"),
+    .describe(
+      "regular expression that starts a new event; lines that do not match continue the previous one (stack traces)",
+    ),
 });
 
 const logGroup = z.strictObject({
@@ -194,7 +250,11 @@ const logGroup = z.strictObject({
     .string()
     .regex(LOG_GROUP_NAME, "must be a CloudWatch Logs log group name: 1-512 of letters, digits and . - _ / #")
     .describe("log group name"),
-  filterPattern: z.string().max(1024).default("").describe('CloudWatch Logs filter pattern; "" sends every event'),
+  filterPattern: z
+    .string()
+    .max(1024)
+    .default("")
+    .describe('CloudWatch Logs filter pattern; "" sends every event'),
   create: z.boolean().default(false).describe("create the log group (false: it already exists)"),
   retentionDays: z
     .number()
@@ -215,35 +275,60 @@ const allLogGroups = z
       .array(
         z
           .string()
-          .regex(LOG_GROUP_NAME, "must be an exact log group name; account policies match names exactly, without wildcards"),
+          .regex(
+            LOG_GROUP_NAME,
+            "must be an exact log group name; account policies match names exactly, without wildcards",
+          ),
       )
       .default([])
-      .describe("exact log group names the account-level policy skips; it also skips every `accounts[].logGroups` entry (NOT IN matches names exactly)"),
+      .describe(
+        "exact log group names the account-level policy skips; it also skips every `accounts[].logGroups` entry (NOT IN matches names exactly)",
+      ),
   })
   .describe("account-level subscription of every log group in each region");
 
 const account = z.strictObject({
   name: z
     .string()
-    .regex(/^[a-z][a-z0-9-]{0,39}$/, "must start with a lowercase letter and hold at most 40 lowercase letters, digits and hyphens")
+    .regex(
+      /^[a-z][a-z0-9-]{0,39}$/,
+      "must start with a lowercase letter and hold at most 40 lowercase letters, digits and hyphens",
+    )
     .describe("stack name of this account; unique"),
   accountId: accountId.describe("account id, a quoted 12-digit string; unique"),
   roleArn: roleArn.optional().describe("role the provider assumes in this account"),
-  regions: z.array(region).min(1).optional().describe("regions whose log groups are shipped (default `[security.region]`)"),
-  logGroups: z.array(logGroup).default([]).describe("log groups subscribed one by one (at most 2 filters per group)"),
+  regions: z
+    .array(region)
+    .min(1)
+    .optional()
+    .describe("regions whose log groups are shipped (default `[security.region]`)"),
+  logGroups: z
+    .array(logGroup)
+    .default([])
+    .describe("log groups subscribed one by one (at most 2 filters per group)"),
   allLogGroups: allLogGroups.optional(),
   silenceAlarm: z
     .boolean()
     .default(true)
-    .describe("events format with `alarms`: alarm `silent-<name>` when this account sends no event for `alarms.silenceHours`; false for accounts meant to be quiet (sandboxes)"),
+    .describe(
+      "events format with `alarms`: alarm `silent-<name>` when this account sends no event for `alarms.silenceHours`; false for accounts meant to be quiet (sandboxes)",
+    ),
 });
 
 export const configSchema = z.strictObject({
   prefix: z
-    .string({ error: "must be a string of 2-20 lowercase letters, digits and hyphens, starting with a letter" })
-    .regex(/^[a-z][a-z0-9-]{1,19}$/, "must be 2-20 lowercase letters, digits and hyphens, starting with a letter")
+    .string({
+      error: "must be a string of 2-20 lowercase letters, digits and hyphens, starting with a letter",
+    })
+    .regex(
+      /^[a-z][a-z0-9-]{1,19}$/,
+      "must be 2-20 lowercase letters, digits and hyphens, starting with a letter",
+    )
     .describe("prefixes every named resource"),
-  tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}).describe("provider default_tags for every stack"),
+  tags: z
+    .record(z.string().min(1).max(128), z.string().max(256))
+    .default({})
+    .describe("provider default_tags for every stack"),
   security: z
     .strictObject({
       accountId: accountId.describe("security account id, a quoted 12-digit string"),
@@ -259,20 +344,31 @@ export const configSchema = z.strictObject({
   archive: archive.default({ glacierAfterDays: 90, accessLogs: true }),
   alarms: z
     .strictObject({
-      email: z.string().regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, "must be an email address").optional().describe("address subscribed to the alarm topic (confirm the email AWS sends)"),
+      email: z
+        .string()
+        .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, "must be an email address")
+        .optional()
+        .describe("address subscribed to the alarm topic (confirm the email AWS sends)"),
       silenceHours: z
         .number()
         .int()
         .min(1)
         .max(168)
         .default(24)
-        .describe("hours without any log event (pipeline-wide and per account) before the silence alarms fire; at most 168 (CloudWatch evaluates at most 7 days)"),
+        .describe(
+          "hours without any log event (pipeline-wide and per account) before the silence alarms fire; at most 168 (CloudWatch evaluates at most 7 days)",
+        ),
     })
     .optional()
     .describe("pipeline health alarms into a KMS-encrypted SNS topic; omit for none"),
   notifications: z
     .strictObject({
-      sqs: z.boolean().default(false).describe("S3 ObjectCreated events of the data prefix go to a KMS-encrypted SQS queue (with a dead-letter queue) for SIEM S3 inputs"),
+      sqs: z
+        .boolean()
+        .default(false)
+        .describe(
+          "S3 ObjectCreated events of the data prefix go to a KMS-encrypted SQS queue (with a dead-letter queue) for SIEM S3 inputs",
+        ),
     })
     .optional()
     .describe("hand-off of new archive objects to downstream tools"),

@@ -17,12 +17,15 @@ export interface Suppression {
  */
 export function suppressRule(scope: IConstruct, ruleId: string, reason: string): void {
   if (!SECURITY_RULES.some((r) => r.id === ruleId)) throw new Error(`suppressRule: unknown rule ${ruleId}`);
-  if (reason.trim().length < MIN_REASON_LENGTH) throw new Error(`suppressRule(${ruleId}): give a reason of at least ${MIN_REASON_LENGTH} characters`);
+  if (reason.trim().length < MIN_REASON_LENGTH)
+    throw new Error(`suppressRule(${ruleId}): give a reason of at least ${MIN_REASON_LENGTH} characters`);
   scope.node.addMetadata(SUPPRESSION_METADATA, { ruleId, reason } satisfies Suppression);
 }
 
 function suppressionsOf(construct: IConstruct): Suppression[] {
-  return construct.node.scopes.flatMap((scope) => scope.node.metadata.filter((m) => m.type === SUPPRESSION_METADATA).map((m) => m.data as Suppression));
+  return construct.node.scopes.flatMap((scope) =>
+    scope.node.metadata.filter((m) => m.type === SUPPRESSION_METADATA).map((m) => m.data as Suppression),
+  );
 }
 
 export interface Violation {
@@ -32,8 +35,12 @@ export interface Violation {
 }
 
 /** Every unsuppressed rule violation of one resource. */
-export function violationsOf(resource: TerraformResource, rules: readonly Rule[] = SECURITY_RULES): Violation[] {
-  const body = resource.toTerraform().resource?.[resource.terraformResourceType]?.[resource.friendlyUniqueId] ?? {};
+export function violationsOf(
+  resource: TerraformResource,
+  rules: readonly Rule[] = SECURITY_RULES,
+): Violation[] {
+  const body =
+    resource.toTerraform().resource?.[resource.terraformResourceType]?.[resource.friendlyUniqueId] ?? {};
   const suppressed = new Set(suppressionsOf(resource).map((s) => s.ruleId));
   return rules.flatMap((rule) => {
     if (suppressed.has(rule.id)) return [];
@@ -56,7 +63,9 @@ export class SecurityRulePack implements IAspect {
       node.addOverride(`//.seclog_suppressed_rules.${ruleId}`, reason);
     }
     for (const v of violationsOf(node, this.rules)) {
-      Annotations.of(node).addError(`[${v.ruleId}] ${v.message} (fix it, or suppressRule(construct, "${v.ruleId}", reason))`);
+      Annotations.of(node).addError(
+        `[${v.ruleId}] ${v.message} (fix it, or suppressRule(construct, "${v.ruleId}", reason))`,
+      );
     }
   }
 }
@@ -69,5 +78,9 @@ export function applySecurityRules(stack: TerraformStack): void {
 export function errorAnnotations(root: IConstruct): string[] {
   return root.node
     .findAll()
-    .flatMap((c) => c.node.metadata.filter((m) => m.type === "@cdktf/error").map((m) => `${c.node.path}: ${String(m.data)}`));
+    .flatMap((c) =>
+      c.node.metadata
+        .filter((m) => m.type === "@cdktf/error")
+        .map((m) => `${c.node.path}: ${String(m.data)}`),
+    );
 }
