@@ -1,12 +1,9 @@
 import { baseConfig, fullConfig, PAYMENTS_ACCOUNT, SECURITY_ACCOUNT, WEB_ACCOUNT } from "./support/fixtures";
 import { onlyResource, policyOf, resourcesOf, StackJson, synthStacks } from "./support/synth";
 import { ConfigError, parseConfig } from "../lib/config/load";
-import {
-  accountPolicyExclusions,
-  accountPolicySelectionCriteria,
-  SELECTION_CRITERIA_MAX_BYTES,
-} from "../lib/naming";
-import { ROLE_INLINE_POLICIES_MAX_CHARS, senderPermissions } from "../modules/subscription";
+import { accountPolicyExclusions, accountPolicySelectionCriteria } from "../lib/naming";
+import { ROLE_INLINE_POLICIES_MAX_CHARS, SELECTION_CRITERIA_MAX_BYTES } from "../lib/aws-limits";
+import { senderPermissions } from "../modules/subscription";
 import { policyDocument, policySize } from "../lib/iam/policy";
 import { Policy, SenderPolicies, senderPolicies } from "./support/planned-policies";
 import { decide, matches, Row, senderRoleRows } from "./support/iam-rows";

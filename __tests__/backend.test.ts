@@ -223,10 +223,34 @@ describe("state backends", () => {
     expect(encryption.apply_server_side_encryption_by_default.kms_master_key_id).toMatch(
       /^\$\{aws_kms_key\.StateKey_[0-9A-F]+\.arn\}$/,
     );
-    const policy = JSON.parse(onlyResource(state, "aws_s3_bucket_policy").policy);
-    expect(policy.Statement).toEqual([
-      expect.objectContaining({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
-    ]);
+    // The whole TLS-only deny: every S3 action, on the bucket's ARN and its objects (not its name).
+    const bucketArn = "${aws_s3_bucket.StateBucket_3A0A90D0.arn}";
+    expect(JSON.parse(onlyResource(state, "aws_s3_bucket_policy").policy)).toStrictEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "DenyInsecureTransport",
+          Effect: "Deny",
+          Principal: "*",
+          Action: "s3:*",
+          Resource: [bucketArn, `${bucketArn}/*`],
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ],
+    });
+    // Only the security account's root administers the state key; the state roles use it through IAM.
+    expect(JSON.parse(key.policy)).toStrictEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "AccountRootAdministersKey",
+          Effect: "Allow",
+          Principal: { AWS: `arn:aws:iam::${SECURITY_ACCOUNT}:root` },
+          Action: "kms:*",
+          Resource: "*",
+        },
+      ],
+    });
     // Without kms_key_id the backend would ask S3 for SSE-S3 on every write, bypassing the key.
     for (const name of ["security", "payments-prod", "web-prod"]) {
       expect(stacks[name].terraform.backend.s3).toMatchObject({

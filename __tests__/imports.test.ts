@@ -2,11 +2,13 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 
 const ROOT = join(__dirname, "..");
-const SKIP = new Set(["node_modules", "cdktf.out", "dist", ".git", "coverage"]);
+const SKIP = new Set(["node_modules", "cdktf.out", "dist", ".git", "coverage", "reports"]);
+/** Stryker's sandboxes (`.stryker-tmp*`) are copies of the tree, not more of it. */
+const skipped = (name: string) => SKIP.has(name) || name.startsWith(".stryker-tmp");
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    if (SKIP.has(entry.name)) return [];
+    if (skipped(entry.name)) return [];
     const path = join(dir, entry.name);
     if (entry.isDirectory()) return sourceFiles(path);
     return entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts") ? [relative(ROOT, path)] : [];

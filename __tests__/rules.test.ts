@@ -1,242 +1,90 @@
+/**
+ * The security rule pack as a whole: the probes that once synthesized clean
+ * (issue 14), our own stacks staying quiet, synth failing on a violation,
+ * and suppressions. Each rule's cases: __tests__/rules/cases.test.ts;
+ * policy reading: __tests__/rules/policy.test.ts.
+ */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { App, TerraformResource, TerraformStack, Testing } from "cdktf";
+import { Annotations, App, Fn, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { KinesisStream } from "@cdktf/provider-aws/lib/kinesis-stream";
-import { KinesisFirehoseDeliveryStream } from "@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream";
-import { CloudwatchLogDestinationPolicy } from "@cdktf/provider-aws/lib/cloudwatch-log-destination-policy";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import {
+  applySecurityRules,
+  errorAnnotations,
+  SecurityRulePack,
+  stackViolations,
+  suppressRule,
+  violationsOf,
+} from "../lib/rules/pack";
 import { SECURITY_RULES } from "../lib/rules/rules";
-import { applySecurityRules, suppressRule, violationsOf } from "../lib/rules/pack";
 import { synthesizeAtomically, SynthError } from "../lib/synth";
-import { buildApp } from "../stacks/app";
-import { parseConfig } from "../lib/config/load";
-import { baseConfig, fullConfig } from "./support/fixtures";
+import { bucket, json, scope } from "./rules/support";
 
-type Factory = (scope: Construct, provider: AwsProvider | undefined) => TerraformResource;
+const FIX = (id: string) => ` (fix it, or suppressRule(construct, "${id}", reason))`;
 
-const ROOT = "arn:aws:iam::111111111111:root";
-const policy = (...Statement: object[]) => JSON.stringify({ Version: "2012-10-17", Statement });
-const key =
-  (extra: Record<string, unknown> = {}) =>
-  (s: Construct, provider?: AwsProvider) =>
-    new KmsKey(s, "Key", {
+describe("the probes of issue 14 are caught", () => {
+  test("a role policy from an aws_iam_policy_document allowing * on *", () => {
+    const { stack, provider } = scope();
+    const document = new DataAwsIamPolicyDocument(stack, "Everything", {
+      provider,
+      statement: [{ effect: "Allow", actions: ["*"], resources: ["*"] }],
+    });
+    new IamRolePolicy(stack, "Policy", { provider, role: "r", policy: document.json });
+    expect(stackViolations(stack)).toEqual([
+      { path: "test/Policy", ruleId: "IAM_NO_WILDCARD_ACTION", message: "allows *" },
+      { path: "test/Policy", ruleId: "IAM_RESOURCE_SCOPED", message: "statement #1 allows Resource *" },
+    ]);
+  });
+
+  test("a KMS key whose Fn.jsonencode policy grants kms:* to *", () => {
+    const { stack, provider } = scope();
+    new KmsKey(stack, "Key", {
       provider,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
       lifecycle: { preventDestroy: true },
-      policy: policy({ Effect: "Allow", Principal: { AWS: ROOT }, Action: "kms:*", Resource: "*" }),
-      ...extra,
+      policy: Fn.jsonencode({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: "*", Action: "kms:*", Resource: "*" }],
+      }),
     });
-const rolePolicy = (statement: object) => (s: Construct, provider?: AwsProvider) =>
-  new IamRolePolicy(s, "Policy", { provider, role: "r", policy: policy(statement) });
-const trust = (statement: object) => (s: Construct, provider?: AwsProvider) =>
-  new IamRole(s, "Role", { provider, assumeRolePolicy: policy(statement) });
-
-/** Per rule: a construct that breaks it, and one that honors it. */
-const CASES: Record<string, [Factory, Factory]> = {
-  S3_BUCKET_PREVENT_DESTROY: [
-    (s, provider) => new S3Bucket(s, "Bucket", { provider, bucket: "b-logs" }),
-    (s, provider) =>
-      new S3Bucket(s, "Bucket", { provider, bucket: "b-logs", lifecycle: { preventDestroy: true } }),
-  ],
-  S3_PUBLIC_ACCESS_BLOCK_ALL: [
-    (s, provider) =>
-      new S3BucketPublicAccessBlock(s, "Pab", {
-        provider,
-        bucket: "b",
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-      }),
-    (s, provider) =>
-      new S3BucketPublicAccessBlock(s, "Pab", {
-        provider,
-        bucket: "b",
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      }),
-  ],
-  S3_SSE_KMS: [
-    (s, provider) =>
-      new S3BucketServerSideEncryptionConfigurationA(s, "Sse", {
-        provider,
-        bucket: "b",
-        rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-      }),
-    (s, provider) =>
-      new S3BucketServerSideEncryptionConfigurationA(s, "Sse", {
-        provider,
-        bucket: "b",
-        rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: "k" } }],
-      }),
-  ],
-  S3_POLICY_TLS_ONLY: [
-    (s, provider) =>
-      new S3BucketPolicy(s, "Policy", {
-        provider,
-        bucket: "b",
-        policy: policy({
-          Effect: "Allow",
-          Principal: { AWS: ROOT },
-          Action: "s3:GetObject",
-          Resource: "arn:aws:s3:::b/*",
-        }),
-      }),
-    (s, provider) =>
-      new S3BucketPolicy(s, "Policy", {
-        provider,
-        bucket: "b",
-        policy: policy({
-          Effect: "Deny",
-          Principal: "*",
-          Action: "s3:*",
-          Resource: "arn:aws:s3:::b/*",
-          Condition: { Bool: { "aws:SecureTransport": "false" } },
-        }),
-      }),
-  ],
-  KMS_KEY_ROTATION: [key({ enableKeyRotation: false }), key()],
-  KMS_KEY_PROTECTED: [key({ lifecycle: {} }), key()],
-  KMS_KEY_ADMIN_ROOT_ONLY: [
-    key({
-      policy: policy({
-        Effect: "Allow",
-        Principal: { AWS: "arn:aws:iam::111111111111:role/admin" },
-        Action: "kms:*",
-        Resource: "*",
-      }),
-    }),
-    key(),
-  ],
-  IAM_NO_WILDCARD_ACTION: [
-    rolePolicy({ Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::b/*" }),
-    rolePolicy({ Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::b/*" }),
-  ],
-  IAM_RESOURCE_SCOPED: [
-    rolePolicy({ Effect: "Allow", Action: "s3:PutObject", Resource: "*" }),
-    rolePolicy({ Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::b/*" }),
-  ],
-  IAM_SERVICE_TRUST_CONDITION: [
-    trust({ Effect: "Allow", Principal: { Service: "firehose.amazonaws.com" }, Action: "sts:AssumeRole" }),
-    trust({
-      Effect: "Allow",
-      Principal: { Service: "firehose.amazonaws.com" },
-      Action: "sts:AssumeRole",
-      Condition: { StringEquals: { "sts:ExternalId": "111111111111" } },
-    }),
-  ],
-  KINESIS_KMS: [
-    (s, provider) => new KinesisStream(s, "Stream", { provider, name: "s", encryptionType: "NONE" }),
-    (s, provider) =>
-      new KinesisStream(s, "Stream", { provider, name: "s", encryptionType: "KMS", kmsKeyId: "k" }),
-  ],
-  FIREHOSE_S3_KMS: [
-    (s, provider) =>
-      new KinesisFirehoseDeliveryStream(s, "Firehose", {
-        provider,
-        name: "f",
-        destination: "extended_s3",
-        extendedS3Configuration: { bucketArn: "arn:aws:s3:::b", roleArn: "r" },
-      }),
-    (s, provider) =>
-      new KinesisFirehoseDeliveryStream(s, "Firehose", {
-        provider,
-        name: "f",
-        destination: "extended_s3",
-        extendedS3Configuration: { bucketArn: "arn:aws:s3:::b", roleArn: "r", kmsKeyArn: "k" },
-      }),
-  ],
-  LOGS_DESTINATION_POLICY_SCOPED: [
-    (s, provider) =>
-      new CloudwatchLogDestinationPolicy(s, "DestPolicy", {
-        provider,
-        destinationName: "d",
-        accessPolicy: policy({
-          Effect: "Allow",
-          Principal: "*",
-          Action: "logs:PutSubscriptionFilter",
-          Resource: "arn:aws:logs:us-east-1:111111111111:destination:d",
-        }),
-      }),
-    (s, provider) =>
-      new CloudwatchLogDestinationPolicy(s, "DestPolicy", {
-        provider,
-        destinationName: "d",
-        accessPolicy: policy({
-          Effect: "Allow",
-          Principal: "*",
-          Action: "logs:PutSubscriptionFilter",
-          Resource: "arn:aws:logs:us-east-1:111111111111:destination:d",
-          Condition: { StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } },
-        }),
-      }),
-  ],
-  PROVIDER_EXPLICIT: [
-    (s) => new S3Bucket(s, "Bucket", { bucket: "b-logs", lifecycle: { preventDestroy: true } }),
-    (s, provider) =>
-      new S3Bucket(s, "Bucket", { provider, bucket: "b-logs", lifecycle: { preventDestroy: true } }),
-  ],
-};
-
-function build(
-  factory: Factory,
-  withProvider = true,
-): { stack: TerraformStack; resource: TerraformResource } {
-  const stack = new TerraformStack(Testing.app(), "test");
-  const provider = withProvider
-    ? new AwsProvider(stack, "aws", { region: "us-east-1", alias: "us_east_1" })
-    : undefined;
-  const resource = factory(stack, provider);
-  return { stack, resource };
-}
-
-describe("security rule pack", () => {
-  test("every rule has a case", () => {
-    expect(Object.keys(CASES).sort()).toEqual(SECURITY_RULES.map((r) => r.id).sort());
+    expect(stackViolations(stack)).toEqual([
+      { path: "test/Key", ruleId: "KMS_KEY_ADMIN_ROOT_ONLY", message: 'kms:* granted to [{"AWS":["*"]}]' },
+      { path: "test/Key", ruleId: "IAM_NO_WILDCARD_ACTION", message: "allows kms:*" },
+    ]);
   });
 
-  test.each(SECURITY_RULES.map((r) => [r.id, r.description] as const))(
-    "%s fires on a broken construct and not on a compliant one (%s)",
-    (id) => {
-      const [broken, compliant] = CASES[id];
-      const bad = build(broken, id !== "PROVIDER_EXPLICIT");
-      expect(violationsOf(bad.resource).map((v) => v.ruleId)).toContain(id);
-      const good = build(compliant);
-      expect(violationsOf(good.resource)).toEqual([]);
-    },
-  );
-
-  test.each([
-    ["default config", baseConfig()],
-    ["every-option config", fullConfig()],
-  ])("stays quiet on every resource of our stacks (%s)", (_name, document) => {
-    const app = buildApp(parseConfig(document), Testing.app());
-    const resources = app.node
-      .findAll()
-      .filter((c): c is TerraformResource => c instanceof TerraformResource);
-    expect(resources.length).toBeGreaterThan(20);
-    expect(resources.flatMap((r) => violationsOf(r))).toEqual([]);
+  test("a bare S3Bucket", () => {
+    const { stack, provider } = scope();
+    new S3Bucket(stack, "Bare", { provider, bucket: "bare" });
+    expect(stackViolations(stack)).toEqual(
+      [
+        ["S3_BUCKET_PREVENT_DESTROY", "bucket lacks lifecycle { prevent_destroy = true }"],
+        ["S3_BUCKET_ENCRYPTED", "no aws_s3_bucket_server_side_encryption_configuration names this bucket"],
+        ["S3_BUCKET_PUBLIC_ACCESS_BLOCKED", "no aws_s3_bucket_public_access_block names this bucket"],
+        ["S3_BUCKET_TLS_ONLY", "no aws_s3_bucket_policy names this bucket"],
+        ["S3_BUCKET_VERSIONED", "no aws_s3_bucket_versioning names this bucket"],
+      ].map(([ruleId, message]) => ({ path: "test/Bare", ruleId, message })),
+    );
   });
+});
 
+describe("the pack at synth", () => {
   test("a violation fails synth with the resource path and the rule, and writes nothing", () => {
     const outdir = mkdtempSync(join(tmpdir(), "seclog-rules-"));
     writeFileSync(join(outdir, "previous.txt"), "last good output");
+    // A user's stack with a bare bucket (our own stacks' synth: __tests__/rules/stacks.test.ts).
     const extend = (app: App) => {
-      buildApp(parseConfig(baseConfig()), app);
-      const stack = app.node.findChild("security") as TerraformStack;
-      const provider = stack.node.children.find((c) => c instanceof AwsProvider) as AwsProvider;
+      const stack = new TerraformStack(app, "security");
+      const provider = new AwsProvider(stack, "aws", { region: "us-east-1", alias: "us_east_1" });
       new S3Bucket(stack, "ExtraBucket", { provider, bucket: "user-added-bucket" });
+      applySecurityRules(stack);
       return app;
     };
     let error: unknown;
@@ -246,32 +94,163 @@ describe("security rule pack", () => {
       error = e;
     }
     expect(error).toBeInstanceOf(SynthError);
-    expect((error as SynthError).problems).toEqual([
-      expect.stringMatching(/^security\/ExtraBucket: \[S3_BUCKET_PREVENT_DESTROY\] bucket lacks lifecycle/),
-    ]);
+    expect((error as SynthError).problems).toEqual(
+      [
+        ["S3_BUCKET_PREVENT_DESTROY", "bucket lacks lifecycle { prevent_destroy = true }"],
+        ["S3_BUCKET_ENCRYPTED", "no aws_s3_bucket_server_side_encryption_configuration names this bucket"],
+        ["S3_BUCKET_PUBLIC_ACCESS_BLOCKED", "no aws_s3_bucket_public_access_block names this bucket"],
+        ["S3_BUCKET_TLS_ONLY", "no aws_s3_bucket_policy names this bucket"],
+        ["S3_BUCKET_VERSIONED", "no aws_s3_bucket_versioning names this bucket"],
+      ].map(([id, message]) => `security/ExtraBucket: [${id}] ${message}${FIX(id)}`),
+    );
     expect(readdirSync(outdir)).toEqual(["previous.txt"]);
   });
 
+  test("the aspect reports on stacks only, and once per violation", () => {
+    const { stack, provider } = scope();
+    const key = new KmsKey(stack, "Key", {
+      provider,
+      enableKeyRotation: false,
+      deletionWindowInDays: 30,
+      lifecycle: { preventDestroy: true },
+    });
+    const pack = new SecurityRulePack();
+    pack.visit(key);
+    expect(errorAnnotations(stack)).toEqual([]);
+    pack.visit(stack);
+    expect(errorAnnotations(stack)).toEqual([
+      `test/Key: [KMS_KEY_ROTATION] enable_key_rotation is not true${FIX("KMS_KEY_ROTATION")}`,
+    ]);
+  });
+
+  test("a pack of chosen rules applies only those", () => {
+    const { stack, provider } = scope();
+    new S3Bucket(stack, "Bare", { provider });
+    new SecurityRulePack([SECURITY_RULES[1]]).visit(stack);
+    expect(errorAnnotations(stack)).toEqual([
+      `test/Bare: [S3_BUCKET_PREVENT_DESTROY] bucket lacks lifecycle { prevent_destroy = true }${FIX("S3_BUCKET_PREVENT_DESTROY")}`,
+    ]);
+  });
+
+  test("violationsOf a resource judges it with its stack and returns only its own", () => {
+    const s = scope();
+    const target = bucket(s, ["versioning"]);
+    new S3Bucket(s.stack, "Other", { provider: s.provider, lifecycle: { preventDestroy: true } });
+    expect(violationsOf(target)).toEqual([
+      {
+        path: "test/Bucket",
+        ruleId: "S3_BUCKET_VERSIONED",
+        message: "no aws_s3_bucket_versioning names this bucket",
+      },
+    ]);
+  });
+});
+
+describe("suppressions", () => {
   test("a suppression with a reason exempts the construct, and is recorded in the output", () => {
     const outdir = mkdtempSync(join(tmpdir(), "seclog-suppress-"));
     synthesizeAtomically((app) => {
       const stack = new TerraformStack(app, "scratch");
       const provider = new AwsProvider(stack, "aws", { region: "us-east-1", alias: "us_east_1" });
-      const bucket = new S3Bucket(stack, "Scratch", { provider, bucket: "scratch-bucket" });
-      suppressRule(bucket, "S3_BUCKET_PREVENT_DESTROY", "scratch space for load tests, holds no evidence");
+      const scratch = new S3Bucket(stack, "Scratch", { provider, bucket: "scratch-bucket" });
+      const reasons: Record<string, string> = {
+        S3_BUCKET_PREVENT_DESTROY: "scratch space for load tests, holds no evidence",
+        S3_BUCKET_ENCRYPTED: "scratch space for load tests: S3 encrypts new objects with SSE-S3 by default",
+        S3_BUCKET_PUBLIC_ACCESS_BLOCKED: "scratch space: the account-level public access block applies",
+        S3_BUCKET_TLS_ONLY: "scratch space for load tests, written only by the load generator",
+        S3_BUCKET_VERSIONED: "scratch space for load tests, nothing worth a previous version",
+      };
+      for (const [id, reason] of Object.entries(reasons)) suppressRule(scratch, id, reason);
+      new IamRolePolicy(stack, "Unreadable", { provider, role: "r", policy: Fn.file("policy.json") });
+      suppressRule(stack, "POLICY_UNREADABLE", "policy.json is reviewed in its own repository");
       applySecurityRules(stack);
-      expect(violationsOf(bucket)).toEqual([]);
+      expect(stackViolations(stack)).toEqual([]);
       return app;
     }, outdir);
     const synthesized = JSON.parse(readFileSync(join(outdir, "stacks", "scratch", "cdk.tf.json"), "utf8"));
+    // The stack-wide suppression is recorded on every resource it exempts.
     expect(synthesized.resource.aws_s3_bucket.Scratch["//"].seclog_suppressed_rules).toEqual({
+      POLICY_UNREADABLE: "policy.json is reviewed in its own repository",
       S3_BUCKET_PREVENT_DESTROY: "scratch space for load tests, holds no evidence",
+      S3_BUCKET_ENCRYPTED: "scratch space for load tests: S3 encrypts new objects with SSE-S3 by default",
+      S3_BUCKET_PUBLIC_ACCESS_BLOCKED: "scratch space: the account-level public access block applies",
+      S3_BUCKET_TLS_ONLY: "scratch space for load tests, written only by the load generator",
+      S3_BUCKET_VERSIONED: "scratch space for load tests, nothing worth a previous version",
+    });
+    expect(synthesized.resource.aws_iam_role_policy.Unreadable["//"].seclog_suppressed_rules).toEqual({
+      POLICY_UNREADABLE: "policy.json is reviewed in its own repository",
     });
   });
 
-  test("a suppression needs a known rule and a real reason", () => {
-    const { resource } = build(CASES.S3_BUCKET_PREVENT_DESTROY[0]);
-    expect(() => suppressRule(resource, "S3_BUCKET_PREVENT_DESTROY", "")).toThrow(/reason/);
-    expect(() => suppressRule(resource, "NO_SUCH_RULE", "because I said so")).toThrow(/unknown rule/);
+  test("other metadata on a construct is no suppression, and leaves no record", () => {
+    const outdir = mkdtempSync(join(tmpdir(), "seclog-noted-"));
+    synthesizeAtomically((app) => {
+      const stack = new TerraformStack(app, "noted");
+      const provider = new AwsProvider(stack, "aws", { region: "us-east-1", alias: "us_east_1" });
+      const noted = bucket({ stack, provider });
+      Annotations.of(noted).addInfo("a note, not an exemption");
+      applySecurityRules(stack);
+      return app;
+    }, outdir);
+    const synthesized = JSON.parse(readFileSync(join(outdir, "stacks", "noted", "cdk.tf.json"), "utf8"));
+    expect(synthesized.resource.aws_s3_bucket.Bucket["//"]).toEqual({
+      metadata: { path: "noted/Bucket", uniqueId: "Bucket" },
+    });
   });
+
+  test("a suppression exempts one rule only, for the construct and everything under it", () => {
+    const { stack, provider } = scope();
+    const group = new Construct(stack, "Group");
+    new KmsKey(group, "Key", {
+      provider,
+      enableKeyRotation: false,
+      deletionWindowInDays: 7,
+      lifecycle: { preventDestroy: true },
+    });
+    suppressRule(group, "KMS_KEY_ROTATION", "a test key, rotated by its test");
+    expect(stackViolations(stack)).toEqual([
+      {
+        path: "test/Group/Key",
+        ruleId: "KMS_KEY_PROTECTED",
+        message: "deletion_window_in_days is 7, not 30",
+      },
+    ]);
+  });
+
+  test("a suppression needs a known rule and a reason of at least ten characters", () => {
+    const { stack } = scope();
+    expect(() => suppressRule(stack, "S3_BUCKET_PREVENT_DESTROY", "")).toThrow(
+      "suppressRule(S3_BUCKET_PREVENT_DESTROY): give a reason of at least 10 characters",
+    );
+    expect(() => suppressRule(stack, "S3_BUCKET_PREVENT_DESTROY", "  123456789  ")).toThrow(
+      "suppressRule(S3_BUCKET_PREVENT_DESTROY): give a reason of at least 10 characters",
+    );
+    expect(() => suppressRule(stack, "NO_SUCH_RULE", "because I said so")).toThrow(
+      "suppressRule: unknown rule NO_SUCH_RULE",
+    );
+    expect(stack.node.metadata).toEqual([]);
+    suppressRule(stack, "POLICY_UNREADABLE", "1234567890");
+    expect(stack.node.metadata.map((m) => [m.type, m.data])).toEqual([
+      ["seclog:suppress-rule", { ruleId: "POLICY_UNREADABLE", reason: "1234567890" }],
+    ]);
+  });
+
+  test("every rule can be suppressed", () => {
+    const { stack } = scope();
+    for (const rule of SECURITY_RULES) suppressRule(stack, rule.id, `reason for ${rule.id}`);
+    expect(stack.node.metadata.length).toBe(SECURITY_RULES.length);
+  });
+});
+
+test("a JSON policy reaches the rules as written", () => {
+  const { stack, provider } = scope();
+  new IamRolePolicy(stack, "Policy", {
+    provider,
+    role: "r",
+    policy: json({ Sid: "Wild", Effect: "Allow", Action: "s3:*", Resource: "*" }),
+  });
+  expect(stackViolations(stack).map((v) => `${v.ruleId}: ${v.message}`)).toEqual([
+    "IAM_NO_WILDCARD_ACTION: allows s3:*",
+    "IAM_RESOURCE_SCOPED: statement Wild allows Resource *",
+  ]);
 });

@@ -1,6 +1,5 @@
 import { AppAccount, SecLogConfig } from "./config/model";
-import { namingOf } from "./config/rules";
-import { Naming } from "./naming";
+import { Naming, namingOf } from "./naming";
 
 /**
  * A Mermaid flowchart of one config: accounts and their regions, the

@@ -1,4 +1,4 @@
-import { Partition } from "./config/regions";
+import { Partition, partitionOf } from "./config/regions";
 import { shortHash } from "./hash";
 
 /**
@@ -80,10 +80,6 @@ export class Naming {
     return `SecLog/${this.input.prefix}`;
   }
 
-  alarmName(what: string): string {
-    return `${this.pipeline}-${what}`;
-  }
-
   accessLogsBucketName(): string {
     return `${this.input.prefix}-access-logs-${this.input.securityAccountId}`;
   }
@@ -117,10 +113,6 @@ export class Naming {
 
   destinationArn(region: string): string {
     return `arn:${this.partition}:logs:${region}:${this.input.securityAccountId}:destination:${this.destinationName}`;
-  }
-
-  logsSourceArn(region: string, accountId: string): string {
-    return `arn:${this.partition}:logs:${region}:${accountId}:*`;
   }
 
   /**
@@ -157,18 +149,20 @@ export class Naming {
   }
 }
 
-/**
- * CloudWatch Logs caps an account policy's selection criteria at 25 KB,
- * measured in UTF-8 bytes ("The selectionCriteria string can be up to 25KB in
- * length. The length is determined by using its UTF-8 bytes", PutAccountPolicy,
- * CloudWatch Logs API reference,
- * https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutAccountPolicy.html;
- * "Selection criteria has a size limit of 25 KB", CloudWatch Logs user guide,
- * subscription concepts, https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/subscription-concepts.html).
- * Neither page says whether a KB is 1,000 or 1,024 bytes: the smaller reading
- * is the limit here, so a policy the config check accepts fits either way.
- */
-export const SELECTION_CRITERIA_MAX_BYTES = 25_000;
+/** What a config must say for its names: the raw config and the resolved model both qualify. */
+export interface NamingSource {
+  readonly prefix: string;
+  readonly security: { readonly accountId: string; readonly region: string };
+}
+
+/** The naming of a config; the partition follows the security account's home region. */
+export function namingOf(config: NamingSource): Naming {
+  return new Naming({
+    prefix: config.prefix,
+    partition: partitionOf(config.security.region),
+    securityAccountId: config.security.accountId,
+  });
+}
 
 /**
  * The log groups an account-level subscription policy must skip: the

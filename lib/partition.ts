@@ -62,10 +62,6 @@ const PARTITIONAL_PRINCIPALS: Readonly<Record<Partition, ReadonlySet<PipelineSer
   "aws-us-gov": new Set(),
 };
 
-export function dnsSuffix(partition: Partition): string {
-  return DNS_SUFFIX[partition];
-}
-
 function principalSuffix(service: PipelineService, partition: Partition): string {
   return PARTITIONAL_PRINCIPALS[partition].has(service) ? DNS_SUFFIX[partition] : GLOBAL_PRINCIPAL_SUFFIX;
 }

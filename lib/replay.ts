@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { FirehoseRecord, transformRecord } from "../functions/processor/transform";
-import { ERROR_PREFIX, EVENTS_PREFIX } from "../modules/delivery";
+import { EVENTS_PREFIX, PROCESSING_FAILED_PREFIX } from "./pipeline";
 import { SecLogConfig } from "./config/model";
-import { namingOf } from "./config/rules";
+import { namingOf } from "./naming";
 import { PolicyDocument, policyDocument } from "./iam/policy";
 import { viaService } from "./partition";
 
@@ -19,9 +19,6 @@ import { viaService } from "./partition";
  * `lambdaArn`. Replay runs the processor's own `transformRecord` on each
  * `rawData` and writes the Ok output where Firehose would have written it.
  */
-
-/** Where Firehose puts records the processor failed (the `!{firehose:error-output-type}` of the error prefix). */
-export const PROCESSING_FAILED_PREFIX = `${ERROR_PREFIX}processing-failed/`;
 
 /** One line of a processing-failed error object, as Firehose documents it. */
 export interface ErrorRecord {

@@ -10,7 +10,13 @@ import { suppressRule } from "../lib/rules/pack";
 import { denyInsecureTransport } from "../lib/iam/s3";
 import { Partition } from "../lib/config/regions";
 import { servicePrincipal } from "../lib/partition";
-import { lifecycleRule, makePrivate } from "./archive-bucket";
+import {
+  ARCHIVE_TRANSITION_MINIMUM_OBJECT_SIZE,
+  lifecycleRule,
+  protectedPrivateBucket,
+  validateLifecycle,
+} from "./archive-bucket";
+import { BucketRef } from "./refs";
 
 export interface AccessLogsBucketProps {
   readonly provider: AwsProvider;
@@ -18,8 +24,7 @@ export interface AccessLogsBucketProps {
   readonly partition: Partition;
   readonly accountId: string;
   /** The bucket whose server access logs land here. */
-  readonly sourceBucketName: string;
-  readonly sourceBucketArn: string;
+  readonly source: BucketRef;
   readonly glacierAfterDays: number;
   /** @default never */
   readonly expireAfterDays?: number;
@@ -40,15 +45,16 @@ export class AccessLogsBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: AccessLogsBucketProps) {
     super(scope, id);
+    validateLifecycle(this, props);
     const provider = props.provider;
-    this.bucket = new S3Bucket(this, "Bucket", {
-      provider,
-      bucket: props.bucketName,
-      forceDestroy: false,
-      lifecycle: { preventDestroy: true },
-    });
+    const { bucket: accessLogs, publicAccess } = protectedPrivateBucket(this, provider, props.bucketName);
+    this.bucket = accessLogs;
+    suppressRule(
+      this.bucket,
+      "S3_BUCKET_VERSIONED",
+      "S3 log delivery writes each access log object once under a new key (nothing is overwritten to recover), the lifecycle expires them, and the archive they describe is versioned",
+    );
     const bucket = this.bucket.id;
-    const publicAccess = makePrivate(this, provider, bucket);
     const encryption = new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
       provider,
       bucket,
@@ -70,20 +76,25 @@ export class AccessLogsBucket extends Construct {
       // by default", S3 API Reference, PutBucketLifecycleConfiguration,
       // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketLifecycleConfiguration.html).
       // The arithmetic: ARCHIVE_TRANSITION_MINIMUM_OBJECT_SIZE in ./archive-bucket.
-      transitionDefaultMinimumObjectSize: "all_storage_classes_128K",
+      transitionDefaultMinimumObjectSize: ARCHIVE_TRANSITION_MINIMUM_OBJECT_SIZE,
       rule: [lifecycleRule(props)],
     });
     const policy = new S3BucketPolicy(this, "Policy", {
       provider,
       bucket,
       policy: policyJson(
-        accessLogsBucketPolicy(props.partition, this.bucket.arn, props.sourceBucketArn, props.accountId),
+        accessLogsBucketPolicy({
+          partition: props.partition,
+          bucketArn: this.bucket.arn,
+          sourceBucketArn: props.source.arn,
+          accountId: props.accountId,
+        }),
       ),
       dependsOn: [publicAccess],
     });
     new S3BucketLoggingA(this, "SourceLogging", {
       provider,
-      bucket: props.sourceBucketName,
+      bucket: props.source.name,
       targetBucket: this.bucket.id,
       targetPrefix: ACCESS_LOG_PREFIX,
       dependsOn: [policy],
@@ -91,12 +102,17 @@ export class AccessLogsBucket extends Construct {
   }
 }
 
-export function accessLogsBucketPolicy(
-  partition: Partition,
-  bucketArn: string,
-  sourceBucketArn: string,
-  accountId: string,
-) {
+export function accessLogsBucketPolicy({
+  partition,
+  bucketArn,
+  sourceBucketArn,
+  accountId,
+}: {
+  readonly partition: Partition;
+  readonly bucketArn: string;
+  readonly sourceBucketArn: string;
+  readonly accountId: string;
+}) {
   return policyDocument(
     {
       Sid: "S3ServerAccessLogDelivery",

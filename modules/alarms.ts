@@ -9,6 +9,13 @@ import { shortHash } from "../lib/hash";
 import { Partition } from "../lib/config/regions";
 import { servicePrincipal } from "../lib/partition";
 import { ACCOUNT_DIMENSION, EVENTS_METRIC } from "../functions/processor/metrics";
+import {
+  ALARM_MAX_EVALUATION_SECONDS,
+  CLOUDWATCH_LOGS_RETRY_HOURS,
+  FIREHOSE_ACTIVE_PARTITION_QUOTA,
+  KINESIS_SHARD_WRITE_BYTES_PER_SECOND,
+} from "../lib/aws-limits";
+import { ERROR_PREFIX, EVENTS_PREFIX, STREAM_CAPACITY_TARGET } from "../lib/pipeline";
 
 export interface AlarmTopicProps {
   readonly provider: AwsProvider;
@@ -112,9 +119,6 @@ export const DELIVERY_FAILING_ALARM = "delivery-failing";
 
 const FIVE_MINUTES = 300;
 const HOUR = 3600;
-/** A provisioned shard takes 1 MiB/s of writes; alarm at 80% of what the shards can take. */
-const SHARD_WRITE_BYTES_PER_SECOND = 1024 * 1024;
-const CAPACITY_ALARM_FRACTION = 0.8;
 
 /**
  * Every health alarm of the pipeline, with thresholds derived from the config.
@@ -217,8 +221,8 @@ export function pipelineAlarmSpecs(input: PipelineAlarmInput): AlarmSpec[] {
     id: "stream-write-throttled",
     description:
       input.shards === undefined
-        ? "Writes to the on-demand stream are throttled (traffic above twice its previous peak within 15 minutes): CloudWatch Logs retries for up to 24 h, then drops events"
-        : "Writes to the stream are throttled: CloudWatch Logs retries for up to 24 h, then drops events",
+        ? `Writes to the on-demand stream are throttled (traffic above twice its previous peak within 15 minutes): CloudWatch Logs retries for up to ${CLOUDWATCH_LOGS_RETRY_HOURS} h, then drops events`
+        : `Writes to the stream are throttled: CloudWatch Logs retries for up to ${CLOUDWATCH_LOGS_RETRY_HOURS} h, then drops events`,
     namespace: "AWS/Kinesis",
     metricName: "WriteProvisionedThroughputExceeded",
     dimensions: stream,
@@ -230,7 +234,7 @@ export function pipelineAlarmSpecs(input: PipelineAlarmInput): AlarmSpec[] {
   if (input.shards !== undefined) {
     specs.push({
       id: "stream-near-capacity",
-      description: `Writes exceed 80% of what ${input.shards} shard(s) can take: add shards or switch to on-demand`,
+      description: `Writes exceed ${Math.round(STREAM_CAPACITY_TARGET * 100)}% of what ${input.shards} shard(s) can take: add shards or switch to on-demand`,
       namespace: "AWS/Kinesis",
       metricName: "IncomingBytes",
       dimensions: stream,
@@ -238,12 +242,12 @@ export function pipelineAlarmSpecs(input: PipelineAlarmInput): AlarmSpec[] {
       ...sustained,
       comparison: "GreaterThanThreshold",
       threshold: Math.floor(
-        input.shards * SHARD_WRITE_BYTES_PER_SECOND * FIVE_MINUTES * CAPACITY_ALARM_FRACTION,
+        input.shards * KINESIS_SHARD_WRITE_BYTES_PER_SECOND * FIVE_MINUTES * STREAM_CAPACITY_TARGET,
       ),
     });
   }
   if (input.dynamicPartitioning) {
-    // Past the active-partition quota (500 per Firehose stream by default) "the
+    // Past the active-partition quota (FIREHOSE_ACTIVE_PARTITION_QUOTA) "the
     // rest of the records in the Firehose stream are delivered to the specified
     // S3 error bucket prefix" (Amazon Data Firehose Developer Guide, "Buffer data
     // for dynamic partitioning", https://docs.aws.amazon.com/firehose/latest/dev/buffering.html).
@@ -253,8 +257,7 @@ export function pipelineAlarmSpecs(input: PipelineAlarmInput): AlarmSpec[] {
     // https://docs.aws.amazon.com/firehose/latest/dev/monitoring-with-cloudwatch-metrics.html).
     specs.push({
       id: "delivery-partitions-exceeded",
-      description:
-        "Firehose is over its active-partition quota (500 per stream by default): records go to errors/ instead of events/; request a quota increase",
+      description: `Firehose is over its active-partition quota (${FIREHOSE_ACTIVE_PARTITION_QUOTA} per stream by default): records go to ${ERROR_PREFIX} instead of ${EVENTS_PREFIX}; request a quota increase`,
       namespace: "AWS/Firehose",
       metricName: "PartitionCountExceeded",
       dimensions: firehose,
@@ -267,7 +270,7 @@ export function pipelineAlarmSpecs(input: PipelineAlarmInput): AlarmSpec[] {
     specs.push(
       {
         id: "processor-errors",
-        description: "The processor Lambda fails: Firehose retries, then stores the records under errors/",
+        description: `The processor Lambda fails: Firehose retries, then stores the records under ${ERROR_PREFIX}`,
         namespace: "AWS/Lambda",
         metricName: "Errors",
         dimensions: fn,
@@ -321,6 +324,7 @@ export class PipelineAlarms extends Construct {
   constructor(scope: Construct, id: string, props: PipelineAlarmsProps) {
     super(scope, id);
     for (const spec of props.specs) {
+      requireEvaluationFits(spec);
       new CloudwatchMetricAlarm(
         this,
         `Alarm_${spec.id.replace(/[^A-Za-z0-9]/g, "_")}_${shortHash(spec.id)}`,
@@ -344,4 +348,17 @@ export class PipelineAlarms extends Construct {
       );
     }
   }
+}
+
+/**
+ * CloudWatch rejects an alarm that evaluates more than 7 days of data
+ * (ALARM_MAX_EVALUATION_SECONDS, lib/aws-limits.ts): refuse it here, where the
+ * spec is known, rather than at apply.
+ */
+function requireEvaluationFits(spec: AlarmSpec): void {
+  const seconds = spec.periodSeconds * spec.evaluationPeriods;
+  if (seconds > ALARM_MAX_EVALUATION_SECONDS)
+    throw new Error(
+      `alarm ${spec.id}: ${spec.evaluationPeriods} periods of ${spec.periodSeconds} s evaluate ${seconds} s, over CloudWatch's ${ALARM_MAX_EVALUATION_SECONDS} s (7 days); use fewer or shorter periods`,
+    );
 }

@@ -13,6 +13,8 @@ import { S3BucketObjectLockConfigurationA } from "@cdktf/provider-aws/lib/s3-buc
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { policyJson } from "../lib/iam/policy";
 import { tlsOnlyPolicy } from "../lib/iam/s3";
+import { S3_EXPIRATION_MIN_DAYS, S3_TRANSITION_MIN_DAYS } from "../lib/aws-limits";
+import { requireAtLeast } from "./validate";
 
 export interface ObjectLockProps {
   readonly mode: "GOVERNANCE" | "COMPLIANCE";
@@ -68,17 +70,19 @@ export class ArchiveBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: ArchiveBucketProps) {
     super(scope, id);
+    validateLifecycle(this, props);
+    if (props.objectLock)
+      requireAtLeast(
+        this,
+        "objectLock.days",
+        props.objectLock.days,
+        1,
+        "S3 Object Lock retains for at least 1 day",
+      );
     const provider = props.provider;
-    this.bucket = new S3Bucket(this, "Bucket", {
-      provider,
-      bucket: props.bucketName,
-      // Emptying a bucket of evidence must never be a side effect of a destroy.
-      forceDestroy: false,
-      lifecycle: { preventDestroy: true },
-    });
+    const { bucket: archive, publicAccess } = protectedPrivateBucket(this, provider, props.bucketName);
+    this.bucket = archive;
     const bucket = this.bucket.id;
-
-    const publicAccess = makePrivate(this, provider, bucket);
     const versioning = new S3BucketVersioningA(this, "Versioning", {
       provider,
       bucket,
@@ -133,20 +137,43 @@ export class ArchiveBucket extends Construct {
 }
 
 /**
- * One rule for current and noncurrent versions, with the same day counts. The
- * config guarantees what S3 requires of them (lib/config/schema.ts, rules.ts):
- * a GLACIER transition after 0 or more days ("valid values are 0 or positive
- * integers", S3 API Reference, Transition,
- * https://docs.aws.amazon.com/AmazonS3/latest/API/API_Transition.html; the
- * NoncurrentVersionTransition reference sets no lower bound,
- * https://docs.aws.amazon.com/AmazonS3/latest/API/API_NoncurrentVersionTransition.html,
- * and the provider accepts noncurrent_days >= 0); expirations after 1 or
- * more days ("must be a non-zero positive integer", LifecycleExpiration,
- * https://docs.aws.amazon.com/AmazonS3/latest/API/API_LifecycleExpiration.html,
- * and NoncurrentVersionExpiration,
- * https://docs.aws.amazon.com/AmazonS3/latest/API/API_NoncurrentVersionExpiration.html),
- * and strictly after the transition.
+ * What S3 requires of the lifecycle rule's day counts (lib/aws-limits.ts; the
+ * config checks the same first, lib/config/schema.ts and rules.ts): a GLACIER
+ * transition after S3_TRANSITION_MIN_DAYS or more, an expiration after
+ * S3_EXPIRATION_MIN_DAYS or more and strictly after the transition ("The
+ * expiration time must also be later than the transition time", AWS CDK,
+ * aws_s3 LifecycleRule, https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_s3.LifecycleRule.html).
+ * Also used by the access-log bucket, which takes the same rule.
  */
+export function validateLifecycle(
+  scope: Construct,
+  props: Pick<ArchiveBucketProps, "glacierAfterDays" | "expireAfterDays">,
+): void {
+  requireAtLeast(
+    scope,
+    "glacierAfterDays",
+    props.glacierAfterDays,
+    S3_TRANSITION_MIN_DAYS,
+    "S3 cannot transition an object before it exists",
+  );
+  if (props.expireAfterDays === undefined) return;
+  requireAtLeast(
+    scope,
+    "expireAfterDays",
+    props.expireAfterDays,
+    S3_EXPIRATION_MIN_DAYS,
+    "S3 expiration days must be a non-zero positive integer",
+  );
+  requireAtLeast(
+    scope,
+    "expireAfterDays",
+    props.expireAfterDays,
+    props.glacierAfterDays + 1,
+    `S3 rejects expiring objects before or when they transition (glacierAfterDays ${props.glacierAfterDays})`,
+  );
+}
+
+/** One rule for current and noncurrent versions, with the same day counts (validateLifecycle). */
 export function lifecycleRule(
   props: Pick<ArchiveBucketProps, "glacierAfterDays" | "expireAfterDays">,
 ): S3BucketLifecycleConfigurationRule {
@@ -162,6 +189,26 @@ export function lifecycleRule(
       : {}),
     abortIncompleteMultipartUpload: [{ daysAfterInitiation: ABORT_INCOMPLETE_UPLOAD_DAYS }],
   };
+}
+
+/**
+ * A bucket as every bucket of this app starts: protected from `terraform
+ * destroy` (emptying a bucket of evidence or state must never be a side
+ * effect of a destroy) and private (makePrivate). Returns the bucket and the
+ * public-access block a bucket policy should wait for.
+ */
+export function protectedPrivateBucket(
+  scope: Construct,
+  provider: AwsProvider,
+  bucketName: string,
+): { bucket: S3Bucket; publicAccess: S3BucketPublicAccessBlock } {
+  const bucket = new S3Bucket(scope, "Bucket", {
+    provider,
+    bucket: bucketName,
+    forceDestroy: false,
+    lifecycle: { preventDestroy: true },
+  });
+  return { bucket, publicAccess: makePrivate(scope, provider, bucket.id) };
 }
 
 /**

@@ -8,6 +8,21 @@ import { PolicyStatement, policyDocument } from "../lib/iam/policy";
 import { Partition } from "../lib/config/regions";
 import { servicePrincipal, viaService } from "../lib/partition";
 import { serviceRole } from "./service-role";
+import { ArnRef } from "./refs";
+import { requireAtLeast, requireWithin } from "./validate";
+import {
+  FIREHOSE_BUFFER_MIB,
+  FIREHOSE_BUFFER_SECONDS,
+  MIN_PARTITIONED_BUFFER_MIB,
+  MIN_PARTITIONED_BUFFER_SECONDS,
+} from "../lib/aws-limits";
+import {
+  ERROR_PREFIX,
+  EVENTS_PREFIX,
+  PROCESSOR_BUFFER_MIB,
+  RAW_PREFIX,
+  SOURCE_PREFIX,
+} from "../lib/pipeline";
 
 export interface DeliveryProps {
   readonly provider: AwsProvider;
@@ -16,15 +31,15 @@ export interface DeliveryProps {
   readonly accountId: string;
   readonly name: string;
   readonly roleName: string;
-  readonly sourceStreamArn: string;
-  readonly sourceKeyArn: string;
-  readonly bucketArn: string;
-  readonly bucketKeyArn: string;
+  /** The Kinesis stream Firehose reads, and the key its records are encrypted with. */
+  readonly source: { readonly stream: ArnRef; readonly key: ArnRef };
+  /** The bucket Firehose writes, and the key of its objects (also of Firehose's error log). */
+  readonly archive: { readonly bucket: ArnRef; readonly key: ArnRef };
   readonly logGroupName: string;
-  /** @default 300 */
-  readonly bufferSeconds?: number;
-  /** @default 64 */
-  readonly bufferMiB?: number;
+  /** Buffering interval, FIREHOSE_BUFFER_SECONDS; with `events` at least MIN_PARTITIONED_BUFFER_SECONDS. */
+  readonly bufferSeconds: number;
+  /** Buffering size, FIREHOSE_BUFFER_MIB; with `events` at least MIN_PARTITIONED_BUFFER_MIB. */
+  readonly bufferMiB: number;
   /** Retention of Firehose's own error log. @default 365 */
   readonly errorLogRetentionDays?: number;
   readonly format: DeliveryFormat;
@@ -38,7 +53,8 @@ export type DeliveryFormat =
   | { readonly kind: "raw" }
   | {
       readonly kind: "events";
-      readonly processorArn: string;
+      /** The processor Lambda (ProcessorFunction). */
+      readonly processor: ArnRef;
       /**
        * Firehose's source record backup: every record exactly as CloudWatch Logs
        * sent it, under SOURCE_PREFIX of the same bucket and key. AWS cannot
@@ -47,25 +63,12 @@ export type DeliveryFormat =
       readonly keepSource?: boolean;
     };
 
-/** Where delivered data and delivery failures land in the archive bucket. */
-export const RAW_PREFIX = "raw/";
-export const EVENTS_PREFIX = "events/";
-export const ERROR_PREFIX = "errors/";
-/** Source record backup (events format with `delivery.keepSource`). */
-export const SOURCE_PREFIX = "source/";
 const DATE_PATH = "!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/";
 const EVENTS_PARTITION =
   "account=!{partitionKeyFromLambda:account}/logGroup=!{partitionKeyFromLambda:logGroup}/";
 const ERROR_LOG_STREAM = "DestinationDelivery";
 /** The log stream Firehose's console creates for S3 backup delivery errors. */
 const BACKUP_ERROR_LOG_STREAM = "BackupDelivery";
-/**
- * Firehose's Lambda buffer, in MB of records as they arrive (gzip). 0.2 is the
- * smallest AWS allows: the processor's response (gzip'd again, about 1.2x the
- * incoming bytes) must stay under Lambda's 6 MB, and small batches keep each
- * invocation short.
- */
-const PROCESSOR_BUFFER_MIB = 0.2;
 
 /**
  * Firehose reading the Kinesis stream and writing objects to the archive.
@@ -87,12 +90,13 @@ export class Delivery extends Construct {
 
   constructor(scope: Construct, id: string, props: DeliveryProps) {
     super(scope, id);
+    validateBuffering(this, props);
     const provider = props.provider;
     const logGroup = new CloudwatchLogGroup(this, "ErrorLogGroup", {
       provider,
       name: props.logGroupName,
       retentionInDays: props.errorLogRetentionDays ?? 365,
-      kmsKeyId: props.bucketKeyArn,
+      kmsKeyId: props.archive.key.arn,
     });
     new CloudwatchLogStream(this, "ErrorLogStream", {
       provider,
@@ -121,14 +125,14 @@ export class Delivery extends Construct {
       provider,
       name: props.name,
       destination: "extended_s3",
-      kinesisSourceConfiguration: { kinesisStreamArn: props.sourceStreamArn, roleArn: this.role.arn },
+      kinesisSourceConfiguration: { kinesisStreamArn: props.source.stream.arn, roleArn: this.role.arn },
       extendedS3Configuration: {
         roleArn: this.role.arn,
-        bucketArn: props.bucketArn,
-        kmsKeyArn: props.bucketKeyArn,
+        bucketArn: props.archive.bucket.arn,
+        kmsKeyArn: props.archive.key.arn,
         errorOutputPrefix: `${ERROR_PREFIX}!{firehose:error-output-type}/${DATE_PATH}`,
-        bufferingInterval: props.bufferSeconds ?? 300,
-        bufferingSize: props.bufferMiB ?? 64,
+        bufferingInterval: props.bufferSeconds,
+        bufferingSize: props.bufferMiB,
         cloudwatchLoggingOptions: {
           enabled: true,
           logGroupName: logGroup.name,
@@ -141,13 +145,13 @@ export class Delivery extends Construct {
               s3BackupMode: "Enabled",
               s3BackupConfiguration: {
                 roleArn: this.role.arn,
-                bucketArn: props.bucketArn,
-                kmsKeyArn: props.bucketKeyArn,
+                bucketArn: props.archive.bucket.arn,
+                kmsKeyArn: props.archive.key.arn,
                 prefix: `${SOURCE_PREFIX}${DATE_PATH}`,
                 // Firehose requires an error prefix with a prefix that has expressions.
                 errorOutputPrefix: `${ERROR_PREFIX}source-backup/!{firehose:error-output-type}/${DATE_PATH}`,
-                bufferingInterval: props.bufferSeconds ?? 300,
-                bufferingSize: props.bufferMiB ?? 64,
+                bufferingInterval: props.bufferSeconds,
+                bufferingSize: props.bufferMiB,
                 // CloudWatch Logs' records are gzip already; concatenated members are one gzip file.
                 compressionFormat: "UNCOMPRESSED",
                 cloudwatchLoggingOptions: {
@@ -163,6 +167,37 @@ export class Delivery extends Construct {
       dependsOn: [rolePolicy],
     });
   }
+}
+
+/**
+ * Firehose's buffering ranges, and dynamic partitioning (the events format)
+ * needs at least 64 MiB and has no zero buffering (lib/aws-limits.ts; the
+ * config checks the same: lib/config/rules.ts, eventsFormatBuffer/Interval).
+ */
+function validateBuffering(scope: Construct, props: DeliveryProps): void {
+  requireWithin(
+    scope,
+    "bufferSeconds",
+    props.bufferSeconds,
+    FIREHOSE_BUFFER_SECONDS,
+    "Firehose's buffering interval range",
+  );
+  requireWithin(scope, "bufferMiB", props.bufferMiB, FIREHOSE_BUFFER_MIB, "Firehose's buffering size range");
+  if (props.format.kind !== "events") return;
+  requireAtLeast(
+    scope,
+    "bufferMiB",
+    props.bufferMiB,
+    MIN_PARTITIONED_BUFFER_MIB,
+    `the events format uses Firehose dynamic partitioning, which needs a buffer of at least ${MIN_PARTITIONED_BUFFER_MIB} MiB; raise it or use the raw format`,
+  );
+  requireAtLeast(
+    scope,
+    "bufferSeconds",
+    props.bufferSeconds,
+    MIN_PARTITIONED_BUFFER_SECONDS,
+    `the events format uses Firehose dynamic partitioning, which has no zero buffering (intervals under ${MIN_PARTITIONED_BUFFER_SECONDS} s); raise it or use the raw format`,
+  );
 }
 
 function formatSettings(format: DeliveryFormat) {
@@ -182,7 +217,7 @@ function formatSettings(format: DeliveryFormat) {
         {
           type: "Lambda",
           parameters: [
-            { parameterName: "LambdaArn", parameterValue: `${format.processorArn}:$LATEST` },
+            { parameterName: "LambdaArn", parameterValue: `${format.processor.arn}:$LATEST` },
             { parameterName: "BufferSizeInMBs", parameterValue: String(PROCESSOR_BUFFER_MIB) },
             // BufferIntervalInSeconds stays at Firehose's 60 s default, unstated: the AWS
             // provider drops default-valued processor parameters when it reads the stream
@@ -204,13 +239,7 @@ export function firehoseTrustPolicy(partition: Partition, accountId: string) {
   });
 }
 
-interface FirehosePermissionProps {
-  readonly format: DeliveryFormat;
-  readonly region: string;
-  readonly sourceStreamArn: string;
-  readonly sourceKeyArn: string;
-  readonly bucketArn: string;
-  readonly bucketKeyArn: string;
+interface FirehosePermissionProps extends Pick<DeliveryProps, "format" | "region" | "source" | "archive"> {
   readonly logGroupArn: string;
 }
 
@@ -221,10 +250,12 @@ interface FirehosePermissionProps {
  * use each key only through its service.
  */
 export function firehosePermissions(props: FirehosePermissionProps) {
+  const streamArn = props.source.stream.arn;
+  const bucketArn = props.archive.bucket.arn;
   const dataPrefix = props.format.kind === "raw" ? RAW_PREFIX : EVENTS_PREFIX;
   const sourceBackup =
     props.format.kind === "events" && props.format.keepSource === true
-      ? [`${props.bucketArn}/${SOURCE_PREFIX}*`]
+      ? [`${bucketArn}/${SOURCE_PREFIX}*`]
       : [];
   const invokeProcessor: PolicyStatement[] =
     props.format.kind === "events"
@@ -233,7 +264,7 @@ export function firehosePermissions(props: FirehosePermissionProps) {
             Sid: "InvokeProcessor",
             Effect: "Allow",
             Action: ["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"],
-            Resource: [props.format.processorArn, `${props.format.processorArn}:*`],
+            Resource: [props.format.processor.arn, `${props.format.processor.arn}:*`],
           },
         ]
       : [];
@@ -247,40 +278,40 @@ export function firehosePermissions(props: FirehosePermissionProps) {
         "kinesis:GetRecords",
         "kinesis:ListShards",
       ],
-      Resource: props.sourceStreamArn,
+      Resource: streamArn,
     },
     {
       Sid: "DecryptSourceStream",
       Effect: "Allow",
       Action: "kms:Decrypt",
-      Resource: props.sourceKeyArn,
+      Resource: props.source.key.arn,
       Condition: {
         // kinesis.<region>.amazonaws.com in every partition, aws-cn included (lib/partition.ts).
         StringEquals: { "kms:ViaService": viaService("kinesis", props.region) },
-        StringLike: { "kms:EncryptionContext:aws:kinesis:arn": props.sourceStreamArn },
+        StringLike: { "kms:EncryptionContext:aws:kinesis:arn": streamArn },
       },
     },
     {
       Sid: "LocateBucket",
       Effect: "Allow",
       Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
-      Resource: props.bucketArn,
+      Resource: bucketArn,
     },
     {
       Sid: "WriteArchiveObjects",
       Effect: "Allow",
       Action: ["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"],
-      Resource: [`${props.bucketArn}/${dataPrefix}*`, `${props.bucketArn}/${ERROR_PREFIX}*`, ...sourceBackup],
+      Resource: [`${bucketArn}/${dataPrefix}*`, `${bucketArn}/${ERROR_PREFIX}*`, ...sourceBackup],
     },
     {
       Sid: "EncryptArchiveObjects",
       Effect: "Allow",
       Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-      Resource: props.bucketKeyArn,
+      Resource: props.archive.key.arn,
       Condition: {
         StringEquals: { "kms:ViaService": viaService("s3", props.region) },
         // With an S3 Bucket Key the encryption context is the bucket ARN, otherwise the object ARN.
-        StringLike: { "kms:EncryptionContext:aws:s3:arn": [props.bucketArn, `${props.bucketArn}/*`] },
+        StringLike: { "kms:EncryptionContext:aws:s3:arn": [bucketArn, `${bucketArn}/*`] },
       },
     },
     {

@@ -6,13 +6,16 @@ import { serviceRole } from "./service-role";
 import { CloudwatchLogDestination } from "@cdktf/provider-aws/lib/cloudwatch-log-destination";
 import { CloudwatchLogDestinationPolicy } from "@cdktf/provider-aws/lib/cloudwatch-log-destination-policy";
 import { PolicyDocument, policyDocument, policyJson } from "../lib/iam/policy";
+import { ArnRef } from "./refs";
+import { requirePolicyFits } from "./validate";
+import { DESTINATION_POLICY_MAX_BYTES, ROLE_TRUST_POLICY_MAX_CHARS } from "../lib/aws-limits";
 
 export interface DestinationRoleProps {
   readonly provider: AwsProvider;
   readonly roleName: string;
   readonly trustPolicy: PolicyDocument;
-  readonly streamArn: string;
-  readonly streamKeyArn: string;
+  /** The stream CloudWatch Logs puts records into, and the key it is encrypted with. */
+  readonly target: { readonly stream: ArnRef; readonly key: ArnRef };
 }
 
 /**
@@ -25,22 +28,29 @@ export class DestinationRole extends Construct {
 
   constructor(scope: Construct, id: string, props: DestinationRoleProps) {
     super(scope, id);
+    requirePolicyFits(
+      this,
+      "trustPolicy",
+      props.trustPolicy,
+      ROLE_TRUST_POLICY_MAX_CHARS,
+      "IAM's quota for a role trust policy (characters, white space not counted); admit an organization instead of listing accounts",
+    );
     ({ role: this.role, policy: this.policy } = serviceRole(this, {
       provider: props.provider,
       name: props.roleName,
       description: "CloudWatch Logs destinations put subscribed log records into the security log stream",
       trust: props.trustPolicy,
       policyName: "put-into-stream",
-      permissions: destinationRolePermissions(props.streamArn, props.streamKeyArn),
+      permissions: destinationRolePermissions(props.target),
     }));
   }
 }
 
 /** Exactly what AWS documents for a destination role: PutRecord on one stream, plus its key for SSE. */
-export function destinationRolePermissions(streamArn: string, streamKeyArn: string) {
+export function destinationRolePermissions(target: DestinationRoleProps["target"]) {
   return policyDocument(
-    { Sid: "PutIntoStream", Effect: "Allow", Action: "kinesis:PutRecord", Resource: streamArn },
-    { Sid: "EncryptStreamRecords", Effect: "Allow", Action: "kms:GenerateDataKey", Resource: streamKeyArn },
+    { Sid: "PutIntoStream", Effect: "Allow", Action: "kinesis:PutRecord", Resource: target.stream.arn },
+    { Sid: "EncryptStreamRecords", Effect: "Allow", Action: "kms:GenerateDataKey", Resource: target.key.arn },
   );
 }
 
@@ -49,7 +59,8 @@ export interface LogDestinationProps {
   readonly provider: AwsProvider;
   readonly name: string;
   readonly role: DestinationRole;
-  readonly streamArn: string;
+  /** The stream the destination targets. */
+  readonly stream: ArnRef;
   /** @default no access policy: only this account may subscribe */
   readonly accessPolicy?: PolicyDocument;
   /**
@@ -66,11 +77,19 @@ export class LogDestination extends Construct {
 
   constructor(scope: Construct, id: string, props: LogDestinationProps) {
     super(scope, id);
+    if (props.accessPolicy)
+      requirePolicyFits(
+        this,
+        "accessPolicy",
+        props.accessPolicy,
+        DESTINATION_POLICY_MAX_BYTES,
+        "PutDestinationPolicy's limit in bytes; admit an organization instead of listing accounts",
+      );
     this.destination = new CloudwatchLogDestination(this, "Destination", {
       provider: props.provider,
       name: props.name,
       roleArn: props.role.role.arn,
-      targetArn: props.streamArn,
+      targetArn: props.stream.arn,
       // CloudWatch Logs sends a test record on creation: the role must already be able to write.
       dependsOn: [props.role.policy],
     });

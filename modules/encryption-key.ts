@@ -5,6 +5,7 @@ import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { PolicyStatement, policyDocument, policyJson } from "../lib/iam/policy";
 import { Partition } from "../lib/config/regions";
 import { regionalServicePrincipal } from "../lib/partition";
+import { KMS_DELETION_WINDOW_DAYS } from "../lib/aws-limits";
 
 export interface EncryptionKeyProps {
   readonly provider: AwsProvider;
@@ -22,7 +23,7 @@ export interface EncryptionKeyProps {
 }
 
 /** Days KMS waits before deleting a scheduled key: the maximum, to allow recovery. */
-export const KEY_DELETION_WINDOW_DAYS = 30;
+export const KEY_DELETION_WINDOW_DAYS = KMS_DELETION_WINDOW_DAYS.max;
 
 /**
  * A customer-managed key with yearly rotation. Only the account root holds
@@ -72,12 +73,17 @@ export function keyPolicy(props: Pick<EncryptionKeyProps, "partition" | "account
  * What CloudWatch Logs needs to encrypt log groups with a key, as AWS
  * documents it: scoped by the log group ARNs in the encryption context.
  */
-export function logsEncryptionStatement(
-  partition: Partition,
-  region: string,
-  accountId: string,
-  logGroupNames: readonly string[],
-): PolicyStatement {
+export function logsEncryptionStatement({
+  partition,
+  region,
+  accountId,
+  logGroupNames,
+}: {
+  readonly partition: Partition;
+  readonly region: string;
+  readonly accountId: string;
+  readonly logGroupNames: readonly string[];
+}): PolicyStatement {
   return {
     Sid: "CloudWatchLogsEncryptsLogGroup",
     Effect: "Allow",

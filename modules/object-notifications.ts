@@ -6,22 +6,26 @@ import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notifica
 import { policyDocument, policyJson } from "../lib/iam/policy";
 import { Partition } from "../lib/config/regions";
 import { servicePrincipal } from "../lib/partition";
+import { SQS_MAX_MESSAGE_RETENTION_SECONDS } from "../lib/aws-limits";
+import { ArnRef, BucketRef } from "./refs";
 
 export interface ObjectNotificationsProps {
   readonly provider: AwsProvider;
   readonly partition: Partition;
   readonly accountId: string;
   readonly queueName: string;
-  readonly kmsKeyArn: string;
-  readonly bucketName: string;
-  readonly bucketArn: string;
+  /** The key both queues are encrypted with. */
+  readonly key: ArnRef;
+  /** The bucket whose new objects are announced. */
+  readonly bucket: BucketRef;
   /** Only objects under this prefix (the delivered data, not errors) are announced. */
   readonly prefix: string;
 }
 
 /** Receives after which a message moves to the dead-letter queue. */
 export const MAX_RECEIVES = 5;
-const FOURTEEN_DAYS = 14 * 24 * 3600;
+/** Messages are kept as long as SQS allows: a stalled consumer has the most time to recover. */
+const MESSAGE_RETENTION_SECONDS = SQS_MAX_MESSAGE_RETENTION_SECONDS;
 
 /**
  * S3 `ObjectCreated` events for new archive objects, on a KMS-encrypted SQS
@@ -34,17 +38,17 @@ export class ObjectNotifications extends Construct {
   constructor(scope: Construct, id: string, props: ObjectNotificationsProps) {
     super(scope, id);
     const provider = props.provider;
-    const encryption = { kmsMasterKeyId: props.kmsKeyArn, kmsDataKeyReusePeriodSeconds: 300 };
+    const encryption = { kmsMasterKeyId: props.key.arn, kmsDataKeyReusePeriodSeconds: 300 };
     const deadLetters = new SqsQueue(this, "DeadLetterQueue", {
       provider,
       name: `${props.queueName}-dlq`,
-      messageRetentionSeconds: FOURTEEN_DAYS,
+      messageRetentionSeconds: MESSAGE_RETENTION_SECONDS,
       ...encryption,
     });
     this.queue = new SqsQueue(this, "Queue", {
       provider,
       name: props.queueName,
-      messageRetentionSeconds: FOURTEEN_DAYS,
+      messageRetentionSeconds: MESSAGE_RETENTION_SECONDS,
       redrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetters.arn, maxReceiveCount: MAX_RECEIVES }),
       ...encryption,
     });
@@ -52,12 +56,17 @@ export class ObjectNotifications extends Construct {
       provider,
       queueUrl: this.queue.url,
       policy: policyJson(
-        objectQueuePolicy(props.partition, this.queue.arn, props.bucketArn, props.accountId),
+        objectQueuePolicy({
+          partition: props.partition,
+          queueArn: this.queue.arn,
+          bucketArn: props.bucket.arn,
+          accountId: props.accountId,
+        }),
       ),
     });
     new S3BucketNotification(this, "BucketNotification", {
       provider,
-      bucket: props.bucketName,
+      bucket: props.bucket.name,
       queue: [{ queueArn: this.queue.arn, events: ["s3:ObjectCreated:*"], filterPrefix: props.prefix }],
       // S3 sends a test message when the notification is saved: the queue must accept it.
       dependsOn: [policy],
@@ -66,12 +75,17 @@ export class ObjectNotifications extends Construct {
 }
 
 /** S3 may send messages only for this bucket of this account (aws:SourceArn, aws:SourceAccount). */
-export function objectQueuePolicy(
-  partition: Partition,
-  queueArn: string,
-  bucketArn: string,
-  accountId: string,
-) {
+export function objectQueuePolicy({
+  partition,
+  queueArn,
+  bucketArn,
+  accountId,
+}: {
+  readonly partition: Partition;
+  readonly queueArn: string;
+  readonly bucketArn: string;
+  readonly accountId: string;
+}) {
   return policyDocument({
     Sid: "ArchiveBucketEvents",
     Effect: "Allow",

@@ -9,6 +9,9 @@ import { servicePrincipal } from "../lib/partition";
 import { serviceRole } from "./service-role";
 import { LambdaPackage } from "../lib/bundle";
 import { suppressRule } from "../lib/rules/pack";
+import { FIREHOSE_PROCESSOR_MAX_TIMEOUT_SECONDS } from "../lib/aws-limits";
+import { PROCESSOR_MEMORY_MIB } from "../lib/pipeline";
+import { requireAtLeast, requireAtMost } from "./validate";
 
 export interface ProcessorFunctionProps {
   readonly provider: AwsProvider;
@@ -30,11 +33,11 @@ export interface ProcessorFunctionProps {
    * @default none: the function draws on the account's unreserved pool
    */
   readonly reservedConcurrency?: number;
-  /** @default 512 */
+  /** @default PROCESSOR_MEMORY_MIB (lib/pipeline.ts, which the capacity model prices) */
   readonly memoryMiB?: number;
   /** CloudWatch namespace of the per-account events metric the function logs (EMF). */
   readonly metricNamespace: string;
-  /** Firehose waits at most 5 minutes for a transformation. @default 60 */
+  /** At most FIREHOSE_PROCESSOR_MAX_TIMEOUT_SECONDS: Firehose waits no longer for a transformation. @default 60 */
   readonly timeoutSeconds?: number;
 }
 
@@ -47,6 +50,22 @@ export class ProcessorFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: ProcessorFunctionProps) {
     super(scope, id);
+    const timeout = props.timeoutSeconds ?? 60;
+    requireAtMost(
+      this,
+      "timeoutSeconds",
+      timeout,
+      FIREHOSE_PROCESSOR_MAX_TIMEOUT_SECONDS,
+      "Firehose waits at most 5 minutes for a transformation Lambda",
+    );
+    if (props.reservedConcurrency !== undefined)
+      requireAtLeast(
+        this,
+        "reservedConcurrency",
+        props.reservedConcurrency,
+        1,
+        "a reservation of 0 stops every invocation; omit it to use the unreserved pool",
+      );
     const provider = props.provider;
     const logGroup = new CloudwatchLogGroup(this, "LogGroup", {
       provider,
@@ -87,8 +106,8 @@ export class ProcessorFunction extends Construct {
       handler: "index.handler",
       filename: asset.path,
       sourceCodeHash: props.code.sha256,
-      memorySize: props.memoryMiB ?? 512,
-      timeout: props.timeoutSeconds ?? 60,
+      memorySize: props.memoryMiB ?? PROCESSOR_MEMORY_MIB,
+      timeout,
       reservedConcurrentExecutions: props.reservedConcurrency,
       environment: { variables: { METRIC_NAMESPACE: props.metricNamespace } },
       // The log group must exist first, or Lambda creates one without retention.

@@ -3,6 +3,8 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { PolicyDocument, policyJson } from "../lib/iam/policy";
+import { IAM_ROLE_NAME_MAX_CHARS, ROLE_INLINE_POLICIES_MAX_CHARS } from "../lib/aws-limits";
+import { requireNameFits, requirePolicyFits } from "./validate";
 
 export interface ServiceRoleProps {
   readonly provider: AwsProvider;
@@ -25,6 +27,14 @@ export function serviceRole(
   scope: Construct,
   props: ServiceRoleProps,
 ): { role: IamRole; policy: IamRolePolicy } {
+  requireNameFits(scope, "name", props.name, IAM_ROLE_NAME_MAX_CHARS, "IAM's limit on a role name");
+  requirePolicyFits(
+    scope,
+    "permissions",
+    props.permissions,
+    ROLE_INLINE_POLICIES_MAX_CHARS,
+    "IAM's quota for a role's inline policies",
+  );
   const role = new IamRole(scope, "Role", {
     provider: props.provider,
     name: props.name,

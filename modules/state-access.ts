@@ -3,7 +3,10 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { policyJson } from "../lib/iam/policy";
+import { suppressRule } from "../lib/rules/pack";
 import { StateLocation, stateRolePolicy, stateRoleTrust } from "../lib/state-policy";
+import { IAM_ROLE_NAME_MAX_CHARS } from "../lib/aws-limits";
+import { requireNameFits } from "./validate";
 
 export interface StateAccessRoleProps {
   /** The security account's provider (the state bucket's account). */
@@ -32,6 +35,7 @@ export class StateAccessRole extends Construct {
 
   constructor(scope: Construct, id: string, props: StateAccessRoleProps) {
     super(scope, id);
+    requireNameFits(this, "roleName", props.roleName, IAM_ROLE_NAME_MAX_CHARS, "IAM's limit on a role name");
     const { provider } = props;
     this.role = new IamRole(this, "Role", {
       provider,
@@ -39,6 +43,11 @@ export class StateAccessRole extends Construct {
       description: `Terraform S3 backend of stack ${props.stack} (account ${props.accountId}): its own state and lock only`,
       assumeRolePolicy: policyJson(stateRoleTrust(props.location.partition, props.accountId)),
     });
+    suppressRule(
+      this.role,
+      "IAM_ACCOUNT_TRUST_CONDITION",
+      "trusts the stack's own application account, not a third party (sts:ExternalId is for third parties: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html); that account's IAM picks who assumes it, and it reaches only this stack's state",
+    );
     this.policy = new IamRolePolicy(this, "RolePolicy", {
       provider,
       role: this.role.id,

@@ -7,7 +7,7 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { policyJson } from "../lib/iam/policy";
 import { suppressRule } from "../lib/rules/pack";
 import { tlsOnlyPolicy } from "../lib/iam/s3";
-import { makePrivate } from "./archive-bucket";
+import { protectedPrivateBucket } from "./archive-bucket";
 
 export interface StateBucketProps {
   readonly provider: AwsProvider;
@@ -27,14 +27,9 @@ export class StateBucket extends Construct {
   constructor(scope: Construct, id: string, props: StateBucketProps) {
     super(scope, id);
     const provider = props.provider;
-    this.bucket = new S3Bucket(this, "Bucket", {
-      provider,
-      bucket: props.bucketName,
-      forceDestroy: false,
-      lifecycle: { preventDestroy: true },
-    });
+    const { bucket: state, publicAccess } = protectedPrivateBucket(this, provider, props.bucketName);
+    this.bucket = state;
     const bucket = this.bucket.id;
-    const publicAccess = makePrivate(this, provider, bucket);
     new S3BucketVersioningA(this, "Versioning", {
       provider,
       bucket,

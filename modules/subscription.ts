@@ -9,6 +9,14 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { PolicyDocument, policyDocument, policySize } from "../lib/iam/policy";
 import { accountPolicyExclusions, accountPolicySelectionCriteria } from "../lib/naming";
 import { suppressRule } from "../lib/rules/pack";
+import {
+  FILTER_PATTERN_MAX_CHARS,
+  LOG_RETENTION_DAYS,
+  MAX_SUBSCRIPTION_FILTERS_PER_LOG_GROUP,
+  ROLE_INLINE_POLICIES_MAX_CHARS,
+  SELECTION_CRITERIA_MAX_BYTES,
+} from "../lib/aws-limits";
+import { requireAtMost, requireNameFits } from "./validate";
 import { serviceRole } from "./service-role";
 import { shortHash } from "../lib/hash";
 import { Partition } from "../lib/config/regions";
@@ -47,6 +55,7 @@ export interface RegionSubscriptionsProps {
 export class RegionSubscriptions extends Construct {
   constructor(scope: Construct, id: string, props: RegionSubscriptionsProps) {
     super(scope, id);
+    validateSubscriptions(this, props);
     const created = new Map<string, CloudwatchLogGroup>();
     for (const group of props.logGroups) {
       if (!group.create || created.has(group.name)) continue;
@@ -94,17 +103,67 @@ export class RegionSubscriptions extends Construct {
         policyDocument: JSON.stringify(
           accountSubscriptionDocument(props.destinationArn, props.senderRole?.arn),
         ),
-        // Groups with their own filter are skipped here, or they would ship twice (lib/naming.ts).
-        selectionCriteria: accountPolicySelectionCriteria(
-          accountPolicyExclusions(
-            props.allLogGroups.exclude,
-            props.logGroups.map((g) => g.name),
-          ),
-        ),
+        selectionCriteria: selectionCriteriaOf(props.allLogGroups.exclude, props.logGroups),
         dependsOn,
       });
     }
   }
+}
+
+/**
+ * CloudWatch Logs' rules for what this construct creates (lib/aws-limits.ts;
+ * the config checks the same first, lib/config/schema.ts and rules.ts): at
+ * most two subscription filters per log group, filter patterns of at most
+ * 1,024 characters, retention values PutRetentionPolicy accepts, and an
+ * account policy's selection criteria within 25 KB.
+ */
+function validateSubscriptions(scope: Construct, props: RegionSubscriptionsProps): void {
+  const filters = new Map<string, number>();
+  for (const group of props.logGroups) {
+    filters.set(group.name, (filters.get(group.name) ?? 0) + 1);
+    requireNameFits(
+      scope,
+      `filterPattern of ${group.name}`,
+      group.filterPattern,
+      FILTER_PATTERN_MAX_CHARS,
+      "CloudWatch Logs' limit on a filter pattern",
+    );
+    if (
+      group.retentionDays !== undefined &&
+      !(LOG_RETENTION_DAYS as readonly number[]).includes(group.retentionDays)
+    )
+      throw new Error(
+        `${scope.constructor.name} ${scope.node.path}: retentionDays of ${group.name} is ${group.retentionDays}; CloudWatch Logs accepts only ${LOG_RETENTION_DAYS.join(", ")}`,
+      );
+  }
+  for (const [name, count] of filters)
+    requireAtMost(
+      scope,
+      `subscription filters on ${name}`,
+      count,
+      MAX_SUBSCRIPTION_FILTERS_PER_LOG_GROUP,
+      "CloudWatch Logs allows at most two per log group",
+    );
+  if (props.allLogGroups) {
+    const criteria = selectionCriteriaOf(props.allLogGroups.exclude, props.logGroups);
+    requireAtMost(
+      scope,
+      "account policy selection criteria (bytes)",
+      Buffer.byteLength(criteria ?? "", "utf8"),
+      SELECTION_CRITERIA_MAX_BYTES,
+      "CloudWatch Logs caps selection criteria at 25 KB; exclude fewer log groups",
+    );
+  }
+}
+
+/** Groups with their own filter are skipped by the account policy, or they would ship twice (lib/naming.ts). */
+function selectionCriteriaOf(exclude: readonly string[], logGroups: readonly SubscribedLogGroup[]) {
+  return accountPolicySelectionCriteria(
+    accountPolicyExclusions(
+      exclude,
+      logGroups.map((g) => g.name),
+    ),
+  );
 }
 
 export function accountSubscriptionDocument(destinationArn: string, roleArn?: string) {
@@ -189,13 +248,6 @@ export function senderTrustPolicy(props: Pick<SenderRoleProps, "partition">) {
     Action: "sts:AssumeRole",
   });
 }
-
-/**
- * IAM's quota for all inline policies of one role together: "Role policy
- * size cannot exceed 10,240 characters", whitespace not counted (IAM User
- * Guide, IAM and AWS STS quotas, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
- */
-export const ROLE_INLINE_POLICIES_MAX_CHARS = 10_240;
 
 /**
  * AWS's documented permission, `logs:PutLogEvents` on

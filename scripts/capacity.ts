@@ -52,7 +52,7 @@ processor's concurrency, and a table of line items at us-east-1 list prices. War
   -c, --config <file>    config file (default: $SECLOG_CONFIG, else config/logging.yaml)
   --json                 the same numbers as JSON, for scripts
 
-Assumed (estimates; see lib/capacity.ts): CloudWatch Logs gzips ${CLOUDWATCH_GZIP_RATIO}:1 into Kinesis,
+Assumed (estimates; see lib/capacity/assumptions.ts): CloudWatch Logs gzips ${CLOUDWATCH_GZIP_RATIO}:1 into Kinesis,
 ${EVENTS_PER_RECORD} events per record. Costs exclude CloudWatch Logs ingestion in the app accounts
 (shown separately), alarms, SNS/SQS and data transfer.
 

@@ -19,11 +19,11 @@ import {
   inWindow,
   parseHour,
   planErrorObject,
-  PROCESSING_FAILED_PREFIX,
   replayPolicy,
   Unreplayable,
   errorObjectText,
 } from "../lib/replay";
+import { PROCESSING_FAILED_PREFIX } from "../lib/pipeline";
 
 const OPTIONS = {
   ...CONFIG_OPTION,

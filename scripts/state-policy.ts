@@ -8,7 +8,7 @@ import {
   UsageError,
 } from "../lib/cli";
 import { SecLogConfig } from "../lib/config/model";
-import { namingOf } from "../lib/config/rules";
+import { namingOf } from "../lib/naming";
 import { PolicyDocument, PolicyStatement, policySize } from "../lib/iam/policy";
 import {
   BUCKET_POLICY_MAX_BYTES,

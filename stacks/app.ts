@@ -1,6 +1,6 @@
 import { App, TerraformStack } from "cdktf";
 import { SecLogConfig } from "../lib/config/model";
-import { namingOf } from "../lib/config/rules";
+import { namingOf } from "../lib/naming";
 import { applySecurityRules } from "../lib/rules/pack";
 import { SecurityStack } from "./security-stack";
 import { AppStack } from "./app-stack";

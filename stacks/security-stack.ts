@@ -12,13 +12,10 @@ import { AlarmTopic, PipelineAlarms, pipelineAlarmSpecs } from "../modules/alarm
 import { ObjectNotifications } from "../modules/object-notifications";
 import { ArchiveBucket } from "../modules/archive-bucket";
 import { LogStream } from "../modules/log-stream";
-import { Delivery, EVENTS_PREFIX, RAW_PREFIX } from "../modules/delivery";
+import { Delivery } from "../modules/delivery";
+import { EVENTS_PREFIX, RAW_PREFIX } from "../lib/pipeline";
 import { DestinationRole, LogDestination } from "../modules/destination";
-import {
-  destinationAccessPolicy,
-  destinationTrustPolicy,
-  Subscribers,
-} from "../modules/destination-policies";
+import { destinationAccessPolicy, destinationTrustPolicy, Subscribers } from "../lib/policies/destination";
 import { ProcessorFunction } from "../modules/processor";
 import { lambdaPackage } from "../lib/bundle";
 import { accountProviders } from "./providers";
@@ -53,7 +50,12 @@ export class SecurityStack extends TerraformStack {
       alias: naming.keyAlias("archive"),
       description: `${naming.pipeline}: archive objects and the pipeline's own log groups`,
       serviceStatements: [
-        logsEncryptionStatement(config.partition, home, accountId, encryptedLogGroups(config, naming)),
+        logsEncryptionStatement({
+          partition: config.partition,
+          region: home,
+          accountId,
+          logGroupNames: encryptedLogGroups(config, naming),
+        }),
       ],
     });
     const streamKey = new EncryptionKey(this, "StreamKey", {
@@ -95,16 +97,14 @@ export class SecurityStack extends TerraformStack {
       region: home,
       name: naming.deliveryStreamName,
       roleName: naming.firehoseRoleName,
-      sourceStreamArn: stream.arn,
-      sourceKeyArn: streamKey.arn,
-      bucketArn: archive.arn,
-      bucketKeyArn: archiveKey.arn,
+      source: { stream, key: streamKey },
+      archive: { bucket: archive, key: archiveKey },
       logGroupName: naming.firehoseLogGroupName,
       bufferSeconds: config.delivery.bufferSeconds,
       bufferMiB: config.delivery.bufferMiB,
       format:
         processor && config.delivery.format === "events"
-          ? { kind: "events", processorArn: processor.arn, keepSource: config.delivery.keepSource }
+          ? { kind: "events", processor, keepSource: config.delivery.keepSource }
           : { kind: "raw" },
     });
 
@@ -114,8 +114,7 @@ export class SecurityStack extends TerraformStack {
         partition: config.partition,
         bucketName: naming.accessLogsBucketName(),
         accountId,
-        sourceBucketName: archive.name,
-        sourceBucketArn: archive.arn,
+        source: archive,
         glacierAfterDays: config.archive.glacierAfterDays,
         expireAfterDays: config.archive.expireAfterDays,
       });
@@ -156,9 +155,8 @@ export class SecurityStack extends TerraformStack {
         partition: config.partition,
         accountId,
         queueName: naming.objectQueueName,
-        kmsKeyArn: notificationsKey.arn,
-        bucketName: archive.name,
-        bucketArn: archive.arn,
+        key: notificationsKey,
+        bucket: archive,
         prefix: processor ? EVENTS_PREFIX : RAW_PREFIX,
       });
       new TerraformOutput(this, "object_queue_url", {
@@ -175,8 +173,7 @@ export class SecurityStack extends TerraformStack {
     const role = new DestinationRole(this, "DestinationRole", {
       provider: homeProvider,
       roleName: naming.destinationRoleName,
-      streamArn: stream.arn,
-      streamKeyArn: streamKey.arn,
+      target: { stream, key: streamKey },
       trustPolicy: destinationTrustPolicy({
         partition: config.partition,
         securityAccountId: accountId,
@@ -191,7 +188,7 @@ export class SecurityStack extends TerraformStack {
         provider: providers.get(region)!,
         name: naming.destinationName,
         role,
-        streamArn: stream.arn,
+        stream,
         accessPolicy: subscribers
           ? destinationAccessPolicy({
               destinationArn: naming.destinationArn(region),

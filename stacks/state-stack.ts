@@ -4,7 +4,7 @@ import { SecLogConfig, StateBootstrap } from "../lib/config/model";
 import { EncryptionKey } from "../modules/encryption-key";
 import { StateBucket } from "../modules/state-bucket";
 import { StateAccessRole } from "../modules/state-access";
-import { namingOf } from "../lib/config/rules";
+import { namingOf } from "../lib/naming";
 import { accountProviders } from "./providers";
 import { localBackend } from "./backend";
 

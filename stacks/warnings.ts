@@ -1,7 +1,7 @@
 import { SecLogConfig } from "../lib/config/model";
-import { namingOf } from "../lib/config/rules";
+import { namingOf } from "../lib/naming";
 import { DELIVERY_FAILING_ALARM } from "../modules/alarms";
-import { EVENTS_PREFIX, RAW_PREFIX } from "../modules/delivery";
+import { EVENTS_PREFIX, RAW_PREFIX } from "../lib/pipeline";
 
 /**
  * What a synthesized config may do on real AWS that no test here can show,

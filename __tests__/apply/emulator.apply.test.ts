@@ -35,8 +35,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { parseConfig } from "../../lib/config/load";
 import { SecLogConfig } from "../../lib/config/model";
-import { namingOf } from "../../lib/config/rules";
-import { Naming } from "../../lib/naming";
+import { Naming, namingOf } from "../../lib/naming";
 import { SECURITY_STACK_NAME } from "../../stacks/security-stack";
 import { STATE_STACK_NAME } from "../../stacks/state-stack";
 import { handler } from "../../functions/processor";

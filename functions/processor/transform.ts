@@ -239,7 +239,8 @@ const LOG_EVENTS_KEY = '"logEvents":[';
 /**
  * One log event exactly as CloudWatch Logs writes it, followed by `,` or the
  * envelope's closing `]}`. The timestamp must be a JSON integer of at most 16
- * digits (exact as a double; CloudWatch Logs' have 13) and the message a
+ * digits (CloudWatch Logs' have 13; a longer one goes to the generic path, which
+ * writes the double JSON.parse reads) and the message a
  * well-formed JSON string (no raw control characters, only JSON escapes),
  * captured still escaped (written as "unrolled loop": no two ways to match one
  * text, so no backtracking). Sticky: each match must start where the last ended.
@@ -257,7 +258,8 @@ const LOG_EVENT =
  * matched end to end with no gap, which also proves it well-formed; anything
  * else goes to the generic path. The sticky pass stops at the first event it
  * cannot match and leaves the rest as it was, and the body ends in `]}`: so
- * the output ends in a line's `"}\n` only if every event was rewritten.
+ * the output ends in a line's `"}\n` only if every event was rewritten (an
+ * envelope with no events is left to the generic path, which writes nothing).
  */
 function decodeFast(text: string): Decoded | undefined {
   const at = text.indexOf(LOG_EVENTS_KEY);
@@ -272,7 +274,6 @@ function decodeFast(text: string): Decoded | undefined {
   if (header.messageType === "CONTROL_MESSAGE") return { envelope: header, ndjson: "", events: 0 };
   const body = text.slice(at + LOG_EVENTS_KEY.length);
   if (!body.trimEnd().endsWith("]}")) return undefined;
-  if (/^\]\}[ \t\n\r]*$/.test(body)) return { envelope: header, ndjson: "", events: 0 };
   // `$` in a replacement pattern is special: the provenance's own (a log stream name may hold one) is doubled.
   const line = `{"timestamp":$2,"message":$3${provenanceOf(header).replaceAll("$", "$$$$")}"$1"}\n`;
   const ndjson = body.replace(LOG_EVENT, line);

@@ -5,7 +5,9 @@ import { z } from "zod";
 import { describePath, joinPath, parsePath, Position, positionAt, SourceLocator } from "./locate";
 import { AppAccount, DeliverySettings, SecLogConfig, StateSettings, StreamSettings } from "./model";
 import { partitionOf } from "./regions";
-import { CONFIG_RULES, namingOf, Problem, regionsOf, sendersByRegion } from "./rules";
+import { CONFIG_RULES, Problem } from "./rules";
+import { namingOf } from "../naming";
+import { regionsOf, sendersByRegion } from "./topology";
 import { configSchema, RawConfig } from "./schema";
 import { closest, plural } from "../text";
 
@@ -247,6 +249,13 @@ function toProblems(issue: z.core.$ZodIssue, document: unknown): Problem[] {
     return issue.keys.map((key) => ({
       path: joinPath([...issue.path, key]),
       message: `unknown key${suggestKey(issue.path, key)} (config reference: README.md)`,
+    }));
+  }
+  if (issue.code === "invalid_key") {
+    // A bad map key (a tag name): zod's own message is only "Invalid key in record"; its inner issues say why.
+    return issue.issues.map((inner) => ({
+      path: joinPath(issue.path),
+      message: `the key itself: ${inner.message}`,
     }));
   }
   if (issue.code === "invalid_type" && valueAt(document, issue.path) === undefined) {

@@ -1,18 +1,18 @@
-import {
-  Naming,
-  accountPolicyExclusions,
-  accountPolicySelectionCriteria,
-  SELECTION_CRITERIA_MAX_BYTES,
-} from "../naming";
+import { accountPolicyExclusions, accountPolicySelectionCriteria, namingOf } from "../naming";
 import { policySize } from "../iam/policy";
+import { destinationAccessPolicy, destinationTrustPolicy } from "../policies/destination";
 import {
   DESTINATION_POLICY_MAX_BYTES,
-  destinationAccessPolicy,
-  destinationTrustPolicy,
+  IAM_ROLE_NAME_MAX_CHARS,
+  MAX_SUBSCRIPTION_FILTERS_PER_LOG_GROUP,
+  MIN_PARTITIONED_BUFFER_MIB,
+  MIN_PARTITIONED_BUFFER_SECONDS,
   ROLE_TRUST_POLICY_MAX_CHARS,
-} from "../../modules/destination-policies";
+  SELECTION_CRITERIA_MAX_BYTES,
+} from "../aws-limits";
 import { BUCKET_NAME, RawConfig } from "./schema";
 import { partitionOf } from "./regions";
+import { sendersByRegion } from "./topology";
 
 /** One thing wrong with the config: where, and what to do about it. */
 export interface Problem {
@@ -27,7 +27,6 @@ export interface Problem {
 export type ConfigRule = (config: RawConfig) => Problem[];
 
 const RESERVED_STACK_NAMES = ["security", "state"];
-const MAX_FILTERS_PER_LOG_GROUP = 2;
 
 export const uniqueAccountNames: ConfigRule = (config) =>
   duplicates(config.accounts.map((a) => a.name)).map((i) => ({
@@ -75,16 +74,28 @@ export const roleArnsMatchAccounts: ConfigRule = (config) => {
       a.accountId,
     ]),
   ];
-  return checks.flatMap(([path, arn, id]) =>
-    arn && arn.split(":")[4] !== id
-      ? [
-          {
-            path,
-            message: `role is in account ${arn.split(":")[4]} but the account id is ${id}; use a role of account ${id}`,
-          },
-        ]
-      : [],
-  );
+  // Every provider runs in the partition of security.region (onePartition), and STS
+  // cannot assume a role of another partition: such an ARN would fail only at plan.
+  const home = partitionOf(config.security.region);
+  return checks.flatMap(([path, arn, id]): Problem[] => {
+    if (!arn) return [];
+    const [, partition, , , account] = arn.split(":");
+    if (account !== id)
+      return [
+        {
+          path,
+          message: `role is in account ${account} but the account id is ${id}; use a role of account ${id}`,
+        },
+      ];
+    if (partition !== home)
+      return [
+        {
+          path,
+          message: `role is in partition ${partition} but security.region is in ${home}; use an arn:${home}: role`,
+        },
+      ];
+    return [];
+  });
 };
 
 export const onePartition: ConfigRule = (config) => {
@@ -118,7 +129,7 @@ export const accountSubscribesSomething: ConfigRule = (config) =>
       : [],
   );
 
-/** CloudWatch Logs allows at most two subscription filters per log group. */
+/** CloudWatch Logs allows at most two subscription filters per log group (lib/aws-limits.ts). */
 export const filtersPerLogGroup: ConfigRule = (config) =>
   config.accounts.flatMap((a, i) => {
     const problems: Problem[] = [];
@@ -127,10 +138,10 @@ export const filtersPerLogGroup: ConfigRule = (config) =>
     for (const [name, indexes] of seen) {
       const last = indexes[indexes.length - 1];
       const path = `accounts[${i}].logGroups[${last}]`;
-      if (indexes.length > MAX_FILTERS_PER_LOG_GROUP) {
+      if (indexes.length > MAX_SUBSCRIPTION_FILTERS_PER_LOG_GROUP) {
         problems.push({
           path,
-          message: `${name} would get ${indexes.length} subscription filters; CloudWatch Logs allows at most 2 per log group`,
+          message: `${name} would get ${indexes.length} subscription filters; CloudWatch Logs allows at most ${MAX_SUBSCRIPTION_FILTERS_PER_LOG_GROUP} per log group`,
         });
       } else if (indexes.length === 2) {
         const [first, second] = indexes.map((k) => a.logGroups[k]);
@@ -214,9 +225,7 @@ export const expiryNotBeforeLock: ConfigRule = (config) => {
     : [];
 };
 
-/** Dynamic partitioning, which the events format uses, requires a buffer of at least 64 MiB. */
-export const MIN_PARTITIONED_BUFFER_MIB = 64;
-
+/** Dynamic partitioning, which the events format uses, requires a buffer of at least 64 MiB (lib/aws-limits.ts). */
 export const eventsFormatBuffer: ConfigRule = (config) =>
   config.delivery.format === "events" && config.delivery.bufferMiB < MIN_PARTITIONED_BUFFER_MIB
     ? [
@@ -229,10 +238,8 @@ export const eventsFormatBuffer: ConfigRule = (config) =>
 
 /**
  * Firehose offers no "zero buffering" (intervals under 60 s) with dynamic
- * partitioning, which the events format uses.
+ * partitioning, which the events format uses (lib/aws-limits.ts).
  */
-export const MIN_PARTITIONED_BUFFER_SECONDS = 60;
-
 export const eventsFormatInterval: ConfigRule = (config) =>
   config.delivery.format === "events" && config.delivery.bufferSeconds < MIN_PARTITIONED_BUFFER_SECONDS
     ? [
@@ -383,20 +390,18 @@ export const destinationTrustFits: ConfigRule = (config) => {
     : [];
 };
 
-/** IAM's limit on a role name; the bootstrap stack names one role `<prefix>-tfstate-<account name>` per account. */
-export const STATE_ROLE_NAME_MAX_CHARS = 64;
-
+/** The bootstrap stack names one role `<prefix>-tfstate-<account name>` per account; IAM caps role names. */
 export const stateRoleNamesFit: ConfigRule = (config) => {
   if (config.state.backend !== "s3" || !config.state.s3?.bootstrap) return [];
   const naming = namingOf(config);
-  const room = STATE_ROLE_NAME_MAX_CHARS - naming.stateRoleName("").length;
+  const room = IAM_ROLE_NAME_MAX_CHARS - naming.stateRoleName("").length;
   return config.accounts.flatMap((a, i) => {
     const name = naming.stateRoleName(a.name);
-    return name.length > STATE_ROLE_NAME_MAX_CHARS
+    return name.length > IAM_ROLE_NAME_MAX_CHARS
       ? [
           {
             path: `accounts[${i}].name`,
-            message: `makes the state role "${name}" ${name.length} characters, over IAM's ${STATE_ROLE_NAME_MAX_CHARS}-character limit for role names; with prefix "${config.prefix}", shorten the account name to at most ${room} characters (or shorten the prefix)`,
+            message: `makes the state role "${name}" ${name.length} characters, over IAM's ${IAM_ROLE_NAME_MAX_CHARS}-character limit for role names; with prefix "${config.prefix}", shorten the account name to at most ${room} characters (or shorten the prefix)`,
           },
         ]
       : [];
@@ -453,28 +458,6 @@ export const CONFIG_RULES: readonly ConfigRule[] = [
   stateRoleNamesFit,
   accountPolicySelectionFits,
 ];
-
-export function namingOf(config: Pick<RawConfig, "prefix" | "security">): Naming {
-  return new Naming({
-    prefix: config.prefix,
-    partition: partitionOf(config.security.region),
-    securityAccountId: config.security.accountId,
-  });
-}
-
-export function regionsOf(config: RawConfig, account: RawConfig["accounts"][number]): string[] {
-  return account.regions ?? [config.security.region];
-}
-
-/** Region -> app account ids shipping from it, for every region with a destination. */
-export function sendersByRegion(config: RawConfig): Map<string, string[]> {
-  const map = new Map<string, string[]>([[config.security.region, []]]);
-  for (const account of config.accounts) {
-    for (const region of regionsOf(config, account))
-      map.set(region, [...(map.get(region) ?? []), account.accountId]);
-  }
-  return map;
-}
 
 /** Indexes of entries equal to an earlier entry. */
 function duplicates(values: readonly string[]): number[] {

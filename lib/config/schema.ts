@@ -1,6 +1,23 @@
 import { z } from "zod";
 import { isKnownRegion, KNOWN_REGIONS } from "./regions";
 import { closest } from "../text";
+import {
+  ALARM_MAX_EVALUATION_SECONDS,
+  FILTER_PATTERN_MAX_CHARS,
+  FIREHOSE_BUFFER_MIB,
+  FIREHOSE_BUFFER_SECONDS,
+  KINESIS_RETENTION_HOURS,
+  LOG_GROUP_NAME_MAX_CHARS,
+  LOG_RETENTION_DAYS,
+  MAX_SUBSCRIPTION_FILTERS_PER_LOG_GROUP,
+  MIN_PARTITIONED_BUFFER_MIB,
+  MIN_PARTITIONED_BUFFER_SECONDS,
+  S3_BUCKET_NAME_CHARS,
+  S3_EXPIRATION_MIN_DAYS,
+  S3_TRANSITION_MIN_DAYS,
+  TAG_KEY_MAX_CHARS,
+  TAG_VALUE_MAX_CHARS,
+} from "../aws-limits";
 
 /**
  * The config file schema: the user's whole interface. Every key is documented
@@ -11,15 +28,15 @@ import { closest } from "../text";
 const ACCOUNT_ID = /^\d{12}$/;
 const ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 // CloudWatch Logs log group names: 1-512 of [.-_/#A-Za-z0-9].
-const LOG_GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
+const LOG_GROUP_NAME = new RegExp(`^[.\\-_/#A-Za-z0-9]{1,${LOG_GROUP_NAME_MAX_CHARS}}$`);
 // S3 bucket naming rules, without dots: dotted names break TLS for
-// virtual-hosted-style requests and S3 Transfer Acceleration.
-export const BUCKET_NAME = /^(?!xn--|sthree-|amzn-s3-demo-)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
-
-/** Retention values CloudWatch Logs accepts for PutRetentionPolicy. */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
+// virtual-hosted-style requests and S3 Transfer Acceleration. The first and
+// last character are letters or digits, so the middle holds 2 fewer.
+export const BUCKET_NAME = new RegExp(
+  `^(?!xn--|sthree-|amzn-s3-demo-)[a-z0-9][a-z0-9-]{${S3_BUCKET_NAME_CHARS.min - 2},${S3_BUCKET_NAME_CHARS.max - 2}}[a-z0-9]$`,
+);
+/** This app's upper bound on day counts (100 years): a typo guard, not an AWS limit. */
+const MAX_DAYS = 36500;
 
 export const accountId = z
   .string({ error: 'must be a 12-digit AWS account id as a quoted string, e.g. "123456789012"' })
@@ -54,7 +71,7 @@ const objectLock = z
       .number()
       .int()
       .min(1, "Object Lock retention must be at least 1 day")
-      .max(36500, "must be at most 36500 (100 years)")
+      .max(MAX_DAYS, `must be at most ${MAX_DAYS} (100 years)`)
       .describe("default retention of every new object version, in days"),
   })
   .describe("S3 Object Lock default retention; omit to leave Object Lock off");
@@ -69,35 +86,31 @@ const archive = z
       )
       .optional()
       .describe("archive bucket name (default `<prefix>-security-logs-<security.accountId>`)"),
-    // S3 accepts 0 for a GLACIER transition ("valid values are 0 or positive integers",
-    // S3 API Reference, Transition, https://docs.aws.amazon.com/AmazonS3/latest/API/API_Transition.html)
-    // and sets no lower bound for NoncurrentVersionTransition NoncurrentDays
-    // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_NoncurrentVersionTransition.html),
-    // which the same value feeds. The upper bound (100 years) is this app's.
+    // S3 accepts 0 for a GLACIER transition, and sets no lower bound for
+    // NoncurrentVersionTransition NoncurrentDays, which the same value feeds
+    // (S3_TRANSITION_MIN_DAYS, lib/aws-limits.ts). The upper bound is this app's.
     glacierAfterDays: z
       .number()
       .int()
       .min(
-        0,
-        "S3 cannot transition an object before it exists; use 0 (at the first midnight UTC after upload) or more",
+        S3_TRANSITION_MIN_DAYS,
+        `S3 cannot transition an object before it exists; use ${S3_TRANSITION_MIN_DAYS} (at the first midnight UTC after upload) or more`,
       )
-      .max(36500, "must be at most 36500 (100 years)")
+      .max(MAX_DAYS, `must be at most ${MAX_DAYS} (100 years)`)
       .default(90)
       .describe(
         "days before objects of 128 KB or more move to S3 Glacier Flexible Retrieval (0: the first midnight UTC after upload; smaller objects stay in S3 Standard)",
       ),
     // Expiration Days and NoncurrentVersionExpiration NoncurrentDays "must be a
-    // non-zero positive integer" (S3 API Reference, LifecycleExpiration,
-    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_LifecycleExpiration.html;
-    // NoncurrentVersionExpiration, https://docs.aws.amazon.com/AmazonS3/latest/API/API_NoncurrentVersionExpiration.html).
+    // non-zero positive integer" (S3_EXPIRATION_MIN_DAYS, lib/aws-limits.ts).
     expireAfterDays: z
       .number()
       .int()
       .min(
-        1,
-        "S3 expires objects 1 day after creation at the earliest (Expiration Days must be a non-zero positive integer); use 1 or more, or omit expireAfterDays to keep objects forever",
+        S3_EXPIRATION_MIN_DAYS,
+        `S3 expires objects ${S3_EXPIRATION_MIN_DAYS} day after creation at the earliest (Expiration Days must be a non-zero positive integer); use ${S3_EXPIRATION_MIN_DAYS} or more, or omit expireAfterDays to keep objects forever`,
       )
-      .max(36500, "must be at most 36500 (100 years); omit expireAfterDays to keep objects forever")
+      .max(MAX_DAYS, `must be at most ${MAX_DAYS} (100 years); omit expireAfterDays to keep objects forever`)
       .optional()
       .describe("days before objects expire; omit to keep forever"),
     objectLock: objectLock.optional(),
@@ -119,10 +132,12 @@ const stream = z
     retentionHours: z
       .number()
       .int()
-      .min(24)
-      .max(8760)
+      .min(KINESIS_RETENTION_HOURS.min)
+      .max(KINESIS_RETENTION_HOURS.max)
       .default(168)
-      .describe("Kinesis record retention, 24-8760 hours"),
+      .describe(
+        `Kinesis record retention, ${KINESIS_RETENTION_HOURS.min}-${KINESIS_RETENTION_HOURS.max} hours`,
+      ),
   })
   .describe("the Kinesis stream every destination writes to");
 
@@ -137,19 +152,21 @@ const delivery = z
     bufferSeconds: z
       .number()
       .int()
-      .min(0)
-      .max(900)
+      .min(FIREHOSE_BUFFER_SECONDS.min)
+      .max(FIREHOSE_BUFFER_SECONDS.max)
       .default(300)
       .describe(
-        "Firehose buffering interval, 0-900 s (events: at least 60; dynamic partitioning has no zero buffering)",
+        `Firehose buffering interval, ${FIREHOSE_BUFFER_SECONDS.min}-${FIREHOSE_BUFFER_SECONDS.max} s (events: at least ${MIN_PARTITIONED_BUFFER_SECONDS}; dynamic partitioning has no zero buffering)`,
       ),
     bufferMiB: z
       .number()
       .int()
-      .min(1)
-      .max(128)
+      .min(FIREHOSE_BUFFER_MIB.min)
+      .max(FIREHOSE_BUFFER_MIB.max)
       .default(64)
-      .describe("Firehose buffering size, 1-128 MiB (events: at least 64, for dynamic partitioning)"),
+      .describe(
+        `Firehose buffering size, ${FIREHOSE_BUFFER_MIB.min}-${FIREHOSE_BUFFER_MIB.max} MiB (events: at least ${MIN_PARTITIONED_BUFFER_MIB}, for dynamic partitioning)`,
+      ),
     processorConcurrency: z
       .number()
       .int()
@@ -172,8 +189,8 @@ const s3State = z
   .strictObject({
     bucket: z
       .string()
-      .min(3)
-      .max(63)
+      .min(S3_BUCKET_NAME_CHARS.min)
+      .max(S3_BUCKET_NAME_CHARS.max)
       .describe("S3 bucket holding Terraform state: an existing one, or the one `bootstrap` creates"),
     region: region.describe("region of the state bucket"),
     keyPrefix: z
@@ -252,7 +269,7 @@ const logGroup = z.strictObject({
     .describe("log group name"),
   filterPattern: z
     .string()
-    .max(1024)
+    .max(FILTER_PATTERN_MAX_CHARS)
     .default("")
     .describe('CloudWatch Logs filter pattern; "" sends every event'),
   create: z.boolean().default(false).describe("create the log group (false: it already exists)"),
@@ -305,7 +322,9 @@ const account = z.strictObject({
   logGroups: z
     .array(logGroup)
     .default([])
-    .describe("log groups subscribed one by one (at most 2 filters per group)"),
+    .describe(
+      `log groups subscribed one by one (at most ${MAX_SUBSCRIPTION_FILTERS_PER_LOG_GROUP} filters per group)`,
+    ),
   allLogGroups: allLogGroups.optional(),
   silenceAlarm: z
     .boolean()
@@ -314,6 +333,18 @@ const account = z.strictObject({
       "events format with `alarms`: alarm `silent-<name>` when this account sends no event for `alarms.silenceHours`; false for accounts meant to be quiet (sandboxes)",
     ),
 });
+
+/** The silence alarms evaluate one period per hour (modules/alarms.ts), so CloudWatch's 7 days allow 168. */
+const MAX_SILENCE_HOURS = ALARM_MAX_EVALUATION_SECONDS / 3600;
+
+/**
+ * A block left out entirely takes the defaults of its keys. Zod 4 returns a
+ * `.default()` value as given, without parsing it, so the block's default is
+ * its own schema's output for `{}`: each key's default is written once.
+ */
+function defaultsOf<T extends z.ZodType>(block: T): z.output<T> {
+  return block.parse({});
+}
 
 export const configSchema = z.strictObject({
   prefix: z
@@ -326,7 +357,7 @@ export const configSchema = z.strictObject({
     )
     .describe("prefixes every named resource"),
   tags: z
-    .record(z.string().min(1).max(128), z.string().max(256))
+    .record(z.string().min(1).max(TAG_KEY_MAX_CHARS), z.string().max(TAG_VALUE_MAX_CHARS))
     .default({})
     .describe("provider default_tags for every stack"),
   security: z
@@ -341,7 +372,7 @@ export const configSchema = z.strictObject({
     .regex(/^o-[a-z0-9]{10,32}$/, "must be an AWS Organizations id such as o-a1b2c3d4e5")
     .optional()
     .describe("set: every account of this AWS Organization may subscribe; unset: only `accounts`"),
-  archive: archive.default({ glacierAfterDays: 90, accessLogs: true }),
+  archive: archive.default(defaultsOf(archive)),
   alarms: z
     .strictObject({
       email: z
@@ -353,10 +384,10 @@ export const configSchema = z.strictObject({
         .number()
         .int()
         .min(1)
-        .max(168)
+        .max(MAX_SILENCE_HOURS)
         .default(24)
         .describe(
-          "hours without any log event (pipeline-wide and per account) before the silence alarms fire; at most 168 (CloudWatch evaluates at most 7 days)",
+          `hours without any log event (pipeline-wide and per account) before the silence alarms fire; at most ${MAX_SILENCE_HOURS} (CloudWatch evaluates at most 7 days)`,
         ),
     })
     .optional()
@@ -372,9 +403,9 @@ export const configSchema = z.strictObject({
     })
     .optional()
     .describe("hand-off of new archive objects to downstream tools"),
-  stream: stream.default({ mode: "on-demand", retentionHours: 168 }),
-  delivery: delivery.default({ format: "events", bufferSeconds: 300, bufferMiB: 64, keepSource: false }),
-  state: state.default({ backend: "local" }),
+  stream: stream.default(defaultsOf(stream)),
+  delivery: delivery.default(defaultsOf(delivery)),
+  state: state.default(defaultsOf(state)),
   accounts: z.array(account).default([]).describe("application accounts, one stack each"),
 });
 

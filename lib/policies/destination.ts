@@ -1,11 +1,12 @@
-import { PolicyDocument, policyDocument } from "../lib/iam/policy";
-import { Partition } from "../lib/config/regions";
-import { servicePrincipal } from "../lib/partition";
-
-/** PutDestinationPolicy rejects an access policy longer than this (bytes). */
-export const DESTINATION_POLICY_MAX_BYTES = 5120;
-/** IAM's default quota for a role trust policy, whitespace not counted. */
-export const ROLE_TRUST_POLICY_MAX_CHARS = 2048;
+/**
+ * The two policies of the cross-account CloudWatch Logs destinations, as
+ * data: built by the security stack and sized by the config rules (against
+ * DESTINATION_POLICY_MAX_BYTES and ROLE_TRUST_POLICY_MAX_CHARS, lib/aws-limits.ts)
+ * before anything is synthesized.
+ */
+import { PolicyDocument, policyDocument } from "../iam/policy";
+import { Partition } from "../config/regions";
+import { servicePrincipal } from "../partition";
 
 export type Subscribers =
   | { readonly kind: "accounts"; readonly accountIds: readonly string[] }
