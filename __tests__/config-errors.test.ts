@@ -8,6 +8,7 @@ import { parseConfig } from "../lib/config/load";
 import { stackNames } from "../scripts/check";
 import { buildApp } from "../stacks/app";
 import { baseConfig, fullConfig } from "./support/fixtures";
+import { Format, render, writeConfigFile } from "./support/config-files";
 
 /**
  * A bad config through the real processes: `npm run check` (scripts/check.ts)
@@ -45,20 +46,9 @@ function app(file: string, outdir: string): Run {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-type Format = "yaml" | "json";
 type Mutation = (config: Record<string, any>) => void;
 
-function write(name: string, format: Format, text: string): string {
-  const dir = join(work, `${name.replace(/\W+/g, "-")}-${format}`);
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `logging.${format}`);
-  writeFileSync(file, text);
-  return file;
-}
-
-function render(config: Record<string, any>, format: Format): string {
-  return format === "yaml" ? stringify(config) : JSON.stringify(config, null, 2);
-}
+const write = (name: string, format: Format, text: string) => writeConfigFile(work, name, format, text);
 
 const STACK_TRACE = /^\s+at .+:\d+:\d+\)?$/m;
 

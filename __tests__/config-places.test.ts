@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { stringify } from "yaml";
 import { describePath, joinPath, parsePath } from "../lib/config/locate";
 import { run as runCheck } from "../scripts/check";
 import { baseConfig } from "./support/fixtures";
+import { Format, render, writeConfigFile } from "./support/config-files";
 
 /**
  * What a user sees for a bad config from `npm run check` (scripts/check.ts's
@@ -36,20 +36,9 @@ function checkHere(args: readonly string[]): Run {
   return { status, stdout, stderr };
 }
 
-type Format = "yaml" | "json";
 type Mutation = (config: Record<string, any>) => void;
 
-function write(name: string, format: Format, text: string): string {
-  const dir = join(work, `${name.replace(/\W+/g, "-")}-${format}`);
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `logging.${format}`);
-  writeFileSync(file, text);
-  return file;
-}
-
-function render(config: Record<string, any>, format: Format): string {
-  return format === "yaml" ? stringify(config) : JSON.stringify(config, null, 2);
-}
+const write = (name: string, format: Format, text: string) => writeConfigFile(work, name, format, text);
 
 /** `<file>: N problems:` and one `  <file>:<line>:<col>: <path>: <message>` line per problem: the whole of stderr. */
 function expectedStderr(file: string, lines: readonly string[]): string {
