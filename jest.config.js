@@ -7,8 +7,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/__tests__"],
   testMatch: ["**/*.test.ts"],
-  // The emulator apply suite takes minutes: `npm run test:apply` (jest.apply.config.js).
-  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/__tests__/apply/"],
+  // The emulator suites take minutes: `npm run test:apply` and `npm run test:changes`.
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/__tests__/apply/", "<rootDir>/__tests__/changes/"],
   // Type checking is `tsc --noEmit` in `npm test`; jest only transpiles.
   transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
   testTimeout: 120000,

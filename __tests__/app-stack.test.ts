@@ -200,19 +200,25 @@ describe("application account stacks", () => {
     });
   });
 
-  test("two filters on one log group get distinct, stable names", () => {
+  test("a log group's filters are named by their place: adding a second leaves the first's id and name as they were", () => {
     const config = baseConfig();
+    const filtersOf = (c: typeof config) =>
+      Object.fromEntries(
+        resourcesOf(synthStacks(c)["web-prod"], "aws_cloudwatch_log_subscription_filter").map(([id, f]) => [
+          id,
+          [f.name, f.filter_pattern],
+        ]),
+      );
+    const before = filtersOf(config);
     config.accounts[1].logGroups.push({ name: "/var/log/nginx/access.log", filterPattern: "ERROR" });
-    const stack = synthStacks(config)["web-prod"];
-    const names = resourcesOf(stack, "aws_cloudwatch_log_subscription_filter").map(([, f]) => f.name);
-    expect(new Set(names).size).toBe(2);
-    for (const name of names) expect(name).toMatch(/^secops-security-logs-us-east-1-[0-9a-f]{8}$/);
-    // the same entries in the other order give the same names and ids
-    config.accounts[1].logGroups.reverse();
-    const reordered = synthStacks(config)["web-prod"];
-    expect(Object.keys(reordered.resource.aws_cloudwatch_log_subscription_filter).sort()).toEqual(
-      Object.keys(stack.resource.aws_cloudwatch_log_subscription_filter).sort(),
+    const after = filtersOf(config);
+    expect(Object.fromEntries(Object.entries(after).filter(([id]) => id in before))).toEqual(before);
+    expect(Object.values(after).filter(([name]) => !Object.values(before).some(([n]) => n === name))).toEqual(
+      [["secops-security-logs-us-east-1-2", "ERROR"]],
     );
+    // A pattern change keeps the name (and id): an in-place update.
+    config.accounts[1].logGroups[1].filterPattern = "WARN";
+    expect(Object.keys(filtersOf(config))).toEqual(Object.keys(after));
   });
 
   test("reordering accounts or log groups changes no logical id", () => {

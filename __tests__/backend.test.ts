@@ -5,6 +5,7 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import { OutputError } from "../lib/synth";
 import { defaultLocalStateLayout, localStateLayout, localStatePath } from "../stacks/backend";
 import { baseConfig, SECURITY_ACCOUNT } from "./support/fixtures";
+import { denyInsecureTransport, iamDocument } from "./support/policies";
 import { onlyResource, resourcesOf, synthStacks } from "./support/synth";
 
 const ROOT = resolve(__dirname, "..");
@@ -225,19 +226,9 @@ describe("state backends", () => {
     );
     // The whole TLS-only deny: every S3 action, on the bucket's ARN and its objects (not its name).
     const bucketArn = "${aws_s3_bucket.StateBucket_3A0A90D0.arn}";
-    expect(JSON.parse(onlyResource(state, "aws_s3_bucket_policy").policy)).toStrictEqual({
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Sid: "DenyInsecureTransport",
-          Effect: "Deny",
-          Principal: "*",
-          Action: "s3:*",
-          Resource: [bucketArn, `${bucketArn}/*`],
-          Condition: { Bool: { "aws:SecureTransport": "false" } },
-        },
-      ],
-    });
+    expect(JSON.parse(onlyResource(state, "aws_s3_bucket_policy").policy)).toStrictEqual(
+      iamDocument(denyInsecureTransport(bucketArn)),
+    );
     // Only the security account's root administers the state key; the state roles use it through IAM.
     expect(JSON.parse(key.policy)).toStrictEqual({
       Version: "2012-10-17",

@@ -55,14 +55,14 @@ describe("the resolved config", () => {
               create: true,
               retentionDays: 365,
               files: [],
-              sharedLogGroup: false,
+              filterSlot: 0,
             },
             {
               name: "/app/payments/security",
               filterPattern: '{ $.level = "ERROR" }',
               create: false,
               files: [],
-              sharedLogGroup: false,
+              filterSlot: 0,
             },
           ],
           allLogGroups: undefined,
@@ -81,7 +81,7 @@ describe("the resolved config", () => {
               create: true,
               retentionDays: 90,
               files: [],
-              sharedLogGroup: false,
+              filterSlot: 0,
             },
           ],
           allLogGroups: { exclude: ["/aws/lambda/noisy"] },
@@ -129,16 +129,16 @@ describe("the resolved config", () => {
     expect(config.accounts[1].allLogGroups).toStrictEqual({ exclude: [] });
   });
 
-  test("two entries of one log group are both marked shared; the others are not", () => {
+  test("each entry of a log group takes the next filter slot, in config order; other groups start at 0", () => {
     const config = resolved((c) =>
       c.accounts[0].logGroups.push({ name: "/app/payments/security", filterPattern: "x" }),
     );
-    expect(config.accounts[0].logGroups.map((g) => [g.name, g.sharedLogGroup])).toEqual([
-      ["/var/log/messages", false],
-      ["/app/payments/security", true],
-      ["/app/payments/security", true],
+    expect(config.accounts[0].logGroups.map((g) => [g.name, g.filterSlot])).toEqual([
+      ["/var/log/messages", 0],
+      ["/app/payments/security", 0],
+      ["/app/payments/security", 1],
     ]);
-    expect(config.accounts[1].logGroups.map((g) => g.sharedLogGroup)).toEqual([false]);
+    expect(config.accounts[1].logGroups.map((g) => g.filterSlot)).toEqual([0]);
   });
 
   test("archive: a named bucket, expiry and Object Lock as given", () => {

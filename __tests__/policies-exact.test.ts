@@ -7,7 +7,14 @@ import {
   WEB_ACCOUNT as WEB,
 } from "./support/fixtures";
 import { synthStacks, StackJson } from "./support/synth";
-import { Document, iamDocument, policiesOf, ref, sortedActions } from "./support/policies";
+import {
+  denyInsecureTransport,
+  Document,
+  iamDocument,
+  policiesOf,
+  ref,
+  sortedActions,
+} from "./support/policies";
 
 /**
  * Every policy every stack synthesizes, whole: for each role, key, bucket,
@@ -53,16 +60,6 @@ const rootAdministersKey = (home: Home, accountId = SEC) => ({
   Principal: { AWS: `arn:${home.partition}:iam::${accountId}:root` },
   Action: "kms:*",
   Resource: "*",
-});
-
-/** The TLS-only deny every bucket carries: every S3 action, on the bucket ARN and its objects. */
-const denyInsecureTransport = (bucketArn: string) => ({
-  Sid: "DenyInsecureTransport",
-  Effect: "Deny",
-  Principal: "*",
-  Action: "s3:*",
-  Resource: [bucketArn, `${bucketArn}/*`],
-  Condition: { Bool: { "aws:SecureTransport": "false" } },
 });
 
 /** Firehose developer guide, "Grant Firehose access to an Amazon S3 destination": sts:ExternalId = the account. */

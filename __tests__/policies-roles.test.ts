@@ -116,10 +116,14 @@ describe("IAM roles and KMS keys, every option (fullConfig)", () => {
     expect(unattachedPolicies(stacks.security)).toEqual([]);
     expect(keysOf(stacks.security)).toStrictEqual({
       ...SECURITY_KEYS,
-      NotificationsKey_1DC6809C: key(
-        "secops-security-logs: alarm topic and object notification queue",
-        "alias/secops-notifications",
-      ),
+      // Protects messages in flight only: it goes when alarms and notifications are turned off.
+      NotificationsKey_1DC6809C: {
+        ...key(
+          "secops-security-logs: alarm topic and object notification queue",
+          "alias/secops-notifications",
+        ),
+        lifecycle: { prevent_destroy: false },
+      },
     });
   });
 

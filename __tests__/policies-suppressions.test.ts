@@ -26,6 +26,13 @@ const ACCESS_LOGS = {
   },
 };
 const PROCESSOR = { "aws_iam_role.Processor_Role_59F44976": { IAM_SERVICE_TRUST_CONDITION: LAMBDA_TRUST } };
+/** With alarms or notifications: their key may be destroyed with them (turning both off). */
+const NOTIFICATIONS_KEY = {
+  "aws_kms_key.NotificationsKey_1DC6809C": {
+    KMS_KEY_PROTECTED:
+      "encrypts only the alarm topic and the object notification queue, messages in flight: turning alarms and notifications off deletes them, and the key goes with them (KMS waits 30 days)",
+  },
+};
 const STATE_ROLES = {
   "aws_iam_role.StateAccess_payments-prod_Role_60F15FAA": { IAM_ACCOUNT_TRUST_CONDITION: STATE_TRUST },
   "aws_iam_role.StateAccess_web-prod_Role_6BB6662C": { IAM_ACCOUNT_TRUST_CONDITION: STATE_TRUST },
@@ -43,14 +50,14 @@ describe("rule suppressions in the synthesized files", () => {
     });
   });
 
-  test("organization mode, bootstrapped KMS state: each sender role's trust and each state role's account trust as well", () => {
+  test("organization mode, bootstrapped KMS state, alarms: each sender role's trust, each state role's account trust and the notifications key as well", () => {
     const stacks = synthesizedFiles(fullConfig(), "suppressions-full");
     const sender = { "aws_iam_role.SenderRole_5B8E7289": { IAM_SERVICE_TRUST_CONDITION: SENDER_TRUST } };
     expect(
       Object.fromEntries(Object.entries(stacks).map(([name, stack]) => [name, suppressionsOf(stack)])),
     ).toEqual({
       state: STATE_ROLES,
-      security: { ...PROCESSOR, ...ACCESS_LOGS },
+      security: { ...PROCESSOR, ...ACCESS_LOGS, ...NOTIFICATIONS_KEY },
       "payments-prod": sender,
       "web-prod": sender,
     });

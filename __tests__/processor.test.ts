@@ -493,14 +493,8 @@ describe("processor helpers", () => {
   test("reads back the region from every filter and policy name this app gives, in every region", () => {
     const naming = new Naming({ prefix: "secops", partition: "aws", securityAccountId: "111111111111" });
     for (const region of KNOWN_REGIONS) {
-      expect([region, regionOf([naming.subscriptionFilterName(region, "", false)])]).toEqual([
-        region,
-        region,
-      ]);
-      expect([region, regionOf([naming.subscriptionFilterName(region, "ERROR", true)])]).toEqual([
-        region,
-        region,
-      ]);
+      expect([region, regionOf([naming.subscriptionFilterName(region, 0)])]).toEqual([region, region]);
+      expect([region, regionOf([naming.subscriptionFilterName(region, 1)])]).toEqual([region, region]);
       expect([region, regionOf([naming.accountPolicyName(region)])]).toEqual([region, region]);
     }
   });
@@ -509,6 +503,8 @@ describe("processor helpers", () => {
     [["secops-security-logs-eu-west-1"], "eu-west-1"],
     [["secops-security-logs-us-gov-west-1-0a1b2c3d"], "us-gov-west-1"],
     [["secops-security-logs-ap-southeast-2-deadbeef"], "ap-southeast-2"],
+    [["secops-security-logs-eu-central-2-2"], "eu-central-2"],
+    [["secops-security-logs-eu-central-2-3"], "unknown"],
     [["someone-elses-filter"], "unknown"],
     [[], "unknown"],
   ])("region of %j is %s", (filters, region) => {

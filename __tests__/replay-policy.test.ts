@@ -1,7 +1,7 @@
 import { parseConfig } from "../lib/config/load";
 import { replayPolicy } from "../lib/replay";
 import { baseConfig, SECURITY_ACCOUNT } from "./support/fixtures";
-import { decide, matches, ReplayPolicies, replayRows, Row } from "./support/iam-rows";
+import { ReplayPolicies, replayRows, simulateRows } from "./support/iam-rows";
 import { policyOf, resourcesOf, synthStacks } from "./support/synth";
 
 const config = parseConfig(baseConfig(), "base.json");
@@ -79,15 +79,5 @@ describe("IAM simulation of the replay identity", () => {
   };
   const rows = replayRows();
 
-  test.each(rows.map((row): [string, Row<ReplayPolicies>] => [`${row.expected}: ${row.rule}`, row]))(
-    "%s",
-    async (_name, row) => {
-      const actual = await decide(row, policies);
-      expect({ rule: row.rule, decision: actual, matches: matches(row.expected, actual) }).toEqual({
-        rule: row.rule,
-        decision: actual,
-        matches: true,
-      });
-    },
-  );
+  simulateRows("%s", rows, policies);
 });

@@ -1,4 +1,5 @@
 import { baseConfig, fullConfig, PAYMENTS_ACCOUNT, SECURITY_ACCOUNT, WEB_ACCOUNT } from "./support/fixtures";
+import { denyInsecureTransport } from "./support/policies";
 import {
   onlyResource,
   policyOf,
@@ -95,17 +96,9 @@ describe("security stack, default options", () => {
 
   test("bucket policy denies any request without TLS, on the bucket and its objects", () => {
     const policy = policyOf(resourceUnder(stack, "aws_s3_bucket_policy", "Archive_").policy);
-    expect(statement(policy, "DenyInsecureTransport")).toEqual({
-      Sid: "DenyInsecureTransport",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "s3:*",
-      Resource: [
-        "${aws_s3_bucket.Archive_Bucket_DB32D495.arn}",
-        "${aws_s3_bucket.Archive_Bucket_DB32D495.arn}/*",
-      ],
-      Condition: { Bool: { "aws:SecureTransport": "false" } },
-    });
+    expect(statement(policy, "DenyInsecureTransport")).toEqual(
+      denyInsecureTransport("${aws_s3_bucket.Archive_Bucket_DB32D495.arn}"),
+    );
     expect(resourceUnder(stack, "aws_s3_bucket_policy", "Archive_").depends_on).toEqual([
       expect.stringMatching(/^aws_s3_bucket_public_access_block\./),
     ]);

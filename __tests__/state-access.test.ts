@@ -9,8 +9,8 @@ import { buildApp } from "../stacks/app";
 import { run as statePolicy } from "../scripts/state-policy";
 import { baseConfig, PAYMENTS_ACCOUNT, SECURITY_ACCOUNT, WEB_ACCOUNT } from "./support/fixtures";
 import { policyOf, resourcesOf, StackJson, synthStacks } from "./support/synth";
-import { suppressionsOf, synthesizedFiles } from "./support/policies";
-import { decide, existingBucketRows, matches, Row, stateAccessRows } from "./support/iam-rows";
+import { denyInsecureTransport, suppressionsOf, synthesizedFiles } from "./support/policies";
+import { decide, existingBucketRows, matches, simulateRows, stateAccessRows } from "./support/iam-rows";
 import { ExistingBucketPolicies, Policy, statePolicies, StatePolicies } from "./support/planned-policies";
 
 /**
@@ -264,28 +264,9 @@ describe("IAM simulation of the state roles and of the existing-bucket policy", 
     );
   });
 
-  test.each(rows.map((row): [string, Row<StatePolicies>] => [`${row.expected}: ${row.rule}`, row]))(
-    "state role: %s",
-    async (_name, row) => {
-      const actual = await decide(row, policies);
-      expect({ rule: row.rule, decision: actual, matches: matches(row.expected, actual) }).toEqual({
-        rule: row.rule,
-        decision: actual,
-        matches: true,
-      });
-    },
-  );
+  simulateRows("state role: %s", rows, policies);
 
-  test.each(
-    existingRows.map((row): [string, Row<ExistingBucketPolicies>] => [`${row.expected}: ${row.rule}`, row]),
-  )("existing bucket: %s", async (_name, row) => {
-    const actual = await decide(row, existing);
-    expect({ rule: row.rule, decision: actual, matches: matches(row.expected, actual) }).toEqual({
-      rule: row.rule,
-      decision: actual,
-      matches: true,
-    });
-  });
+  simulateRows("existing bucket: %s", existingRows, existing);
 
   test("a deliberately broken policy makes its row fail", async () => {
     const bucketWide: Policy = {
@@ -382,14 +363,7 @@ describe("npm run state-policy", () => {
   const bucketPolicy = {
     Version: "2012-10-17",
     Statement: [
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucket, `${bucket}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
+      denyInsecureTransport(bucket),
       ...accountStatements("payments-prod", PAYMENTS_ACCOUNT),
       ...accountStatements("web-prod", WEB_ACCOUNT),
     ],

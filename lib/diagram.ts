@@ -66,7 +66,7 @@ function securityLines(config: SecLogConfig, naming: Naming): string[] {
       (region) => `    ${id("dest", region)}["destination ${naming.destinationName}<br/>${region}"]`,
     ),
     `    stream["Kinesis ${naming.streamName}<br/>${capacity}, KMS, ${stream.retentionHours} h"]`,
-    `    firehose["Firehose ${naming.deliveryStreamName}<br/>${delivery.format} format, ${delivery.bufferSeconds} s / ${delivery.bufferMiB} MiB"]`,
+    `    firehose["Firehose ${naming.deliveryStreamName(delivery.format)}<br/>${delivery.format} format, ${delivery.bufferSeconds} s / ${delivery.bufferMiB} MiB"]`,
     ...(delivery.format === "events"
       ? [`    processor["Lambda ${naming.processorName}<br/>NDJSON, partition keys"]`]
       : []),

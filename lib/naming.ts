@@ -1,5 +1,4 @@
 import { Partition, partitionOf } from "./config/regions";
-import { shortHash } from "./hash";
 
 /**
  * Every name and cross-account ARN the pipeline uses, derived from the config.
@@ -27,8 +26,15 @@ export class Naming {
     return this.pipeline;
   }
 
-  get deliveryStreamName(): string {
-    return this.pipeline;
+  /**
+   * The delivery stream's name follows its format: switching formats forces
+   * Firehose to replace the stream (dynamic partitioning cannot be turned on or
+   * off on an existing stream), and the replacement is created before the old
+   * one is destroyed, so both must be able to exist at once (modules/delivery.ts).
+   * The events format, the default, keeps the plain pipeline name.
+   */
+  deliveryStreamName(format: "events" | "raw"): string {
+    return format === "events" ? this.pipeline : `${this.pipeline}-raw`;
   }
 
   get destinationName(): string {
@@ -141,11 +147,17 @@ export class Naming {
     });
   }
 
-  subscriptionFilterName(region: string, filterPattern: string, shared: boolean): string {
-    // Two filters on one log group need distinct names; a hash of the pattern
-    // keeps each name stable when entries are reordered.
+  /**
+   * A log group's filters are named by their place among that group's entries
+   * (`slot` 0 or 1; CloudWatch Logs allows two per group), never by their
+   * pattern: changing a pattern then updates the filter in place, and adding a
+   * second filter leaves the first one's name, and so the filter, untouched.
+   * A renamed filter would be destroyed and recreated, and events ingested in
+   * between are never shipped.
+   */
+  subscriptionFilterName(region: string, slot: number): string {
     const base = `${this.pipeline}-${region}`;
-    return shared ? `${base}-${shortHash(filterPattern)}` : base;
+    return slot === 0 ? base : `${base}-${slot + 1}`;
   }
 }
 

@@ -16,6 +16,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from "node:pat
 import { App, TerraformStack } from "cdktf";
 import { AWS_PROVIDER_ADDRESS, LOCK_FILE, lockedVersion, requiredAwsVersion } from "./lockfile";
 import { errorAnnotations } from "./rules/pack";
+import { refusals, replacementsOf, StackResources } from "./changes";
 
 /** Rule violations found while synthesizing: printed like config problems, without a stack trace. */
 export class SynthError extends Error {
@@ -46,6 +47,30 @@ export interface SynthOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** The project's committed lock file. Default: `.terraform.lock.hcl` in process.cwd(). */
   readonly lockFile?: string;
+  /**
+   * Data-path replacements the user allows on purpose (lib/changes.ts, ALLOWABLE).
+   * Every other one found against the previous output refuses the synth. Default: none.
+   */
+  readonly allowReplace?: ReadonlySet<string>;
+  /** Stacks the change guard does not compare (the state stack holds no logs). Default: none. */
+  readonly unguardedStacks?: ReadonlySet<string>;
+}
+
+/**
+ * The new synth would replace a resource on the data path (lib/changes.ts):
+ * one paragraph per stack and cause, printed without a stack trace (exit 1);
+ * the previous output is left as it was.
+ */
+export class ChangeError extends Error {
+  override name = "ChangeError";
+  constructor(readonly problems: readonly string[]) {
+    super(
+      [
+        `synth refused: ${problems.length} problem(s): the change would replace the data path:`,
+        ...problems.map((p) => `  ${p}`),
+      ].join("\n"),
+    );
+  }
 }
 
 export interface SynthResult {
@@ -141,6 +166,7 @@ export function synthesizeAtomically(
     const stackDirs = new Set(stacks.map((stack) => stack.dir));
     copyRootLockFile(lockFile, stacks, (stack) => requiredVersionOf(app, fresh, stack), fresh, shownOut);
     const old = targetStat ? planMoves(target, fresh, stackDirs, shownOut) : { moves: [], orphans: [] };
+    if (targetStat) guardChanges(target, fresh, stacks, options);
 
     // cdktf-cli lists the directories under <outdir>/stacks before it runs the app
     // and afterwards calls fs.rmSync(dir, { recursive: true }) (no `force`) on every
@@ -168,6 +194,36 @@ export function synthesizeAtomically(
     // After a commit this holds the replaced files and orphans; after a failure, the unused new tree.
     // A failed removal is retried by the next run (recoverLeftovers).
     if (!keepStaging) removeQuietly(staging);
+  }
+}
+
+/**
+ * Compares every stack that the previous output also holds (JSON synth only)
+ * and refuses replacements on the data path that were not allowed.
+ */
+function guardChanges(
+  target: string,
+  fresh: string,
+  stacks: readonly SynthesizedStack[],
+  options: SynthOptions,
+) {
+  const problems = stacks
+    .filter((stack) => stack.file.endsWith(".tf.json") && !options.unguardedStacks?.has(stack.name))
+    .flatMap((stack) => {
+      const previous = readStackJson(join(target, stack.file));
+      if (!previous) return [];
+      return replacementsOf(stack.name, previous, readStackJson(join(fresh, stack.file))!);
+    });
+  const refused = refusals(problems, options.allowReplace ?? new Set());
+  if (refused.length > 0) throw new ChangeError(refused);
+}
+
+/** A stack's cdk.tf.json, or undefined when the previous output has none (or one synth cannot read: nothing to compare). */
+function readStackJson(file: string): StackResources | undefined {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as StackResources;
+  } catch {
+    return undefined;
   }
 }
 

@@ -165,8 +165,36 @@ export class Delivery extends Construct {
       },
       // Firehose checks its role when the stream is created.
       dependsOn: [rolePolicy],
+      // Switching formats replaces the stream (dynamic partitioning cannot be
+      // turned on or off on an existing one). Firehose starts a new stream at
+      // the LATEST position of its Kinesis source, so the new stream is created
+      // first (its name differs, Naming.deliveryStreamName) and both read the
+      // stream for the overlap: records arriving meanwhile reach S3 twice, never
+      // zero times, with the same CloudWatch Logs event id.
+      lifecycle: { createBeforeDestroy: true },
+      provisioners: [drainBeforeDestroy()],
     });
   }
+}
+
+/**
+ * Deleting a delivery stream deletes the records it still buffers
+ * (DeleteDeliveryStream: "Deletes a Firehose stream and its data",
+ * https://docs.aws.amazon.com/firehose/latest/APIReference/API_DeleteDeliveryStream.html).
+ * Before Terraform deletes a stream (the old one of a replacement), wait out
+ * its buffering interval plus the processor's 60 s buffer and a minute of
+ * margin, so everything it read has been written; the new stream has been
+ * reading since it was created. A destroy-time provisioner only sees `self`:
+ * the interval is the old stream's own. Needs a POSIX shell where Terraform runs.
+ */
+export const DRAIN_MARGIN_SECONDS = 120;
+
+function drainBeforeDestroy() {
+  return {
+    type: "local-exec" as const,
+    when: "destroy" as const,
+    command: `sleep $(( \${self.extended_s3_configuration[0].buffering_interval} + ${DRAIN_MARGIN_SECONDS} ))`,
+  };
 }
 
 /**

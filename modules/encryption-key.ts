@@ -6,6 +6,7 @@ import { PolicyStatement, policyDocument, policyJson } from "../lib/iam/policy";
 import { Partition } from "../lib/config/regions";
 import { regionalServicePrincipal } from "../lib/partition";
 import { KMS_DELETION_WINDOW_DAYS } from "../lib/aws-limits";
+import { suppressRule } from "../lib/rules/pack";
 
 export interface EncryptionKeyProps {
   readonly provider: AwsProvider;
@@ -20,6 +21,15 @@ export interface EncryptionKeyProps {
    * @default none
    */
   readonly serviceStatements?: readonly PolicyStatement[];
+  /**
+   * Keys are `prevent_destroy` (a plan that would destroy one fails): they
+   * encrypt data at rest (archive, stream, state). A key that only protects
+   * messages in flight may go with what it protects; say why here, and the
+   * rule pack's KMS_KEY_PROTECTED is suppressed with that reason (KMS still
+   * waits KEY_DELETION_WINDOW_DAYS before deleting it).
+   * @default protected
+   */
+  readonly destroyable?: { readonly reason: string };
 }
 
 /** Days KMS waits before deleting a scheduled key: the maximum, to allow recovery. */
@@ -28,7 +38,7 @@ export const KEY_DELETION_WINDOW_DAYS = KMS_DELETION_WINDOW_DAYS.max;
 /**
  * A customer-managed key with yearly rotation. Only the account root holds
  * `kms:*` (which delegates to IAM policies in the same account); nobody else is
- * named as administrator, and the key cannot be destroyed by Terraform.
+ * named as administrator, and by default the key cannot be destroyed by Terraform.
  */
 export class EncryptionKey extends Construct {
   readonly key: KmsKey;
@@ -42,8 +52,9 @@ export class EncryptionKey extends Construct {
       enableKeyRotation: true,
       deletionWindowInDays: KEY_DELETION_WINDOW_DAYS,
       policy: policyJson(keyPolicy(props)),
-      lifecycle: { preventDestroy: true },
+      lifecycle: { preventDestroy: props.destroyable === undefined },
     });
+    if (props.destroyable) suppressRule(this.key, "KMS_KEY_PROTECTED", props.destroyable.reason);
     this.alias = new KmsAlias(this, "Alias", {
       provider: props.provider,
       name: props.alias,

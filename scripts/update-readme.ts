@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { configReference } from "../lib/config/reference";
 import { loadConfigFile } from "../lib/config/load";
 import { mermaidDiagram } from "../lib/diagram";
+import { changeTable } from "../lib/change-matrix";
 import { CommandResult, CommandSpec, EXIT, Output, runCommand } from "../lib/cli";
 
 /**
@@ -25,6 +26,7 @@ interface GeneratedSection {
 
 export const SECTIONS: readonly GeneratedSection[] = [
   { name: "config-reference", content: configReference },
+  { name: "changes", content: changeTable },
   {
     name: "diagram",
     content: () => `\`\`\`mermaid\n${mermaidDiagram(loadConfigFile(EXAMPLE_CONFIG_PATH))}\`\`\``,

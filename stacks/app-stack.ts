@@ -46,7 +46,7 @@ export class AppStack extends TerraformStack {
         destinationArn: naming.destinationArn(region),
         logGroups: account.logGroups.map((group) => ({
           ...group,
-          filterName: naming.subscriptionFilterName(region, group.filterPattern, group.sharedLogGroup),
+          filterName: naming.subscriptionFilterName(region, group.filterSlot),
         })),
         allLogGroups: account.allLogGroups
           ? { policyName: naming.accountPolicyName(region), exclude: account.allLogGroups.exclude }

@@ -95,7 +95,7 @@ export class SecurityStack extends TerraformStack {
     const delivery = new Delivery(this, "Delivery", {
       ...common,
       region: home,
-      name: naming.deliveryStreamName,
+      name: naming.deliveryStreamName(config.delivery.format),
       roleName: naming.firehoseRoleName,
       source: { stream, key: streamKey },
       archive: { bucket: archive, key: archiveKey },
@@ -247,6 +247,10 @@ export class SecurityStack extends TerraformStack {
       alias: naming.keyAlias("notifications"),
       description: `${naming.pipeline}: alarm topic and object notification queue`,
       serviceStatements: statements,
+      destroyable: {
+        reason:
+          "encrypts only the alarm topic and the object notification queue, messages in flight: turning alarms and notifications off deletes them, and the key goes with them (KMS waits 30 days)",
+      },
     });
   }
 }

@@ -523,7 +523,9 @@ describeApply("emulator apply: every stack deployed against moto", () => {
         const state = stateOf(security);
         const { firehose } = await aws.clients(security.accountId, r.config.security.region);
         const { DeliveryStreamDescription: description } = await firehose.send(
-          new DescribeDeliveryStreamCommand({ DeliveryStreamName: r.naming.deliveryStreamName }),
+          new DescribeDeliveryStreamCommand({
+            DeliveryStreamName: r.naming.deliveryStreamName(r.config.delivery.format),
+          }),
         );
         const role = resourceAt(security, state, "aws_iam_role", "Delivery/Role");
         expect(description!.Source!.KinesisStreamSourceDescription).toMatchObject({
@@ -636,7 +638,7 @@ describeApply("emulator apply: every stack deployed against moto", () => {
         'sudo: alice : COMMAND=/bin/cat "/etc/shadow"',
       ];
       // Named like the application stacks' filters: the processor reads the source region from the name.
-      const filterName = r.naming.subscriptionFilterName(region, "", false);
+      const filterName = r.naming.subscriptionFilterName(region, 0);
       await subscribeStraightToStream(clients, group, {
         filterName,
         streamArn: resourceAt(security, state, "aws_kinesis_stream", "Stream/Stream").arn,

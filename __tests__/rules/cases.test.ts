@@ -23,7 +23,8 @@ import { KinesisFirehoseDeliveryStream } from "@cdktf/provider-aws/lib/kinesis-f
 import { CloudwatchLogDestinationPolicy } from "@cdktf/provider-aws/lib/cloudwatch-log-destination-policy";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { SECURITY_RULES } from "../../lib/rules/rules";
-import { at, bucket, doc, json, ROOT, Scope, scope, tlsDeny, violationsOfRule } from "./support";
+import { at, bucket, doc, json, ROOT, Scope, scope, violationsOfRule } from "./support";
+import { denyInsecureTransport as tlsDeny } from "../support/policies";
 
 interface Case {
   readonly name: string;

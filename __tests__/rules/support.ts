@@ -15,6 +15,7 @@ import {
   DataAwsIamPolicyDocumentStatement,
 } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { stackViolations, Violation } from "../../lib/rules/pack";
+import { denyInsecureTransport as tlsDeny } from "../support/policies";
 
 export const ROOT = "arn:aws:iam::111111111111:root";
 
@@ -38,15 +39,6 @@ export const doc = (
   statement: DataAwsIamPolicyDocumentStatement[],
   id = "Doc",
 ): DataAwsIamPolicyDocument => new DataAwsIamPolicyDocument(stack, id, { provider, statement });
-
-export const tlsDeny = (bucketArn: string): object => ({
-  Sid: "DenyInsecureTransport",
-  Effect: "Deny",
-  Principal: "*",
-  Action: "s3:*",
-  Resource: [bucketArn, `${bucketArn}/*`],
-  Condition: { Bool: { "aws:SecureTransport": "false" } },
-});
 
 export type Companion = "encryption" | "publicAccess" | "policy" | "versioning";
 

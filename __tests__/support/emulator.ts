@@ -1,5 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
@@ -113,6 +113,8 @@ export interface EmulatorGap {
   /** What the emulator copy drops or alters, in reviewable words. */
   readonly what: string;
   readonly reason: string;
+  /** The gap drops resources moto cannot create (the change matrix plans them against injected state). */
+  readonly drops?: true;
   /** Rewrites one stack of the given account; returns the addresses it dropped or altered. */
   rewrite(stack: StackJson, accountId: string): string[];
 }
@@ -150,6 +152,7 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     what: "drop aws_cloudwatch_log_subscription_filter whose destination is a cross-account CloudWatch Logs destination",
     reason:
       "moto looks up a log group named like the destination (ResourceNotFoundException) and always reports distribution ByLogStream; the data hop test subscribes a log group straight to the stream instead",
+    drops: true,
     rewrite: (stack) =>
       dropResources(stack, "aws_cloudwatch_log_subscription_filter", (body) =>
         String(body.destination_arn).includes(":destination:"),
@@ -158,7 +161,19 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
   {
     what: "drop aws_cloudwatch_log_account_policy (account-level subscription policy)",
     reason: "not implemented in moto: PutAccountPolicy answers HTTP 500",
+    drops: true,
     rewrite: (stack) => dropResources(stack, "aws_cloudwatch_log_account_policy", () => true),
+  },
+  {
+    what: "the delivery stream's drain before destroy sleeps 1 s",
+    reason:
+      "moto's Firehose buffers nothing (it never reads the Kinesis stream), so waiting out the buffering interval before a replaced stream is deleted (modules/delivery.ts) would only slow the change matrix by minutes",
+    rewrite: (stack) =>
+      Object.entries(stack.resource.aws_kinesis_firehose_delivery_stream ?? {}).map(([name, body]) => {
+        for (const provisioner of body.provisioner ?? [])
+          if (provisioner["local-exec"]?.when === "destroy") provisioner["local-exec"].command = "sleep 1";
+        return `aws_kinesis_firehose_delivery_stream.${name}`;
+      }),
   },
   {
     what: "ignore_changes = [tags_all] on aws_kinesis_stream",
@@ -216,6 +231,8 @@ export interface EmulatorStack {
   readonly backend: "local" | "s3";
   /** Extra `terraform init` arguments. */
   readonly initArgs: readonly string[];
+  /** The local state file ("local" backend). */
+  readonly statePath: string;
   /** The rewritten Terraform JSON as applied. */
   readonly json: StackJson;
   /** Addresses each gap dropped or altered, by gap. */
@@ -233,15 +250,43 @@ export interface EmulatorStack {
 export function emulatorCopy(
   stackDir: string,
   endpoint: string,
-  options: { keepS3Backend?: boolean } = {},
+  options: {
+    keepS3Backend?: boolean;
+    /** Keep what moto cannot create (the gaps that drop resources): for offline plans only. */
+    keepDropped?: boolean;
+    /** The local state file, when it must outlive the copy (the change matrix). Default: in the copy. */
+    statePath?: string;
+    /**
+     * Write the copy into this directory, keeping its `.terraform/` and lock file: with the same
+     * backend and provider, a later copy needs no `terraform init` (the change matrix). Default: a new one.
+     */
+    into?: string;
+  } = {},
 ): EmulatorStack {
   const name = basename(stackDir);
-  const dir = mkdtempSync(join(tmpdir(), `seclog-emulator-${name}-`));
+  const dir = options.into ?? mkdtempSync(join(tmpdir(), `seclog-emulator-${name}-`));
+  if (options.into) {
+    mkdirSync(dir, { recursive: true });
+    for (const entry of readdirSync(dir))
+      if (entry !== ".terraform" && entry !== ".terraform.lock.hcl")
+        rmSync(join(dir, entry), { recursive: true });
+  }
   cpSync(stackDir, dir, { recursive: true, filter: (source) => basename(source) !== ".terraform" });
   const json: StackJson = JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8"));
   const accountId = accountOf(json);
-  const gaps = EMULATOR_GAPS.map((gap) => ({ what: gap.what, addresses: gap.rewrite(json, accountId) }));
-  const endpoints = Object.fromEntries([...servicesOf(json), "sts"].map((service) => [service, endpoint]));
+  const gaps = EMULATOR_GAPS.filter((gap) => !(options.keepDropped && gap.drops)).map((gap) => ({
+    what: gap.what,
+    addresses: gap.rewrite(json, accountId),
+  }));
+  // Every service a stack of ours can hold, not only those this JSON uses: resources that only the
+  // state still holds (a format switch deletes the processor) are read and deleted through them too.
+  requireEndpoints(json);
+  const endpoints = Object.fromEntries(
+    [...new Set([...SERVICE_OF_TYPE.map(([, service]) => service), "sts"])].map((service) => [
+      service,
+      endpoint,
+    ]),
+  );
   for (const provider of json.provider.aws) {
     Object.assign(provider, {
       access_key: "AKIAEMULATOR00000000",
@@ -255,9 +300,10 @@ export function emulatorCopy(
     });
   }
   const keepBackend = options.keepS3Backend === true;
+  const statePath = options.statePath ?? join(dir, "terraform.tfstate");
   if (keepBackend && !json.terraform.backend?.s3) throw new Error(`${name} has no S3 backend to keep`);
   if (!keepBackend) {
-    json.terraform.backend = { local: { path: join(dir, "terraform.tfstate") } };
+    json.terraform.backend = { local: { path: statePath } };
     delete json.terraform.cloud;
   }
   writeFileSync(join(dir, "cdk.tf.json"), JSON.stringify(json, null, 1));
@@ -268,6 +314,7 @@ export function emulatorCopy(
     json,
     gaps,
     backend: keepBackend ? "s3" : "local",
+    statePath,
     initArgs: keepBackend ? s3BackendTransport(endpoint) : [],
   };
 }
@@ -301,8 +348,9 @@ function accountOf(json: StackJson): string {
   return [...ids][0];
 }
 
-function servicesOf(json: StackJson): Set<string> {
-  return new Set(Object.keys(json.resource).map(serviceOf));
+/** Fails loudly for a resource type whose service has no emulator endpoint (add it to SERVICE_OF_TYPE). */
+function requireEndpoints(json: StackJson): void {
+  for (const type of Object.keys(json.resource)) serviceOf(type);
 }
 
 /** One resource of the applied state: type, name and attributes. */
@@ -315,7 +363,7 @@ export interface StateResource {
 /** The managed resources of an emulator stack's local state, by address. */
 export function stateOf(stack: EmulatorStack): Map<string, StateResource> {
   const state = JSON.parse(
-    readFileSync(join(stack.dir, stack.backend === "s3" ? PULLED_STATE : "terraform.tfstate"), "utf8"),
+    readFileSync(stack.backend === "s3" ? join(stack.dir, PULLED_STATE) : stack.statePath, "utf8"),
   );
   const resources = new Map<string, StateResource>();
   for (const r of state.resources.filter((r: any) => r.mode === "managed")) {

@@ -109,6 +109,25 @@ export function matches(expected: Expectation, actual: string): boolean {
     : actual === expected;
 }
 
+/**
+ * One test a row, named by `title` with `%s` as "<expected>: <rule>": runs the
+ * row against `policies` through the simulator and expects AWS's decision to
+ * match. A failure shows the rule and the decision AWS would make.
+ */
+export function simulateRows<P>(title: string, rows: readonly Row<P>[], policies: P): void {
+  test.each(rows.map((row): [string, Row<P>] => [`${row.expected}: ${row.rule}`, row]))(
+    title,
+    async (_name, row) => {
+      const actual = await decide(row, policies);
+      expect({ rule: row.rule, decision: actual, matches: matches(row.expected, actual) }).toEqual({
+        rule: row.rule,
+        decision: actual,
+        matches: true,
+      });
+    },
+  );
+}
+
 const SERVICE = (
   service: string,
   role: string,

@@ -90,6 +90,22 @@ export function iamDocument(...Statement: Document[]): Document {
   return { Version: "2012-10-17", Statement };
 }
 
+/**
+ * The TLS-only deny every bucket carries, as AWS documents it (S3 User Guide,
+ * bucket policy examples, "Managing access based on HTTP or HTTPS requests";
+ * AWS Config rule s3-bucket-ssl-requests-only): deny every S3 action to every
+ * principal, on the bucket ARN and its objects, when aws:SecureTransport is
+ * false. Written from that rule, not from lib/'s builder.
+ */
+export const denyInsecureTransport = (bucketArn: string): Document => ({
+  Sid: "DenyInsecureTransport",
+  Effect: "Deny",
+  Principal: "*",
+  Action: "s3:*",
+  Resource: [bucketArn, `${bucketArn}/*`],
+  Condition: { Bool: { "aws:SecureTransport": "false" } },
+});
+
 /** A Terraform reference to a resource attribute, as synthesized: `${type.id.attribute}`. */
 export function ref(address: string, attribute = "arn"): string {
   return `\${${address}.${attribute}}`;

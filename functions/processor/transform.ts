@@ -335,12 +335,13 @@ export function toNdjson(envelope: Envelope): string {
 
 /**
  * The envelope does not carry the source region; the subscription filter (or
- * account policy) name does: this app names them `<pipeline>-<region>[-<hash>]`.
+ * account policy) name does: this app names them `<pipeline>-<region>`, and a
+ * log group's second filter `<pipeline>-<region>-2` (`-<8 hex>` before 2026-12).
  */
 export function regionOf(subscriptionFilters: readonly string[] | undefined): string {
   for (const name of Array.isArray(subscriptionFilters) ? subscriptionFilters : []) {
     if (typeof name !== "string") continue;
-    const match = /-((?:[a-z]{2}(?:-gov)?-[a-z]+-\d))(?:-[0-9a-f]{8})?$/.exec(name);
+    const match = /-((?:[a-z]{2}(?:-gov)?-[a-z]+-\d))(?:-[0-9a-f]{8}|-2)?$/.exec(name);
     if (match) return match[1];
   }
   return "unknown";

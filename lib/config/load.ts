@@ -358,8 +358,12 @@ function resolveState(raw: RawConfig): StateSettings {
 }
 
 function resolveAccount(raw: RawConfig, account: RawConfig["accounts"][number]): AppAccount {
-  const counts = new Map<string, number>();
-  for (const group of account.logGroups) counts.set(group.name, (counts.get(group.name) ?? 0) + 1);
+  const seen = new Map<string, number>();
+  const slotOf = (name: string) => {
+    const slot = seen.get(name) ?? 0;
+    seen.set(name, slot + 1);
+    return slot;
+  };
   return {
     name: account.name,
     accountId: account.accountId,
@@ -367,7 +371,7 @@ function resolveAccount(raw: RawConfig, account: RawConfig["accounts"][number]):
     regions: regionsOf(raw, account),
     logGroups: account.logGroups.map((group) => ({
       ...group,
-      sharedLogGroup: counts.get(group.name)! > 1,
+      filterSlot: slotOf(group.name),
     })),
     allLogGroups: account.allLogGroups,
     silenceAlarm: account.silenceAlarm,

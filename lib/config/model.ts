@@ -107,8 +107,8 @@ export interface LogGroupSubscription {
   readonly retentionDays?: number;
   /** Host files the CloudWatch agent ships here. */
   readonly files: readonly LogFile[];
-  /** Another entry subscribes the same log group (so filter names need a suffix). */
-  readonly sharedLogGroup: boolean;
+  /** 0 for the first entry of this log group, 1 for the second: the filter's name follows it (Naming.subscriptionFilterName). */
+  readonly filterSlot: number;
 }
 
 export interface LogFile {
