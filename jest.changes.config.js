@@ -1,0 +1,18 @@
+process.env.CHECKPOINT_DISABLE = "1";
+
+/**
+ * `npm run test:changes`: the change matrix (lib/change-matrix.ts) applied step
+ * by step against a local AWS API emulator (moto_server). Minutes of Terraform
+ * work, so never part of `npm test`; `.ci/run` runs it after `npm run test:apply`.
+ * @type {import('jest').Config}
+ */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/__tests__/changes"],
+  testMatch: ["**/*.apply.test.ts"],
+  // Type checking is `tsc --noEmit` in `npm test`; jest only transpiles.
+  transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
+  testTimeout: 900000,
+  // One suite; its Terraform work runs two stacks at a time inside it.
+  maxWorkers: 1,
+};
