@@ -1325,16 +1325,18 @@ describe("the guard through main.ts run(), against the previous cdktf.out", () =
     ).toEqual([
       "synth refused: 4 problem(s): the change would replace the data path:",
       "  stack payments-prod: prefix: 4 resource(s)",
-      "  stack security: prefix: 20 resource(s)",
+      "  stack security: prefix: 27 resource(s)",
       "  stack security: archive.bucketName: ",
       "  stack web-prod: prefix: 2 resource(s)",
       "",
     ]);
     expect(lines[3]).toBe(archiveLine());
-    // The access-log bucket and three of its sub-resources (bucket `${aws_s3_bucket.AccessLogs_....id}`) first, in the table's type order.
+    // The first four in the table's type order: the two buckets named from the prefix (access logs, search
+    // results), then their versioning (only the results bucket has it) and encryption sub-resources.
     const accessLogs = '(bucket "secops-access-logs-111111111111" -> "other-access-logs-111111111111")';
+    const results = '(bucket "secops-athena-results-111111111111" -> "other-athena-results-111111111111")';
     expect(lines[2]).toBe(
-      `  stack security: prefix: 20 resource(s) on the data path would be renamed, and so destroyed before their replacements exist: aws_s3_bucket.AccessLogs_Bucket_FB91B785 ${accessLogs}; aws_s3_bucket_server_side_encryption_configuration.AccessLogs_Encryption_069A4CD5 ${accessLogs}; aws_s3_bucket_public_access_block.AccessLogs_PublicAccessBlock_30D111BA ${accessLogs}; aws_s3_bucket_ownership_controls.AccessLogs_Ownership_377308DB ${accessLogs} and 16 more. Events sent meanwhile are lost. Safe procedure: keep the prefix as deployed; for a second pipeline under a new prefix, deploy it from its own project. To replace on purpose, synthesize again with SECLOG_ALLOW_REPLACE=prefix (or \`--allow-replace prefix\`).`,
+      `  stack security: prefix: 27 resource(s) on the data path would be renamed, and so destroyed before their replacements exist: aws_s3_bucket.AccessLogs_Bucket_FB91B785 ${accessLogs}; aws_s3_bucket.SearchResults_Bucket_69000AC3 ${results}; aws_s3_bucket_versioning.SearchResults_Versioning_BA5941FD ${results}; aws_s3_bucket_server_side_encryption_configuration.AccessLogs_Encryption_069A4CD5 ${accessLogs} and 23 more. Events sent meanwhile are lost. Safe procedure: keep the prefix as deployed; for a second pipeline under a new prefix, deploy it from its own project. To replace on purpose, synthesize again with SECLOG_ALLOW_REPLACE=prefix (or \`--allow-replace prefix\`).`,
     );
     expect(lines[4]).toContain(
       '(policy_name "secops-security-logs-us-east-1" -> "other-security-logs-us-east-1")',
@@ -1580,17 +1582,24 @@ describe("the guard through main.ts run(), against the previous cdktf.out", () =
       [
         "aws_s3_bucket.AccessLogs_Bucket_* prefix false",
         "aws_s3_bucket.Archive_Bucket_* archive.bucketName false",
+        "aws_s3_bucket.SearchResults_Bucket_* prefix false",
         "aws_s3_bucket_versioning.Archive_Versioning_* archive.bucketName false",
+        "aws_s3_bucket_versioning.SearchResults_Versioning_* prefix false",
         "aws_s3_bucket_server_side_encryption_configuration.AccessLogs_Encryption_* prefix false",
         "aws_s3_bucket_server_side_encryption_configuration.Archive_Encryption_* archive.bucketName false",
+        "aws_s3_bucket_server_side_encryption_configuration.SearchResults_Encryption_* prefix false",
         "aws_s3_bucket_public_access_block.AccessLogs_PublicAccessBlock_* prefix false",
         "aws_s3_bucket_public_access_block.Archive_PublicAccessBlock_* archive.bucketName false",
+        "aws_s3_bucket_public_access_block.SearchResults_PublicAccessBlock_* prefix false",
         "aws_s3_bucket_ownership_controls.AccessLogs_Ownership_* prefix false",
         "aws_s3_bucket_ownership_controls.Archive_Ownership_* archive.bucketName false",
+        "aws_s3_bucket_ownership_controls.SearchResults_Ownership_* prefix false",
         "aws_s3_bucket_policy.AccessLogs_Policy_* prefix false",
         "aws_s3_bucket_policy.Archive_Policy_* archive.bucketName false",
+        "aws_s3_bucket_policy.SearchResults_Policy_* prefix false",
         "aws_s3_bucket_lifecycle_configuration.AccessLogs_Lifecycle_* prefix false",
         "aws_s3_bucket_lifecycle_configuration.Archive_Lifecycle_* archive.bucketName false",
+        "aws_s3_bucket_lifecycle_configuration.SearchResults_Lifecycle_* prefix false",
         // The archive's access logging, configured from the access-log bucket: the archive's.
         "aws_s3_bucket_logging.AccessLogs_SourceLogging_* archive.bucketName false",
         "aws_kinesis_stream.Stream_* prefix false",
@@ -1727,7 +1736,7 @@ describe("the guard through main.ts run(), against the previous cdktf.out", () =
     ).toEqual([
       "synth refused: 3 problem(s): the change would replace the data path:",
       "  stack payments-prod: prefix: 4 resource(s)",
-      "  stack security: prefix: 20 resource(s)",
+      "  stack security: prefix: 27 resource(s)",
       "  stack web-prod: prefix: 2 resource(s)",
       "",
     ]);
@@ -1782,7 +1791,7 @@ describe("the guard through main.ts run(), against the previous cdktf.out", () =
     ).toEqual([
       "synth refused: 4 problem(s): the change would replace the data path:",
       "  stack payments-prod: prefix: 6 resource(s)",
-      "  stack security: prefix: 20 resource(s)",
+      "  stack security: prefix: 27 resource(s)",
       archiveLine(),
       "  stack web-prod: prefix: 2 resource(s)",
       "",

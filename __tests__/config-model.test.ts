@@ -41,6 +41,8 @@ describe("the resolved config", () => {
       },
       state: { backend: "local" },
       alarms: undefined,
+      // On with the events format: a 100 GiB scan cutoff (100 x 2^30 bytes), results for 30 days, no analysts.
+      search: { bytesScannedCutoff: 100 * 1024 ** 3, resultsExpireDays: 30, analystPrincipals: [] },
       objectNotifications: false,
       accounts: [
         {
@@ -190,6 +192,43 @@ describe("the resolved config", () => {
     ],
   ])("delivery %s", (_what, change, delivery) => {
     expect(resolved(change).delivery).toStrictEqual(delivery);
+  });
+
+  test.each<[string, Change, SecLogConfig["search"]]>([
+    [
+      "events, search unset: on with the defaults",
+      () => undefined,
+      { bytesScannedCutoff: 107_374_182_400, resultsExpireDays: 30, analystPrincipals: [] },
+    ],
+    [
+      "events, search: {}: the same",
+      (c) => (c.search = {}),
+      { bytesScannedCutoff: 107_374_182_400, resultsExpireDays: 30, analystPrincipals: [] },
+    ],
+    ["events, search off", (c) => (c.search = { enabled: false, scanLimitGiB: 5 }), undefined],
+    ["raw, search unset: off", (c) => (c.delivery = { format: "raw" }), undefined],
+    [
+      "raw, search off",
+      (c) => ((c.delivery = { format: "raw" }), (c.search = { enabled: false })),
+      undefined,
+    ],
+    [
+      "events with every setting: 1 GiB is 1,073,741,824 bytes",
+      (c) =>
+        (c.search = {
+          enabled: true,
+          scanLimitGiB: 1,
+          resultsExpireDays: 7,
+          analystPrincipals: ["arn:aws:iam::444444444444:role/IncidentResponder"],
+        }),
+      {
+        bytesScannedCutoff: 1_073_741_824,
+        resultsExpireDays: 7,
+        analystPrincipals: ["arn:aws:iam::444444444444:role/IncidentResponder"],
+      },
+    ],
+  ])("search %s", (_what, change, search) => {
+    expect(resolved(change).search).toStrictEqual(search);
   });
 
   test.each<[string, Change, SecLogConfig["state"]]>([

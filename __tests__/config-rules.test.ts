@@ -28,6 +28,8 @@ function problemsAfter(change: Change): Printed[] {
 }
 
 const OTHER_ACCOUNT = "999999999999";
+const ANALYST = "arn:aws:iam::444444444444:role/IncidentResponder";
+const OTHER_ANALYST = "arn:aws:iam::111111111111:user/alice";
 const role = (account: string, partition = "aws") => `arn:${partition}:iam::${account}:role/deploy`;
 
 /** `count` application accounts, each shipping one log group from `regions` (default: security.region). */
@@ -542,6 +544,56 @@ const RULES: Record<string, Row[]> = {
     ["keepSource false with raw", (c) => (c.delivery = { format: "raw", keepSource: false }), []],
     ["keepSource with events", (c) => (c.delivery = { format: "events", keepSource: true }), []],
   ],
+  searchOnlyForEvents: [
+    [
+      "search on with raw",
+      (c) => ((c.delivery = { format: "raw" }), (c.search = { enabled: true })),
+      [
+        {
+          path: "search.enabled",
+          message:
+            "format raw stores CloudWatch Logs' gzip'd envelopes, which Athena cannot project into events; use format events, or remove it",
+        },
+      ],
+    ],
+    ["search off with raw", (c) => ((c.delivery = { format: "raw" }), (c.search = { enabled: false })), []],
+    ["search unset with raw (off)", (c) => (c.delivery = { format: "raw" }), []],
+    ["search on with events", (c) => (c.search = { enabled: true }), []],
+  ],
+  analystsNeedSearch: [
+    [
+      "analysts with search off",
+      (c) => (c.search = { enabled: false, analystPrincipals: [ANALYST] }),
+      [
+        {
+          path: "search.analystPrincipals",
+          message:
+            "the analyst role runs hunts, and search is off (format raw or search.enabled false); turn search on or remove it",
+        },
+      ],
+    ],
+    [
+      "analysts with raw",
+      (c) => ((c.delivery = { format: "raw" }), (c.search = { analystPrincipals: [ANALYST] })),
+      [
+        {
+          path: "search.analystPrincipals",
+          message:
+            "the analyst role runs hunts, and search is off (format raw or search.enabled false); turn search on or remove it",
+        },
+      ],
+    ],
+    ["no analysts with search off", (c) => (c.search = { enabled: false, analystPrincipals: [] }), []],
+    ["analysts with events (search on by default)", (c) => (c.search = { analystPrincipals: [ANALYST] }), []],
+  ],
+  uniqueAnalystPrincipals: [
+    [
+      "an analyst listed twice",
+      (c) => (c.search = { analystPrincipals: [ANALYST, OTHER_ANALYST, ANALYST] }),
+      [{ path: "search.analystPrincipals[2]", message: `${ANALYST} is listed twice; remove one` }],
+    ],
+    ["two different analysts", (c) => (c.search = { analystPrincipals: [ANALYST, OTHER_ANALYST] }), []],
+  ],
   backendBlockMatches: [
     [
       "backend s3 without state.s3",
@@ -1041,6 +1093,57 @@ const NUMBER_BOUNDS: Array<
 
 /** [what, change, the problems]: bounds and patterns of strings, lists and enumerations. */
 const FIELDS: Row[] = [
+  ["a scan limit of 1 GiB", (c) => (c.search = { scanLimitGiB: 1 }), []],
+  ["a scan limit of 1 PiB", (c) => (c.search = { scanLimitGiB: 1_048_576 }), []],
+  [
+    "a scan limit of 0",
+    (c) => (c.search = { scanLimitGiB: 0 }),
+    [{ path: "search.scanLimitGiB", message: "Too small: expected number to be >=1" }],
+  ],
+  [
+    "a scan limit over 1 PiB",
+    (c) => (c.search = { scanLimitGiB: 1_048_577 }),
+    [{ path: "search.scanLimitGiB", message: "Too big: expected number to be <=1048576" }],
+  ],
+  ["results kept 1 day", (c) => (c.search = { resultsExpireDays: 1 }), []],
+  [
+    "results kept 0 days",
+    (c) => (c.search = { resultsExpireDays: 0 }),
+    [{ path: "search.resultsExpireDays", message: "Too small: expected number to be >=1" }],
+  ],
+  [
+    "an SSO role path as analyst",
+    (c) =>
+      (c.search = {
+        analystPrincipals: ["arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/SecOps"],
+      }),
+    [],
+  ],
+  ...[
+    "arn:aws:iam::444444444444:root",
+    "arn:aws:sts::444444444444:assumed-role/IncidentResponder/alice",
+    "arn:aws:iam::44444444444:role/IncidentResponder",
+    "IncidentResponder",
+  ].map((arn): Row => [
+    `analyst principal ${arn}`,
+    (c) => (c.search = { analystPrincipals: [arn] }),
+    [
+      {
+        path: "search.analystPrincipals[0]",
+        message: "must be an IAM role or user ARN, e.g. arn:aws:iam::123456789012:role/IncidentResponder",
+      },
+    ],
+  ]),
+  [
+    "a misspelt search key",
+    (c) => (c.search = { scanLimitGb: 5 }),
+    [
+      {
+        path: "search.scanLimitGb",
+        message: 'unknown key; did you mean "scanLimitGiB"? (config reference: README.md)',
+      },
+    ],
+  ],
   ["a 2-character prefix", (c) => (c.prefix = "ab"), []],
   ["a prefix of letters, digits and hyphens", (c) => (c.prefix = "a-1"), []],
   ...["a", "1ab", "-ab", "ab_c", "ab c"].map((prefix): Row => [

@@ -167,7 +167,11 @@ describe("health alarms", () => {
       resourcesOf(plain, "aws_kms_key")
         .map(([id]) => id)
         .sort(),
-    ).toEqual([expect.stringMatching(/^ArchiveKey_/), expect.stringMatching(/^StreamKey_/)]);
+    ).toEqual([
+      expect.stringMatching(/^ArchiveKey_/),
+      expect.stringMatching(/^SearchResultsKey_/),
+      expect.stringMatching(/^StreamKey_/),
+    ]);
   });
 
   test("the notifications key lets exactly CloudWatch (alarms) and S3 (events) use it", () => {
@@ -281,7 +285,10 @@ describe("archive access logs", () => {
     const config = baseConfig();
     config.archive = { accessLogs: false };
     const security = synthStacks(config).security;
-    expect(resourcesOf(security, "aws_s3_bucket")).toHaveLength(1);
+    expect(resourcesOf(security, "aws_s3_bucket").map(([id]) => id)).toEqual([
+      "Archive_Bucket_DB32D495",
+      "SearchResults_Bucket_69000AC3",
+    ]);
     expect(resourcesOf(security, "aws_s3_bucket_logging")).toHaveLength(0);
   });
 });

@@ -30,6 +30,7 @@ import {
 const ARCHIVE = ref("aws_s3_bucket.Archive_Bucket_DB32D495");
 const ACCESS_LOGS = ref("aws_s3_bucket.AccessLogs_Bucket_FB91B785");
 const STATE_BUCKET = ref("aws_s3_bucket.StateBucket_3A0A90D0");
+const SEARCH_RESULTS = ref("aws_s3_bucket.SearchResults_Bucket_69000AC3");
 const STREAM = ref("aws_kinesis_stream.Stream_FBE79EEE");
 const STREAM_KEY = ref("aws_kms_key.StreamKey_053B4889");
 const ARCHIVE_KEY = ref("aws_kms_key.ArchiveKey_5C51534B");
@@ -423,6 +424,15 @@ function securityPolicies(shape: SecurityShape): Record<string, Document> {
       ? { "aws_s3_bucket_policy.AccessLogs_Policy_3C1D984A.policy": accessLogsBucketPolicy() }
       : {}),
     "aws_s3_bucket_policy.Archive_Policy_A09DB26D.policy": iamDocument(denyInsecureTransport(ARCHIVE)),
+    // Search is on by default with the events format: the results key (root only) and TLS-only results bucket.
+    ...(shape.format === "events"
+      ? {
+          "aws_kms_key.SearchResultsKey_0005A591.policy": iamDocument(rootAdministersKey(home)),
+          "aws_s3_bucket_policy.SearchResults_Policy_0A222C6F.policy": iamDocument(
+            denyInsecureTransport(SEARCH_RESULTS),
+          ),
+        }
+      : {}),
     ...(shape.alarms
       ? { "aws_sns_topic_policy.AlarmTopic_Policy_3A97F6C2.policy": alarmTopicPolicy(home) }
       : {}),

@@ -33,18 +33,29 @@ const NOTIFICATIONS_KEY = {
       "encrypts only the alarm topic and the object notification queue, messages in flight: turning alarms and notifications off deletes them, and the key goes with them (KMS waits 30 days)",
   },
 };
+/** Search (on by default with the events format): the results bucket and its key go when search is turned off. */
+const SEARCH = {
+  "aws_kms_key.SearchResultsKey_0005A591": {
+    KMS_KEY_PROTECTED:
+      "encrypts only Athena query results, copies of archive rows that expire: turning search off deletes them, and the key goes with them (KMS waits 30 days)",
+  },
+  "aws_s3_bucket.SearchResults_Bucket_69000AC3": {
+    S3_BUCKET_PREVENT_DESTROY:
+      "holds only Athena query results, copies of archive rows that expire: turning search off deletes the bucket and its results, never evidence",
+  },
+};
 const STATE_ROLES = {
   "aws_iam_role.StateAccess_payments-prod_Role_60F15FAA": { IAM_ACCOUNT_TRUST_CONDITION: STATE_TRUST },
   "aws_iam_role.StateAccess_web-prod_Role_6BB6662C": { IAM_ACCOUNT_TRUST_CONDITION: STATE_TRUST },
 };
 
 describe("rule suppressions in the synthesized files", () => {
-  test("account lists, events format: the processor's trust, the access-log bucket's SSE-S3 and versioning, nothing else", () => {
+  test("account lists, events format: the processor's trust, the access-log bucket's SSE-S3 and versioning, the search results bucket and key, nothing else", () => {
     const stacks = synthesizedFiles(baseConfig(), "suppressions-base");
     expect(
       Object.fromEntries(Object.entries(stacks).map(([name, stack]) => [name, suppressionsOf(stack)])),
     ).toEqual({
-      security: { ...PROCESSOR, ...ACCESS_LOGS },
+      security: { ...PROCESSOR, ...ACCESS_LOGS, ...SEARCH },
       "payments-prod": {},
       "web-prod": {},
     });
@@ -57,7 +68,7 @@ describe("rule suppressions in the synthesized files", () => {
       Object.fromEntries(Object.entries(stacks).map(([name, stack]) => [name, suppressionsOf(stack)])),
     ).toEqual({
       state: STATE_ROLES,
-      security: { ...PROCESSOR, ...ACCESS_LOGS, ...NOTIFICATIONS_KEY },
+      security: { ...PROCESSOR, ...ACCESS_LOGS, ...NOTIFICATIONS_KEY, ...SEARCH },
       "payments-prod": sender,
       "web-prod": sender,
     });

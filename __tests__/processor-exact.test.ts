@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import fc from "fast-check";
 // The module object itself (a default import): spying on it reaches the processor's calls.
 import zlib from "node:zlib";
 import { gunzipSync, gzipSync } from "node:zlib";
@@ -9,7 +11,9 @@ import {
   FirehoseRecord,
   RESPONSE_LIMIT_BYTES,
   regionOf,
-  sanitizeLogGroup,
+  logGroupKey,
+  logGroupOfKey,
+  LOG_GROUP_KEY_MAX_CHARS,
   toNdjson,
   transform,
   transformCounting,
@@ -32,7 +36,7 @@ const OTHER_ACCOUNT = "333333333333";
 const HEADER = `{"messageType":"DATA_MESSAGE","owner":"${ACCOUNT}","logGroup":"/var/log/secure","logStream":"i-0abc123/secure","subscriptionFilters":["secops-security-logs-eu-west-1"],"logEvents":[`;
 /** What follows the message in each line of a record with HEADER. */
 const PROVENANCE = `"account":"${ACCOUNT}","region":"eu-west-1","logGroup":"/var/log/secure","logStream":"i-0abc123/secure"`;
-const KEYS = { partitionKeys: { account: ACCOUNT, logGroup: "var.log.secure" } };
+const KEYS = { partitionKeys: { account: ACCOUNT, logGroup: "!var!log!secure" } };
 
 /** A record holding this exact text, gzip'd as CloudWatch Logs does (level 6 unless told). */
 function rawRecord(recordId: string, text: string | Buffer, level = 6): FirehoseRecord {
@@ -382,7 +386,7 @@ describe("exact output: the lines, byte for byte", () => {
       `{"timestamp":1,"message":"a/",${provenance},"id":"1"}\n` +
       `{"timestamp":2,"message":"},{\\"timestamp\\":",${provenance},"id":"2"}\n` +
       `{"timestamp":3,"message":"c",${provenance},"id":"3"}\n`;
-    const keys = { partitionKeys: { account: OTHER_ACCOUNT, logGroup: "aws.lambda.fn" } };
+    const keys = { partitionKeys: { account: OTHER_ACCOUNT, logGroup: "!!aws!lambda!fn" } };
     expect(explainRecord(rawRecord("g", text))).toEqual({ result: ok("g", lines, 1, keys), events: 3 });
   });
 
@@ -393,7 +397,7 @@ describe("exact output: the lines, byte for byte", () => {
     const lines =
       `{"timestamp":1,"message":"m",${provenance},"id":"1"}\n` +
       `{"timestamp":2,"message":"n",${provenance},"id":"2"}\n`;
-    const keys = { partitionKeys: { account: ACCOUNT, logGroup: "g_2" } };
+    const keys = { partitionKeys: { account: ACCOUNT, logGroup: "!g(24)2" } };
     expect(explainRecord(rawRecord("d", text))).toEqual({ result: ok("d", lines, 1, keys), events: 2 });
   });
 
@@ -697,7 +701,7 @@ describe("the handler's log: metrics and failure counts", () => {
   });
 });
 
-describe("regionOf and sanitizeLogGroup, at their edges", () => {
+describe("regionOf and logGroupKey, at their edges", () => {
   test.each([
     [["secops-security-logs-eu-west-1"], "eu-west-1"],
     [["secops-security-logs-eu-west-1-0a1b2c3d"], "eu-west-1"],
@@ -727,16 +731,70 @@ describe("regionOf and sanitizeLogGroup, at their edges", () => {
   });
 
   test.each([
-    ["//var//log/messages", "var..log.messages"],
-    ["var/log", "var.log"],
+    ["/var/log/messages", "!var!log!messages"],
+    ["//var//log/messages", "!!var!!log!messages"],
     ["Az09._-", "Az09._-"],
-    ["a b#c:d/é", "a_b_c_d._"],
-    ["", "_"],
-    ["///", "_"],
-    ["g".repeat(200), "g".repeat(200)],
-    ["g".repeat(201), "g".repeat(200)],
-    [`/${"g".repeat(199)}/x`, `${"g".repeat(199)}.`],
-  ])("log group %j is partition %j", (name, key) => {
-    expect(sanitizeLogGroup(name)).toBe(key);
+    ["app#1", "app(23)1"],
+    ["a b", "a(20)b"],
+    ["é", "(C3)(A9)"],
+    ["%41", "(25)41"],
+    ["!", "(21)"],
+    ["(", "(28)"],
+    ["", "(empty)"],
+    ["g".repeat(600), "g".repeat(600)],
+  ])("log group %j has key %j, and the key reads back", (name, key) => {
+    expect(logGroupKey(name)).toBe(key);
+    expect(logGroupOfKey(key)).toBe(name);
+  });
+
+  test("a key past LOG_GROUP_KEY_MAX_CHARS is cut and ends in (~) and 16 hex digits of the name's SHA-256; it does not read back", () => {
+    const name = "#".repeat(512);
+    const key = logGroupKey(name);
+    const digest = createHash("sha256").update(name, "utf8").digest("hex").slice(0, 16);
+    // 581 characters are left before the suffix: 145 whole escapes (580), never a split one.
+    expect(key).toBe(`${"(23)".repeat(145)}(~)${digest}`);
+    expect(key).toHaveLength(LOG_GROUP_KEY_MAX_CHARS - 1);
+    expect(logGroupOfKey(key)).toBeUndefined();
+    expect(logGroupKey("g".repeat(601))).toBe(
+      `${"g".repeat(581)}(~)${createHash("sha256").update("g".repeat(601)).digest("hex").slice(0, 16)}`,
+    );
+  });
+
+  test.each(["(41)", "(2F)", "(c3)(a9)", "a/b", "a%2Fb", "(~)", "(C3)", "a b", ""])(
+    "%j is not a key logGroupKey writes: undefined",
+    (key) => expect(logGroupOfKey(key)).toBeUndefined(),
+  );
+
+  test("one to one over CloudWatch Logs names and any text: keys are S3-safe and read back unless cut", () => {
+    // Sizes up to "max": fast-check's default keeps strings short, and the long ones are where keys get cut.
+    const cloudWatchName = (size: fc.SizeForArbitrary) =>
+      fc.stringMatching(/^[.\-_/#A-Za-z0-9]{1,512}$/, { size });
+    // Any text within CloudWatch Logs' 512 characters (UTF-16 units, as the API counts).
+    const anyText = (size: fc.SizeForArbitrary) =>
+      fc
+        .string({ unit: "grapheme", minLength: 1, maxLength: 512, size })
+        .filter((text) => text.length <= 512);
+    fc.assert(
+      fc.property(
+        fc.oneof(cloudWatchName("small"), cloudWatchName("max"), anyText("small"), anyText("large")),
+        cloudWatchName("medium"),
+        (name, other) => {
+          const key = logGroupKey(name);
+          const cut = /\(~\)[0-9a-f]{16}$/.test(key);
+          // S3's safe characters only; a cut key's marker `(~)` is the one exception.
+          expect(key).toMatch(cut ? /^[A-Za-z0-9._!()-]*\(~\)[0-9a-f]{16}$/ : /^[A-Za-z0-9._!()-]+$/);
+          expect(key).not.toMatch(/[%/]/);
+          expect(key.length).toBeLessThanOrEqual(LOG_GROUP_KEY_MAX_CHARS);
+          // Cut exactly when the whole key would not fit.
+          expect(cut).toBe(
+            [...name].reduce((n, c) => n + (/[A-Za-z0-9._\-/]/.test(c) ? 1 : 4 * Buffer.byteLength(c)), 0) >
+              LOG_GROUP_KEY_MAX_CHARS,
+          );
+          expect(logGroupOfKey(key)).toBe(cut ? undefined : name);
+          if (other !== name) expect(logGroupKey(other)).not.toBe(key);
+        },
+      ),
+      { seed: 17, numRuns: 500 },
+    );
   });
 });

@@ -14,7 +14,7 @@ import {
   FirehoseEvent,
   FirehoseRecord,
   RESPONSE_LIMIT_BYTES,
-  sanitizeLogGroup,
+  logGroupKey,
   regionOf,
   transformCounting,
   transformRecord,
@@ -140,7 +140,7 @@ describe("Firehose processor: CloudWatch Logs envelopes to NDJSON", () => {
     expect(record).toMatchObject({
       recordId: "r1",
       result: "Ok",
-      metadata: { partitionKeys: { account: "222222222222", logGroup: "var.log.secure" } },
+      metadata: { partitionKeys: { account: "222222222222", logGroup: "!var!log!secure" } },
     });
     expect(linesOf(record)).toEqual([
       {
@@ -471,7 +471,7 @@ describe("Firehose processor: CloudWatch Logs envelopes to NDJSON", () => {
     expect(result).toMatchObject({
       recordId: record.recordId,
       result: "Ok",
-      metadata: { partitionKeys: { account: "222222222222", logGroup: "app.payments.security" } },
+      metadata: { partitionKeys: { account: "222222222222", logGroup: "!app!payments!security" } },
     });
     const lines = linesOf(result);
     expect(lines.map((l) => [l.id, l.timestamp, l.message])).toEqual(
@@ -512,12 +512,12 @@ describe("processor helpers", () => {
   });
 
   test.each([
-    ["/var/log/messages", "var.log.messages"],
-    ["/aws/lambda/my-fn", "aws.lambda.my-fn"],
-    ["App#Security Logs", "App_Security_Logs"],
-    ["/", "_"],
+    ["/var/log/messages", "!var!log!messages"],
+    ["/aws/lambda/my-fn", "!aws!lambda!my-fn"],
+    ["App#Security Logs", "App(23)Security(20)Logs"],
+    ["/", "!"],
   ])("log group %s is partition %s", (name, key) => {
-    expect(sanitizeLogGroup(name)).toBe(key);
+    expect(logGroupKey(name)).toBe(key);
   });
 });
 
@@ -816,7 +816,7 @@ describe("processor properties (fast-check, seeded)", () => {
       );
       expect(result.metadata.partitionKeys).toEqual({
         account: c.envelope.owner,
-        logGroup: sanitizeLogGroup(c.envelope.logGroup),
+        logGroup: logGroupKey(c.envelope.logGroup),
       });
     }
   }

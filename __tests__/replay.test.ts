@@ -116,11 +116,11 @@ const OBJECT_07_BODY = gzipSync(
 
 const name = (source: string, line: number) =>
   `replay-${createHash("sha256").update(`${source}\n${line}`).digest("hex")}.ndjson.gz`;
-const EXPECTED_KEYS = [
-  `events/account=${PAYMENTS}/logGroup=var.log.secure/2026/11/27/06/${name(OBJECT_06, 1)}`,
-  `events/account=${PAYMENTS}/logGroup=var.log.secure/2026/11/27/07/${name(OBJECT_07, 1)}`,
-  `events/account=${WEB}/logGroup=var.log.nginx.access.log/2026/11/27/06/${name(OBJECT_06, 3)}`,
-].sort();
+const PAYMENTS_06 = `events/2026/11/27/06/account=${PAYMENTS}/logGroup=!var!log!secure/${name(OBJECT_06, 1)}`;
+const PAYMENTS_07 = `events/2026/11/27/07/account=${PAYMENTS}/logGroup=!var!log!secure/${name(OBJECT_07, 1)}`;
+const WEB_06 = `events/2026/11/27/06/account=${WEB}/logGroup=!var!log!nginx!access.log/${name(OBJECT_06, 3)}`;
+/** As S3 lists them (by key), which is also the order replay writes them: error object 06, then 07. */
+const EXPECTED_KEYS = [PAYMENTS_06, WEB_06, PAYMENTS_07];
 
 const line = (owner: string, logGroup: string, e: { id: string; timestamp: number; message: string }) => ({
   timestamp: e.timestamp,
@@ -132,9 +132,9 @@ const line = (owner: string, logGroup: string, e: { id: string; timestamp: numbe
   id: e.id,
 });
 const EXPECTED_LINES: Record<string, object[]> = {
-  [EXPECTED_KEYS[0]]: [...SECURE, ...SECURE_LATER].map((e) => line(PAYMENTS, "/var/log/secure", e)),
-  [EXPECTED_KEYS[1]]: NEXT_HOUR.map((e) => line(PAYMENTS, "/var/log/secure", e)),
-  [EXPECTED_KEYS[2]]: ACCESS.map((e) => line(WEB, "/var/log/nginx/access.log", e)),
+  [PAYMENTS_06]: [...SECURE, ...SECURE_LATER].map((e) => line(PAYMENTS, "/var/log/secure", e)),
+  [PAYMENTS_07]: NEXT_HOUR.map((e) => line(PAYMENTS, "/var/log/secure", e)),
+  [WEB_06]: ACCESS.map((e) => line(WEB, "/var/log/nginx/access.log", e)),
 };
 
 const REPORT_TAIL = [
@@ -184,23 +184,23 @@ describe("replay logic", () => {
     ]).toEqual([true, false, false, true, true]);
   });
 
-  test("the events prefix is Firehose's: account, sanitized log group, UTC hour of arrival", () => {
-    expect(eventsPrefix(PAYMENTS, "var.log.secure", new Date("2026-11-27T23:59:59.999Z"))).toBe(
-      `events/account=${PAYMENTS}/logGroup=var.log.secure/2026/11/27/23/`,
+  test("the events prefix is Firehose's: UTC hour of arrival, account, log group key", () => {
+    expect(eventsPrefix(PAYMENTS, "!var!log!secure", new Date("2026-11-27T23:59:59.999Z"))).toBe(
+      `events/2026/11/27/23/account=${PAYMENTS}/logGroup=!var!log!secure/`,
     );
   });
 
   test("one object per partition and hour; the body is the records' gzip members, concatenated, which gunzip to the NDJSON lines", () => {
     const plan = planErrorObject(OBJECT_06, `${OBJECT_06_LINES.join("\n")}\n`);
     expect(plan.objects.map((o) => [o.key, o.lines])).toEqual([
-      [EXPECTED_KEYS[0], [1, 2]],
-      [EXPECTED_KEYS[2], [3]],
+      [PAYMENTS_06, [1, 2]],
+      [WEB_06, [3]],
     ]);
     const body = plan.objects[0].body;
     // Two members, one per record (the processor's contract: each Ok record's data is one gzip member).
     expect([...body.subarray(0, 2)]).toEqual([0x1f, 0x8b]);
     expect(body.indexOf(Buffer.from([0x1f, 0x8b, 0x08]), 10)).toBeGreaterThan(0);
-    expect(ndjson(body)).toEqual(EXPECTED_LINES[EXPECTED_KEYS[0]]);
+    expect(ndjson(body)).toEqual(EXPECTED_LINES[PAYMENTS_06]);
     expect({
       records: plan.records,
       replayed: plan.replayed,
@@ -318,7 +318,7 @@ describeMoto("npm run replay against moto's S3", () => {
         `replay of s3://${BUCKET}/errors/processing-failed/ (dry run: nothing written)`,
         ...REPORT_HEAD.slice(1),
         "  objects to write: 3",
-        ...[EXPECTED_KEYS[0], EXPECTED_KEYS[2], EXPECTED_KEYS[1]].map((k) => `    ${k}`),
+        ...[PAYMENTS_06, WEB_06, PAYMENTS_07].map((k) => `    ${k}`),
         "  objects already present: 0",
         ...REPORT_TAIL,
       ].join("\n"),
@@ -334,7 +334,7 @@ describeMoto("npm run replay against moto's S3", () => {
       [
         ...REPORT_HEAD,
         "  objects written: 3",
-        ...[EXPECTED_KEYS[0], EXPECTED_KEYS[2], EXPECTED_KEYS[1]].map((k) => `    ${k}`),
+        ...[PAYMENTS_06, WEB_06, PAYMENTS_07].map((k) => `    ${k}`),
         "  objects already present: 0",
         ...REPORT_TAIL,
       ].join("\n"),

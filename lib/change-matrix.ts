@@ -88,6 +88,18 @@ const account = (doc: RawDoc, name: string) => doc.accounts.find((a: RawDoc) => 
 
 const NO_GAP = "none: updated in place";
 
+/** The search results bucket with its key and sub-resources (on with the events format, lib/search.ts). */
+const SEARCH_RESULTS_BUCKET: readonly string[] = [
+  "aws_kms_key",
+  "aws_s3_bucket",
+  "aws_s3_bucket_lifecycle_configuration",
+  "aws_s3_bucket_ownership_controls",
+  "aws_s3_bucket_policy",
+  "aws_s3_bucket_public_access_block",
+  "aws_s3_bucket_server_side_encryption_configuration",
+  "aws_s3_bucket_versioning",
+];
+
 export const CHANGE_STEPS: readonly ChangeStep[] = [
   [
     {
@@ -256,11 +268,19 @@ export const CHANGE_STEPS: readonly ChangeStep[] = [
           replaceCreateFirst: ["aws_kinesis_firehose_delivery_stream"],
           // The Firehose role loses the processor; the archive key, the processor's log group.
           update: ["aws_iam_role_policy", "aws_kms_key"],
-          delete: ["aws_cloudwatch_log_group", "aws_iam_role", "aws_iam_role_policy", "aws_lambda_function"],
+          // Search goes with the events format: its results bucket and key (the Glue tables and the
+          // workgroup too, which are not on the data path).
+          delete: [
+            "aws_cloudwatch_log_group",
+            "aws_iam_role",
+            "aws_iam_role_policy",
+            "aws_lambda_function",
+            ...SEARCH_RESULTS_BUCKET,
+          ],
         },
       },
       effect:
-        "none: the new delivery stream reads the Kinesis stream before the old one is deleted, and the old one drains its buffer first; events of the overlap arrive twice (same event id)",
+        "none: the new delivery stream reads the Kinesis stream before the old one is deleted, and the old one drains its buffer first; events of the overlap arrive twice (same event id). Search goes (raw has nothing to project): its tables, workgroup, results bucket and key",
       todo: "nothing; de-duplicate the overlap on the event id if it matters",
     },
   ],
@@ -272,7 +292,13 @@ export const CHANGE_STEPS: readonly ChangeStep[] = [
         security: {
           replaceCreateFirst: ["aws_kinesis_firehose_delivery_stream"],
           update: ["aws_iam_role_policy", "aws_kms_key"],
-          create: ["aws_cloudwatch_log_group", "aws_iam_role", "aws_iam_role_policy", "aws_lambda_function"],
+          create: [
+            "aws_cloudwatch_log_group",
+            "aws_iam_role",
+            "aws_iam_role_policy",
+            "aws_lambda_function",
+            ...SEARCH_RESULTS_BUCKET,
+          ],
         },
       },
       effect: "as events -> raw: an overlap with duplicates, no gap",

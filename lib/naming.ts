@@ -86,11 +86,36 @@ export class Naming {
     return `SecLog/${this.input.prefix}`;
   }
 
+  /** Athena workgroup of the saved hunts (issue 17: `<prefix>-security-logs`). */
+  get searchWorkgroupName(): string {
+    return this.pipeline;
+  }
+
+  /**
+   * Glue database of the events tables. Athena database names take only
+   * letters, digits and underscores ("Names for tables, databases, and
+   * columns", Athena User Guide, https://docs.aws.amazon.com/athena/latest/ug/tables-databases-columns-names.html),
+   * so the prefix's hyphens become underscores.
+   */
+  get searchDatabaseName(): string {
+    return `${this.pipeline.replace(/-/g, "_")}`;
+  }
+
+  /** Bucket of Athena's query results (their own bucket: they expire, the archive does not). */
+  searchResultsBucketName(): string {
+    return `${this.input.prefix}-athena-results-${this.input.securityAccountId}`;
+  }
+
+  /** Role the `search.analystPrincipals` assume to run hunts. */
+  get analystRoleName(): string {
+    return `${this.input.prefix}-security-logs-analyst`;
+  }
+
   accessLogsBucketName(): string {
     return `${this.input.prefix}-access-logs-${this.input.securityAccountId}`;
   }
 
-  keyAlias(purpose: "archive" | "stream" | "notifications" | "terraform-state"): string {
+  keyAlias(purpose: "archive" | "stream" | "notifications" | "search-results" | "terraform-state"): string {
     return `alias/${this.input.prefix}-${purpose}`;
   }
 

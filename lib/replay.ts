@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { FirehoseRecord, transformRecord } from "../functions/processor/transform";
 import { EVENTS_PREFIX, PROCESSING_FAILED_PREFIX } from "./pipeline";
+import { deliveryHourOf } from "./search";
 import { SecLogConfig } from "./config/model";
 import { namingOf } from "./naming";
 import { PolicyDocument, policyDocument } from "./iam/policy";
@@ -107,12 +108,9 @@ export function inWindow(key: string, since?: Date, until?: Date): boolean {
   return true;
 }
 
-const pad = (n: number) => String(n).padStart(2, "0");
-
-/** The events prefix Firehose writes for a partition and arrival time (modules/delivery.ts: events, account, logGroup, UTC date path). */
+/** The events prefix Firehose writes for a partition and arrival time (lib/search.ts: events, UTC delivery hour, account, logGroup). */
 export function eventsPrefix(account: string, logGroup: string, arrival: Date): string {
-  const date = `${arrival.getUTCFullYear()}/${pad(arrival.getUTCMonth() + 1)}/${pad(arrival.getUTCDate())}/${pad(arrival.getUTCHours())}/`;
-  return `${EVENTS_PREFIX}account=${account}/logGroup=${logGroup}/${date}`;
+  return `${EVENTS_PREFIX}${deliveryHourOf(arrival)}/account=${account}/logGroup=${logGroup}/`;
 }
 
 /** Deterministic: the same error object and line always give the same name, so a second run finds it. */

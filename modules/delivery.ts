@@ -23,6 +23,7 @@ import {
   RAW_PREFIX,
   SOURCE_PREFIX,
 } from "../lib/pipeline";
+import { DELIVERY_HOUR_PATH, EVENTS_OBJECT_PREFIX } from "../lib/search";
 
 export interface DeliveryProps {
   readonly provider: AwsProvider;
@@ -63,9 +64,7 @@ export type DeliveryFormat =
       readonly keepSource?: boolean;
     };
 
-const DATE_PATH = "!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/";
-const EVENTS_PARTITION =
-  "account=!{partitionKeyFromLambda:account}/logGroup=!{partitionKeyFromLambda:logGroup}/";
+const DATE_PATH = DELIVERY_HOUR_PATH;
 const ERROR_LOG_STREAM = "DestinationDelivery";
 /** The log stream Firehose's console creates for S3 backup delivery errors. */
 const BACKUP_ERROR_LOG_STREAM = "BackupDelivery";
@@ -233,7 +232,8 @@ function formatSettings(format: DeliveryFormat) {
     return { prefix: `${RAW_PREFIX}${DATE_PATH}`, compressionFormat: "UNCOMPRESSED", fileExtension: ".gz" };
   }
   return {
-    prefix: `${EVENTS_PREFIX}${EVENTS_PARTITION}${DATE_PATH}`,
+    // Delivery hour first, then account and log group: the layout the search tables project (lib/search.ts).
+    prefix: EVENTS_OBJECT_PREFIX,
     // The processor returns each record as one gzip member of NDJSON (functions/processor/transform.ts):
     // written one after another they are one valid gzip file, so Firehose must not compress again.
     compressionFormat: "UNCOMPRESSED",

@@ -45,7 +45,7 @@ export const REPLAY_COMMAND: CommandSpec<typeof OPTIONS> = {
 errors/processing-failed/ objects (Firehose's error records: one JSON object per
 line with rawData, errorCode, arrivalTimestamp, ...), runs the processor's own
 transform on each rawData, and writes the events of each partition and hour
-under events/account=<id>/logGroup=<name>/yyyy/MM/dd/HH/ (the hour the record
+under events/yyyy/MM/dd/HH/account=<id>/logGroup=<key>/ (the hour the record
 arrived, UTC), as replay-<sha256>.ndjson.gz: the name comes from the error
 object's key and line, so a second run finds it and writes nothing new.
 

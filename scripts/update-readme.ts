@@ -3,6 +3,7 @@ import { configReference } from "../lib/config/reference";
 import { loadConfigFile } from "../lib/config/load";
 import { mermaidDiagram } from "../lib/diagram";
 import { changeTable } from "../lib/change-matrix";
+import { huntTable } from "../lib/search";
 import { CommandResult, CommandSpec, EXIT, Output, runCommand } from "../lib/cli";
 
 /**
@@ -27,6 +28,7 @@ interface GeneratedSection {
 export const SECTIONS: readonly GeneratedSection[] = [
   { name: "config-reference", content: configReference },
   { name: "changes", content: changeTable },
+  { name: "hunts", content: huntTable },
   {
     name: "diagram",
     content: () => `\`\`\`mermaid\n${mermaidDiagram(loadConfigFile(EXAMPLE_CONFIG_PATH))}\`\`\``,

@@ -18,6 +18,12 @@ import { DestinationRole, LogDestination } from "../modules/destination";
 import { destinationAccessPolicy, destinationTrustPolicy, Subscribers } from "../lib/policies/destination";
 import { ProcessorFunction } from "../modules/processor";
 import { lambdaPackage } from "../lib/bundle";
+import { SearchCatalog } from "../modules/search-catalog";
+import { QueryResultsBucket } from "../modules/query-results-bucket";
+import { SearchWorkgroup } from "../modules/search-workgroup";
+import { AnalystRole } from "../modules/analyst-role";
+import { analystPermissions, analystTrust } from "../lib/policies/analyst";
+import { HUNTS, SEARCH_TABLES } from "../lib/search";
 import { accountProviders } from "./providers";
 import { attachBackend } from "./backend";
 
@@ -119,6 +125,7 @@ export class SecurityStack extends TerraformStack {
         expireAfterDays: config.archive.expireAfterDays,
       });
     }
+    if (config.search) this.search(config, naming, common, { bucket: archive, key: archiveKey });
     const notificationsKey = this.notificationsKey(config, naming, common, archive.arn);
     if (config.alarms && notificationsKey) {
       const topic = new AlarmTopic(this, "AlarmTopic", {
@@ -210,6 +217,71 @@ export class SecurityStack extends TerraformStack {
     new TerraformOutput(this, "stream_arn", {
       value: stream.arn,
       description: "Kinesis stream every destination writes to",
+    });
+  }
+
+  /** Athena over `events/`: the catalog, a results bucket and its key, the workgroup and hunts, the analyst role. */
+  private search(
+    config: SecLogConfig,
+    naming: Naming,
+    common: { provider: AwsProvider; partition: Partition; accountId: string },
+    archive: { bucket: ArchiveBucket; key: EncryptionKey },
+  ) {
+    const search = config.search!;
+    const { provider, partition, accountId } = common;
+    const region = config.security.region;
+    new SearchCatalog(this, "SearchCatalog", {
+      provider,
+      databaseName: naming.searchDatabaseName,
+      archive: archive.bucket,
+      tables: SEARCH_TABLES,
+    });
+    const resultsKey = new EncryptionKey(this, "SearchResultsKey", {
+      ...common,
+      alias: naming.keyAlias("search-results"),
+      description: `${naming.pipeline}: Athena query results`,
+      destroyable: {
+        reason:
+          "encrypts only Athena query results, copies of archive rows that expire: turning search off deletes them, and the key goes with them (KMS waits 30 days)",
+      },
+    });
+    const results = new QueryResultsBucket(this, "SearchResults", {
+      provider,
+      bucketName: naming.searchResultsBucketName(),
+      key: resultsKey,
+      expireAfterDays: search.resultsExpireDays,
+    });
+    const workgroup = new SearchWorkgroup(this, "SearchWorkgroup", {
+      provider,
+      name: naming.searchWorkgroupName,
+      databaseName: naming.searchDatabaseName,
+      results: { bucket: results, key: resultsKey },
+      bytesScannedCutoff: search.bytesScannedCutoff,
+      hunts: HUNTS,
+    });
+    new TerraformOutput(this, "search_workgroup", {
+      value: workgroup.workgroup.name,
+      description: "Athena workgroup of the saved hunts (npm run query)",
+    });
+    if (search.analystPrincipals.length === 0) return;
+    const analyst = new AnalystRole(this, "AnalystRole", {
+      provider,
+      name: naming.analystRoleName,
+      trust: analystTrust(partition, search.analystPrincipals),
+      permissions: analystPermissions({
+        partition,
+        region,
+        accountId,
+        workgroupName: naming.searchWorkgroupName,
+        databaseName: naming.searchDatabaseName,
+        tableNames: SEARCH_TABLES.map((table) => table.name),
+        archive: { bucketArn: archive.bucket.arn, keyArn: archive.key.arn },
+        results: { bucketArn: results.arn, keyArn: resultsKey.arn },
+      }),
+    });
+    new TerraformOutput(this, "analyst_role_arn", {
+      value: analyst.arn,
+      description: "Role the configured analysts assume to run hunts",
     });
   }
 

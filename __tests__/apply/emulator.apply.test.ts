@@ -545,7 +545,7 @@ describeApply("emulator apply: every stack deployed against moto", () => {
             },
           },
           Prefix: events
-            ? `events/account=!{partitionKeyFromLambda:account}/logGroup=!{partitionKeyFromLambda:logGroup}/${datePath}`
+            ? `events/${datePath}account=!{partitionKeyFromLambda:account}/logGroup=!{partitionKeyFromLambda:logGroup}/`
             : `raw/${datePath}`,
           ErrorOutputPrefix: `errors/!{firehose:error-output-type}/${datePath}`,
           // Both formats store gzip members as they come: CloudWatch Logs' records (raw) or the processor's (events).
@@ -672,7 +672,7 @@ describeApply("emulator apply: every stack deployed against moto", () => {
       const [result] = response.records;
       expect(result).toMatchObject({
         result: "Ok",
-        metadata: { partitionKeys: { account: security.accountId, logGroup: "seclog.emulator.data-hop" } },
+        metadata: { partitionKeys: { account: security.accountId, logGroup: "!seclog!emulator!data-hop" } },
       });
       // The record's data is one complete gzip member of NDJSON (Firehose writes the members back to back
       // into one .ndjson.gz): decompress it, then parse it line by line.

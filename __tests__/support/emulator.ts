@@ -93,6 +93,8 @@ const SERVICE_OF_TYPE: ReadonlyArray<readonly [string, string]> = [
   ["aws_iam_", "iam"],
   ["aws_kms_", "kms"],
   ["aws_lambda_", "lambda"],
+  ["aws_glue_", "glue"],
+  ["aws_athena_", "athena"],
   ["aws_s3_", "s3"],
   ["aws_sns_", "sns"],
   ["aws_sqs_", "sqs"],
@@ -295,7 +297,9 @@ export function emulatorCopy(
       s3_use_path_style: true,
       skip_credentials_validation: true,
       skip_metadata_api_check: true,
-      skip_requesting_account_id: true,
+      // The account comes from moto's STS (the assumed role's account): the provider builds some ARNs
+      // itself, e.g. the Athena workgroup's for its tags, and with the account skipped they have none.
+      skip_requesting_account_id: false,
       max_retries: 2,
     });
   }

@@ -1219,7 +1219,7 @@ export function replayRows(): Row<ReplayPolicies>[] {
   const errorObject =
     "errors/processing-failed/2026/11/27/06/secops-security-logs-1-2026-11-27-06-00-00-0a1b";
   const eventsObject =
-    "events/account=222222222222/logGroup=var.log.secure/2026/11/27/06/replay-0123abcd.ndjson.gz";
+    "events/2026/11/27/06/account=222222222222/logGroup=!var!log!secure/replay-0123abcd.ndjson.gz";
   return [
     {
       rule: "replay may list the processing-failed error objects",
@@ -1379,3 +1379,357 @@ export function replayRows(): Row<ReplayPolicies>[] {
     },
   ];
 }
+
+/** A bucket and the key that encrypts it (SSE-KMS), with the key's policy as synthesized. */
+export interface KeyedBucket {
+  readonly bucketArn: string;
+  readonly keyArn: string;
+  readonly keyPolicy: Policy;
+}
+
+/**
+ * The analyst role's two policies as synthesized, every reference resolved to
+ * the ARN AWS would give (lib/policies/analyst.ts), and the resources they are about.
+ */
+export interface AnalystPolicies {
+  readonly accountId: string;
+  readonly region: string;
+  /** `<prefix>-security-logs-analyst`. */
+  readonly roleArn: string;
+  readonly workgroupName: string;
+  readonly databaseName: string;
+  readonly archive: KeyedBucket;
+  readonly results: KeyedBucket;
+  /** A key the role must not use: the stream's. */
+  readonly streamKey: { readonly keyArn: string; readonly keyPolicy: Policy };
+  readonly permissions: Policy;
+  readonly trust: Policy;
+}
+
+/**
+ * Rows for the analyst role (search.analystPrincipals): exactly the listed
+ * principals may assume it; it may run queries in the search workgroup, read
+ * the three events tables, read `events/` of the archive, read and write query
+ * results, and use the two keys only through S3 (the archive key only to
+ * decrypt). It may not change the workgroup, its saved hunts or the catalog,
+ * read `errors/`, `source/` or `raw/`, write or delete in the archive, delete
+ * results, read another bucket, or use a key directly.
+ */
+export function analystRows(ids: {
+  /** search.analystPrincipals of the config under test. */
+  readonly listed: readonly string[];
+  /** Another role of a listed principal's account. */
+  readonly otherRole: string;
+  /** A listed principal's account root. */
+  readonly accountRoot: string;
+  /** A role of an unlisted account with a listed role's name. */
+  readonly sameNameElsewhere: string;
+  /** A session of a listed role: its sts assumed-role ARN, and the role's. */
+  readonly session: { readonly arn: string; readonly roleArn: string };
+  /** A listed principal in the role's own account. */
+  readonly sameAccountListed: string;
+}): Row<AnalystPolicies>[] {
+  const asAnalyst =
+    (
+      action: string,
+      resource: (p: AnalystPolicies) => string,
+      context: (p: AnalystPolicies) => Record<string, string | string[]> = () => ({}),
+      resourcePolicy?: (p: AnalystPolicies) => Policy,
+    ) =>
+    (p: AnalystPolicies) =>
+      request({
+        principal: p.roleArn,
+        action,
+        resource: resource(p),
+        resourceAccount: p.accountId,
+        identity: p.permissions,
+        resourcePolicy: resourcePolicy?.(p),
+        context: context(p),
+      });
+  const workgroup =
+    (name?: string) =>
+    (p: AnalystPolicies): string =>
+      `arn:aws:athena:${p.region}:${p.accountId}:workgroup/${name ?? p.workgroupName}`;
+  const glue = (p: AnalystPolicies, path: string) => `arn:aws:glue:${p.region}:${p.accountId}:${path}`;
+  const table = (name: string, database?: string) => (p: AnalystPolicies) =>
+    glue(p, `table/${database ?? p.databaseName}/${name}`);
+  const archiveObject = (key: string) => (p: AnalystPolicies) => `${p.archive.bucketArn}/${key}`;
+  const archiveBucket = (p: AnalystPolicies) => p.archive.bucketArn;
+  const resultObject = (p: AnalystPolicies) => `${p.results.bucketArn}/${RESULT_KEY}`;
+  const listArchive = (prefix?: string) => (p: AnalystPolicies) =>
+    asAnalyst("s3:ListBucket", archiveBucket, (): Record<string, string> =>
+      prefix === undefined ? {} : { "s3:prefix": prefix },
+    )(p);
+  /** What S3 puts in the request context when it calls KMS for an object of `bucketArn` (bucket key on). */
+  const via =
+    (service: "s3" | "kinesis", bucketArn: (p: AnalystPolicies) => string) => (p: AnalystPolicies) => ({
+      "kms:ViaService": `${service}.${p.region}.amazonaws.com`,
+      "kms:CallerAccount": p.accountId,
+      "kms:EncryptionContext:aws:s3:arn": bucketArn(p),
+    });
+  const direct = (p: AnalystPolicies) => ({ "kms:CallerAccount": p.accountId });
+  const kms = (
+    action: string,
+    key: (p: AnalystPolicies) => { readonly keyArn: string; readonly keyPolicy: Policy },
+    context: (p: AnalystPolicies) => Record<string, string | string[]>,
+  ) =>
+    asAnalyst(
+      action,
+      (p) => key(p).keyArn,
+      context,
+      (p) => key(p).keyPolicy,
+    );
+  const archiveKey = (p: AnalystPolicies) => p.archive;
+  const resultsKey = (p: AnalystPolicies) => p.results;
+  const streamKey = (p: AnalystPolicies) => p.streamKey;
+  const resultsBucket = (p: AnalystPolicies) => p.results.bucketArn;
+  /** The principal's own side: in its account, a policy that lets it call sts:AssumeRole on the role (cross-account, and for an account principal, AWS needs both). */
+  const assume =
+    (principal: string, options: { principalArn?: string; mayAssume?: boolean } = {}) =>
+    (p: AnalystPolicies) =>
+      request({
+        principal,
+        action: "sts:AssumeRole",
+        resource: p.roleArn,
+        resourceAccount: p.accountId,
+        identity:
+          options.mayAssume === false
+            ? undefined
+            : {
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: p.roleArn }],
+              },
+        resourcePolicy: p.trust,
+        context: { "aws:PrincipalArn": options.principalArn ?? principal },
+      });
+  const eventsKey =
+    "events/2026/12/01/10/account=222222222222/logGroup=!var!log!secure/secops-security-logs-1-2026-12-01-10-00-00-ab.ndjson.gz";
+  return [
+    ...ids.listed.map((principal): Row<AnalystPolicies> => ({
+      rule: `the listed principal ${principal} may assume the role`,
+      expected: "Allowed",
+      simulation: assume(principal),
+    })),
+    {
+      rule: "a session of a listed role may assume the role (aws:PrincipalArn is the role's ARN)",
+      expected: "Allowed",
+      simulation: assume(ids.session.arn, { principalArn: ids.session.roleArn }),
+    },
+    {
+      rule: "a listed principal of the role's own account still needs its own sts:AssumeRole permission (the trust names the account)",
+      expected: "Denied",
+      simulation: assume(ids.sameAccountListed, { mayAssume: false }),
+    },
+    {
+      rule: "another role of a listed principal's account cannot assume the role",
+      expected: "Denied",
+      simulation: assume(ids.otherRole),
+    },
+    {
+      rule: "the account root of a listed principal's account cannot assume the role",
+      expected: "Denied",
+      simulation: assume(ids.accountRoot),
+    },
+    {
+      rule: "a role of an unlisted account with a listed role's name cannot assume the role",
+      expected: "Denied",
+      simulation: assume(ids.sameNameElsewhere),
+    },
+    ...(
+      [
+        "athena:StartQueryExecution",
+        "athena:GetQueryExecution",
+        "athena:GetQueryResults",
+        "athena:StopQueryExecution",
+        "athena:GetNamedQuery",
+        "athena:ListNamedQueries",
+      ] as const
+    ).map((action): Row<AnalystPolicies> => ({
+      rule: `the analyst may call ${action} in the search workgroup`,
+      expected: "Allowed",
+      simulation: asAnalyst(action, workgroup()),
+    })),
+    {
+      rule: "the analyst cannot run queries in another workgroup (primary)",
+      expected: "Denied",
+      simulation: asAnalyst("athena:StartQueryExecution", workgroup("primary")),
+    },
+    ...(
+      [
+        "athena:DeleteWorkGroup",
+        "athena:UpdateWorkGroup",
+        "athena:CreateNamedQuery",
+        "athena:DeleteNamedQuery",
+      ] as const
+    ).map((action): Row<AnalystPolicies> => ({
+      rule: `the analyst cannot call ${action} on the search workgroup`,
+      expected: "Denied",
+      simulation: asAnalyst(action, workgroup()),
+    })),
+    ...(["events", "events_by_account", "events_by_log_group"] as const).map(
+      (name): Row<AnalystPolicies> => ({
+        rule: `the analyst may read the table ${name}`,
+        expected: "Allowed",
+        simulation: asAnalyst("glue:GetTable", table(name)),
+      }),
+    ),
+    {
+      rule: "the analyst may read the search database",
+      expected: "Allowed",
+      simulation: asAnalyst("glue:GetDatabase", (p) => glue(p, `database/${p.databaseName}`)),
+    },
+    {
+      rule: "the analyst cannot read another table of the search database",
+      expected: "Denied",
+      simulation: asAnalyst("glue:GetTable", table("cloudtrail")),
+    },
+    {
+      rule: "the analyst cannot read a table of another database",
+      expected: "Denied",
+      simulation: asAnalyst("glue:GetTable", table("events", "sales")),
+    },
+    {
+      rule: "the analyst cannot read another database",
+      expected: "Denied",
+      simulation: asAnalyst("glue:GetDatabase", (p) => glue(p, "database/sales")),
+    },
+    ...(["glue:UpdateTable", "glue:DeleteTable", "glue:CreateTable"] as const).map(
+      (action): Row<AnalystPolicies> => ({
+        rule: `the analyst cannot change the catalog: ${action}`,
+        expected: "Denied",
+        simulation: asAnalyst(action, table("events")),
+      }),
+    ),
+    {
+      rule: "the analyst may read an events object",
+      expected: "Allowed",
+      simulation: asAnalyst("s3:GetObject", archiveObject(eventsKey)),
+    },
+    {
+      rule: "the analyst may list one delivery hour of events/ (what Athena lists for a projected partition)",
+      expected: "Allowed",
+      simulation: listArchive("events/2026/12/01/10/"),
+    },
+    {
+      rule: "the analyst may locate the archive bucket",
+      expected: "Allowed",
+      simulation: asAnalyst("s3:GetBucketLocation", archiveBucket),
+    },
+    {
+      rule: "the analyst cannot read errors/",
+      expected: "Denied",
+      simulation: asAnalyst(
+        "s3:GetObject",
+        archiveObject("errors/processing-failed/2026/12/01/10/secops-security-logs-1-2026-12-01-10-00-00-ab"),
+      ),
+    },
+    {
+      rule: "the analyst cannot read source/",
+      expected: "Denied",
+      simulation: asAnalyst(
+        "s3:GetObject",
+        archiveObject("source/2026/12/01/10/secops-security-logs-1-2026-12-01-10-00-00-ab.gz"),
+      ),
+    },
+    {
+      rule: "the analyst cannot read raw/",
+      expected: "Denied",
+      simulation: asAnalyst(
+        "s3:GetObject",
+        archiveObject("raw/2026/12/01/10/secops-security-logs-1-2026-12-01-10-00-00-ab.gz"),
+      ),
+    },
+    {
+      rule: "the analyst cannot list errors/",
+      expected: "Denied",
+      simulation: listArchive("errors/"),
+    },
+    {
+      rule: "the analyst cannot list the archive without a prefix",
+      expected: "Denied",
+      simulation: listArchive(),
+    },
+    ...(["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectRetention"] as const).map(
+      (action): Row<AnalystPolicies> => ({
+        rule: `the analyst cannot ${action} in the archive's events/`,
+        expected: "Denied",
+        simulation: asAnalyst(action, archiveObject(eventsKey)),
+      }),
+    ),
+    ...(["s3:PutBucketPolicy", "s3:PutLifecycleConfiguration"] as const).map(
+      (action): Row<AnalystPolicies> => ({
+        rule: `the analyst cannot ${action} on the archive`,
+        expected: "Denied",
+        simulation: asAnalyst(action, archiveBucket),
+      }),
+    ),
+    {
+      rule: "the analyst cannot read another bucket",
+      expected: "Denied",
+      simulation: asAnalyst("s3:GetObject", () => `arn:aws:s3:::someone-elses-bucket/${eventsKey}`),
+    },
+    {
+      rule: "the analyst may write a query result",
+      expected: "Allowed",
+      simulation: asAnalyst("s3:PutObject", resultObject),
+    },
+    {
+      rule: "the analyst may read a query result",
+      expected: "Allowed",
+      simulation: asAnalyst("s3:GetObject", resultObject),
+    },
+    {
+      rule: "the analyst may list the results bucket",
+      expected: "Allowed",
+      simulation: asAnalyst("s3:ListBucket", resultsBucket),
+    },
+    {
+      rule: "the analyst cannot delete a query result",
+      expected: "Denied",
+      simulation: asAnalyst("s3:DeleteObject", resultObject),
+    },
+    {
+      rule: "the analyst may decrypt with the archive key through S3 (reading events/)",
+      expected: "Allowed",
+      simulation: kms("kms:Decrypt", archiveKey, via("s3", archiveBucket)),
+    },
+    {
+      rule: "the analyst may generate data keys with the results key through S3 (writing results)",
+      expected: "Allowed",
+      simulation: kms("kms:GenerateDataKey", resultsKey, via("s3", resultsBucket)),
+    },
+    {
+      rule: "the analyst may decrypt with the results key through S3 (reading results)",
+      expected: "Allowed",
+      simulation: kms("kms:Decrypt", resultsKey, via("s3", resultsBucket)),
+    },
+    {
+      rule: "the analyst cannot decrypt with the archive key directly",
+      expected: "Denied",
+      simulation: kms("kms:Decrypt", archiveKey, direct),
+    },
+    {
+      rule: "the analyst cannot decrypt with the archive key through Kinesis",
+      expected: "Denied",
+      simulation: kms("kms:Decrypt", archiveKey, via("kinesis", archiveBucket)),
+    },
+    {
+      rule: "the analyst cannot generate data keys with the archive key, even through S3",
+      expected: "Denied",
+      simulation: kms("kms:GenerateDataKey", archiveKey, via("s3", archiveBucket)),
+    },
+    {
+      rule: "the analyst cannot encrypt with the archive key, even through S3",
+      expected: "Denied",
+      simulation: kms("kms:Encrypt", archiveKey, via("s3", archiveBucket)),
+    },
+    {
+      rule: "the analyst cannot decrypt with the stream key",
+      expected: "Denied",
+      simulation: kms("kms:Decrypt", streamKey, via("s3", archiveBucket)),
+    },
+  ];
+}
+
+/** An Athena result object: `<output location><query execution id>.csv`. */
+const RESULT_KEY = "0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0.csv";

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 
 /**
@@ -181,7 +182,7 @@ function judge(record: FirehoseRecord, budget: number, level: number): Judgement
     if (envelope.messageType === "CONTROL_MESSAGE")
       return { result: { recordId, result: "Dropped" }, events: 0 };
     const metadata = {
-      partitionKeys: { account: envelope.owner, logGroup: sanitizeLogGroup(envelope.logGroup) },
+      partitionKeys: { account: envelope.owner, logGroup: logGroupKey(envelope.logGroup) },
     };
     const bytes = Buffer.from(ndjson, "utf8");
     const okAt = (gzipLevel: number): TransformResult => ({
@@ -347,13 +348,66 @@ export function regionOf(subscriptionFilters: readonly string[] | undefined): st
   return "unknown";
 }
 
-/** S3-key-safe log group name: `/var/log/messages` -> `var.log.messages`. */
-export function sanitizeLogGroup(logGroup: string): string {
-  const safe = logGroup
-    .replace(/^\/+/, "")
-    .replace(/\//g, ".")
-    .replace(/[^A-Za-z0-9._-]/g, "_");
-  return (safe || "_").slice(0, 200);
+/**
+ * The log group's part of an object key (the `logGroup` partition key), one
+ * to one: letters, digits, `.`, `_` and `-` stay as they are, `/` becomes
+ * `!`, and every other UTF-8 byte (`#`, a space, anything else) becomes `(XX)`,
+ * its two hex digits. `/var/log/messages` -> `!var!log!messages`. `!`, `(` and
+ * `)` are in S3's "safe characters" and not in CloudWatch Logs' (S3 User
+ * Guide, "Naming Amazon S3 objects", https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html;
+ * CloudWatch Logs API Reference, CreateLogGroup, logGroupName pattern
+ * `[\.\-_/#A-Za-z0-9]+`), so no two names share a key and logGroupOfKey reads
+ * the name back. `%` is not used: Athena and Hive read `%XX` in a location as
+ * an escape. A key longer than LOG_GROUP_KEY_MAX_CHARS (a 512-character name
+ * made mostly of `#`) is cut and ends in `(~)` and 16 hex digits of the
+ * name's SHA-256, so the object key stays under S3's 1,024 bytes; such a key
+ * cannot be read back, and the line's `logGroup` field still holds the name.
+ */
+export function logGroupKey(logGroup: string): string {
+  const tokens: string[] = [];
+  for (const char of logGroup) {
+    if (/^[A-Za-z0-9._-]$/.test(char)) tokens.push(char);
+    else if (char === "/") tokens.push("!");
+    else
+      for (const byte of Buffer.from(char, "utf8"))
+        tokens.push(`(${byte.toString(16).toUpperCase().padStart(2, "0")})`);
+  }
+  const key = tokens.join("");
+  if (key === "") return "(empty)";
+  if (key.length <= LOG_GROUP_KEY_MAX_CHARS) return key;
+  // Cut between tokens, never inside a `(XX)`: the kept part is still a valid key prefix.
+  let kept = "";
+  for (const token of tokens) {
+    if (kept.length + token.length > LOG_GROUP_KEY_MAX_CHARS - CUT_SUFFIX_CHARS) break;
+    kept += token;
+  }
+  const digest = createHash("sha256").update(logGroup, "utf8").digest("hex").slice(0, 16);
+  return `${kept}(~)${digest}`;
+}
+
+/** `(~)` and 16 hex digits. */
+const CUT_SUFFIX_CHARS = 19;
+
+/** Longest log group key: with the rest of the object key well under S3's 1,024 bytes. */
+export const LOG_GROUP_KEY_MAX_CHARS = 600;
+
+/** The log group name a key was made from (logGroupKey's inverse); undefined for a cut key or a key it cannot have made. */
+export function logGroupOfKey(key: string): string | undefined {
+  if (key === "(empty)") return "";
+  if (!/^(?:[A-Za-z0-9._!-]|\([0-9A-F]{2}\))+$/.test(key)) return undefined;
+  const bytes: number[] = [];
+  for (const [, plain, hex] of key.matchAll(/([A-Za-z0-9._!-])|\(([0-9A-F]{2})\)/g)) {
+    if (hex !== undefined) bytes.push(parseInt(hex, 16));
+    else bytes.push((plain === "!" ? "/" : plain).charCodeAt(0));
+  }
+  let name: string;
+  try {
+    name = new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(bytes));
+  } catch {
+    return undefined;
+  }
+  // Only the key logGroupKey writes for this name reads back (no `(41)` for an `A`).
+  return logGroupKey(name) === key ? name : undefined;
 }
 
 /** Bytes the result adds to the response JSON (without its separating comma), without copying the data. */

@@ -3,7 +3,14 @@ import { extname } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { describePath, joinPath, parsePath, Position, positionAt, SourceLocator } from "./locate";
-import { AppAccount, DeliverySettings, SecLogConfig, StateSettings, StreamSettings } from "./model";
+import {
+  AppAccount,
+  DeliverySettings,
+  SearchSettings,
+  SecLogConfig,
+  StateSettings,
+  StreamSettings,
+} from "./model";
 import { partitionOf } from "./regions";
 import { CONFIG_RULES, Problem } from "./rules";
 import { namingOf } from "../naming";
@@ -319,11 +326,19 @@ function resolve(raw: RawConfig): SecLogConfig {
     delivery: resolveDelivery(raw),
     state: resolveState(raw),
     alarms: raw.alarms,
+    search: resolveSearch(raw),
     objectNotifications: raw.notifications?.sqs ?? false,
     accounts: raw.accounts.map((account) => resolveAccount(raw, account)),
     destinationRegions: [...senders.keys()].sort(),
     sendersByRegion: senders,
   };
+}
+
+function resolveSearch(raw: RawConfig): SearchSettings | undefined {
+  const { enabled, scanLimitGiB, resultsExpireDays, analystPrincipals } = raw.search;
+  // Off unless the events format (raw objects are gzip'd envelopes, nothing to project); config rules refuse raw with enabled: true.
+  if (!(enabled ?? raw.delivery.format === "events") || raw.delivery.format !== "events") return undefined;
+  return { bytesScannedCutoff: scanLimitGiB * 1024 ** 3, resultsExpireDays, analystPrincipals };
 }
 
 function resolveStream(raw: RawConfig): StreamSettings {

@@ -13,6 +13,8 @@ export interface SecLogConfig {
   readonly state: StateSettings;
   /** Health alarms; undefined when the config has no `alarms` block. */
   readonly alarms?: AlarmSettings;
+  /** Athena search of `events/`; undefined when off (format raw, or `search.enabled: false`). */
+  readonly search?: SearchSettings;
   /** SQS hand-off of new objects. */
   readonly objectNotifications: boolean;
   readonly accounts: readonly AppAccount[];
@@ -34,6 +36,14 @@ export interface ArchiveSettings {
   readonly expireAfterDays?: number;
   readonly objectLock?: { readonly mode: "GOVERNANCE" | "COMPLIANCE"; readonly days: number };
   readonly accessLogs: boolean;
+}
+
+export interface SearchSettings {
+  /** The workgroup's per-query cutoff, in bytes. */
+  readonly bytesScannedCutoff: number;
+  readonly resultsExpireDays: number;
+  /** Who may assume the analyst role; empty: no analyst role. */
+  readonly analystPrincipals: readonly string[];
 }
 
 export interface AlarmSettings {

@@ -271,6 +271,35 @@ export const keepSourceOnlyForEvents: ConfigRule = (config) =>
       ]
     : [];
 
+export const searchOnlyForEvents: ConfigRule = (config) =>
+  config.delivery.format === "raw" && config.search.enabled === true
+    ? [
+        {
+          path: "search.enabled",
+          message:
+            "format raw stores CloudWatch Logs' gzip'd envelopes, which Athena cannot project into events; use format events, or remove it",
+        },
+      ]
+    : [];
+
+export const analystsNeedSearch: ConfigRule = (config) =>
+  config.search.analystPrincipals.length > 0 &&
+  (config.search.enabled === false || config.delivery.format === "raw")
+    ? [
+        {
+          path: "search.analystPrincipals",
+          message:
+            "the analyst role runs hunts, and search is off (format raw or search.enabled false); turn search on or remove it",
+        },
+      ]
+    : [];
+
+export const uniqueAnalystPrincipals: ConfigRule = (config) =>
+  duplicates(config.search.analystPrincipals).map((i) => ({
+    path: `search.analystPrincipals[${i}]`,
+    message: `${config.search.analystPrincipals[i]} is listed twice; remove one`,
+  }));
+
 export const backendBlockMatches: ConfigRule = (config) => {
   const { backend } = config.state;
   const problems: Problem[] = [];
@@ -449,6 +478,9 @@ export const CONFIG_RULES: readonly ConfigRule[] = [
   eventsFormatInterval,
   processorOnlyForEvents,
   keepSourceOnlyForEvents,
+  searchOnlyForEvents,
+  analystsNeedSearch,
+  uniqueAnalystPrincipals,
   backendBlockMatches,
   stateEncryptionNeedsBootstrap,
   bootstrapBucket,

@@ -185,6 +185,49 @@ const delivery = z
   })
   .describe("how Firehose writes objects");
 
+// An IAM role or user that may assume the analyst role (not an account root: the trust names exact principals).
+const PRINCIPAL_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/;
+
+const search = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .optional()
+      .describe(
+        'Glue tables over `events/`, an Athena workgroup and saved hunts (README, "Searching the archive"); default: on with format events, and format raw has nothing to project',
+      ),
+    scanLimitGiB: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_048_576)
+      .default(100)
+      .describe(
+        "Athena cancels any query of the workgroup that scans more than this many GiB (the workgroup's per-query data usage control; $5 per TB scanned)",
+      ),
+    resultsExpireDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_DAYS)
+      .default(30)
+      .describe("days before query results expire from their bucket"),
+    analystPrincipals: z
+      .array(
+        z
+          .string()
+          .regex(
+            PRINCIPAL_ARN,
+            "must be an IAM role or user ARN, e.g. arn:aws:iam::123456789012:role/IncidentResponder",
+          ),
+      )
+      .default([])
+      .describe(
+        "IAM principals that may assume `<prefix>-security-logs-analyst`: run hunts in the workgroup and read `events/`, nothing else; empty: no analyst role",
+      ),
+  })
+  .describe("searching the archive with Athena");
+
 const s3State = z
   .strictObject({
     bucket: z
@@ -405,6 +448,7 @@ export const configSchema = z.strictObject({
     .describe("hand-off of new archive objects to downstream tools"),
   stream: stream.default(defaultsOf(stream)),
   delivery: delivery.default(defaultsOf(delivery)),
+  search: search.default(defaultsOf(search)),
   state: state.default(defaultsOf(state)),
   accounts: z.array(account).default([]).describe("application accounts, one stack each"),
 });
