@@ -85,11 +85,11 @@ describe("worked examples", () => {
    *     = 158,400 archived objects. Standard: 90 x 1.571865 + 158,400 x 8 KB (1.2085) = 142.6764 x $0.023
    *     = $3.2816. Glacier: 275 x 1.571865 + 158,400 x 32 KB (4.8340) = 437.0969 x $0.0036 = $1.5735.
    *     PUT 17,520 x $0.005/1,000 = $0.0876; transitions 17,520 x $0.03/1,000 = $0.5256.
-   *   KMS: 2 keys = $2.00; requests 17,520 + 4 shards x 24 x 730 = 87,600 x $0.03/10,000 = $0.2628.
-   *   Total: 34.762 + 1.4536 + 0.9562 + 0.0876 + 0.0389 + 0.2596 + 3.2816 + 1.5735 + 0.0876 + 0.5256 + 2 + 0.2628
-   *     = $45.29. Not included: CloudWatch Logs 152.083 GB x $0.50 = $76.04.
+   *   KMS: 3 keys (archive, stream, search results) = $3.00; requests 17,520 + 4 shards x 24 x 730 = 87,600 x $0.03/10,000 = $0.2628.
+   *   Total: 34.762 + 1.4536 + 0.9562 + 0.0876 + 0.0389 + 0.2596 + 3.2816 + 1.5735 + 0.0876 + 0.5256 + 3 + 0.2628
+   *     = $46.29. Not included: CloudWatch Logs 152.083 GB x $0.50 = $76.04.
    */
-  test("A: a small account on on-demand: 1 shard would do, on-demand fits, $45.29/month, no warning", () => {
+  test("A: a small account on on-demand: 1 shard would do, on-demand fits, $46.29/month, no warning", () => {
     const file = configFile("small");
     const plan = planOf(["--gb-per-day", "5", "--events-per-second", "100", "--config", file]);
     expect(plan.average.kinesisBytesPerSecond).toBeCloseTo(15_534.46, 1);
@@ -114,9 +114,9 @@ describe("worked examples", () => {
     expect(usdOf(plan, "Lambda processor duration")).toBeCloseTo(0.2596, 3);
     expect(usdOf(plan, "S3 Standard storage")).toBeCloseTo(3.2816, 3);
     expect(usdOf(plan, "S3 Glacier Flexible Retrieval storage")).toBeCloseTo(1.5735, 3);
-    expect(usdOf(plan, "KMS keys")).toBe(2);
+    expect(usdOf(plan, "KMS keys")).toBe(3);
     expect(usdOf(plan, "KMS requests")).toBeCloseTo(0.2628, 3);
-    expect(plan.cost.totalUsd).toBeCloseTo(45.29, 2);
+    expect(plan.cost.totalUsd).toBeCloseTo(46.29, 2);
     expect(plan.cost.notIncluded[0].usd).toBeCloseTo(76.04, 2);
     expect(plan.warnings).toEqual([]);
 
@@ -125,7 +125,7 @@ describe("worked examples", () => {
     expect(text.stderr).toBe("");
     expect(text.stdout).toMatch(/provisioned needs 1 shard/);
     expect(text.stdout).toMatch(/interval triggers each flush, every 300 s/);
-    expect(text.stdout).toMatch(/total\s+\$45\.29/);
+    expect(text.stdout).toMatch(/total\s+\$46\.29/);
     expect(text.stdout).toMatch(/CloudWatch Logs ingestion in the app accounts.+\$76\.04/);
   });
 
@@ -475,7 +475,11 @@ describe("the model's fixed numbers match what the stacks deploy", () => {
     // Unset means Firehose's default of 60 s.
     expect(Number(parameters.BufferIntervalInSeconds ?? 60)).toBe(PROCESSOR_BATCH_MAX_SECONDS);
     expect(onlyResource(stack, "aws_lambda_function").memory_size).toBe(PROCESSOR_MEMORY_GB * 1024);
-    // No alarms, no object queue: the archive and stream keys only, as the estimate counts.
-    expect(resourcesOf(stack, "aws_kms_key")).toHaveLength(2);
+    // No alarms, no object queue: the archive and stream keys and, search being on, its results key, as the estimate counts.
+    expect(resourcesOf(stack, "aws_kms_key").map(([id]) => id)).toEqual([
+      "ArchiveKey_5C51534B",
+      "SearchResultsKey_0005A591",
+      "StreamKey_053B4889",
+    ]);
   });
 });

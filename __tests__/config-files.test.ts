@@ -158,7 +158,7 @@ describe("config files", () => {
         [
           `${f}: 2 problems:`,
           `  ${f}:1:1: security: is required; expected object, received undefined`,
-          `  ${f}:1:18: zzz: unknown key; allowed here: prefix, tags, security, organizationId, archive, alarms, notifications, stream, delivery, state, accounts (config reference: README.md)`,
+          `  ${f}:1:18: zzz: unknown key; allowed here: prefix, tags, security, organizationId, archive, alarms, notifications, stream, delivery, search, state, accounts (config reference: README.md)`,
         ].join("\n"),
     ],
     [

@@ -86,6 +86,11 @@ const SECURITY_KEYS = {
     "alias/secops-archive",
   ),
   StreamKey_053B4889: key("secops-security-logs: Kinesis stream records", "alias/secops-stream"),
+  // Search is on with the events format; its key encrypts only expiring query results, so it may go.
+  SearchResultsKey_0005A591: {
+    ...key("secops-security-logs: Athena query results", "alias/secops-search-results"),
+    lifecycle: { prevent_destroy: false },
+  },
 };
 
 describe("IAM roles and KMS keys, account lists (baseConfig)", () => {
@@ -96,7 +101,7 @@ describe("IAM roles and KMS keys, account lists (baseConfig)", () => {
     expect(unattachedPolicies(stacks.security)).toEqual([]);
   });
 
-  test("security: the archive and stream keys rotate, wait 30 days, cannot be destroyed, one alias each", () => {
+  test("security: the archive and stream keys rotate, wait 30 days, cannot be destroyed, one alias each; the search results key may be destroyed", () => {
     expect(keysOf(stacks.security)).toStrictEqual(SECURITY_KEYS);
   });
 
@@ -181,8 +186,9 @@ describe("bucket policies", () => {
     const ARCHIVE = "${aws_s3_bucket.Archive_Bucket_DB32D495.id}";
     const ACCESS_LOGS = "${aws_s3_bucket.AccessLogs_Bucket_FB91B785.id}";
     const STATE = "${aws_s3_bucket.StateBucket_3A0A90D0.id}";
+    const RESULTS = "${aws_s3_bucket.SearchResults_Bucket_69000AC3.id}";
     const security = ordering(stacks.security);
-    expect(Object.keys(security).sort()).toEqual([ACCESS_LOGS, ARCHIVE].sort());
+    expect(Object.keys(security).sort()).toEqual([ACCESS_LOGS, ARCHIVE, RESULTS].sort());
     for (const [bucket, [dependsOn, block]] of Object.entries(security))
       expect([bucket, dependsOn]).toEqual([bucket, block]);
     expect(ordering(stacks.state)).toEqual({

@@ -43,7 +43,10 @@ describe("our stacks", () => {
       "aws_iam_role.Processor_Role: IAM_SERVICE_TRUST_CONDITION",
       // Protects messages in flight only; it may go when alarms and notifications are turned off.
       "aws_kms_key.NotificationsKey: KMS_KEY_PROTECTED",
+      // Athena query results only (copies that expire): they go when search is turned off.
+      "aws_kms_key.SearchResultsKey: KMS_KEY_PROTECTED",
       "aws_s3_bucket.AccessLogs_Bucket: S3_BUCKET_VERSIONED",
+      "aws_s3_bucket.SearchResults_Bucket: S3_BUCKET_PREVENT_DESTROY",
       "aws_s3_bucket_server_side_encryption_configuration.AccessLogs_Encryption: S3_SSE_KMS",
     ]);
     expect(suppressed("state").map((s) => s.replace(/_[0-9A-F]{8}:/, ":"))).toEqual([

@@ -386,7 +386,8 @@ function kmsCost(
   storage: StoragePlan,
   months: number,
 ): CostLine[] {
-  const keys = 2 + (config.alarms || config.objectNotifications ? 1 : 0);
+  // Archive and stream; the notifications key with alarms or the queue; the search results key with search.
+  const keys = 2 + (config.alarms || config.objectNotifications ? 1 : 0) + (config.search ? 1 : 0);
   const rotations = Math.min(Math.floor((months - 1) / KMS_ROTATION_MONTHS), KMS_BILLED_ROTATIONS);
   const streamShards = kinesis.configuredShards ?? Math.max(ON_DEMAND_INITIAL_SHARDS, kinesis.shardsNeeded);
   const requests =
