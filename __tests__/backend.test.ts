@@ -1,41 +1,15 @@
-import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { isAbsolute, join, relative, resolve } from "node:path";
+import { isAbsolute, join, relative } from "node:path";
+import { Testing } from "cdktf";
+import { parseConfig } from "../lib/config/load";
 import { OutputError } from "../lib/synth";
 import { defaultLocalStateLayout, localStateLayout, localStatePath } from "../stacks/backend";
+import { StateStack } from "../stacks/state-stack";
 import { baseConfig, SECURITY_ACCOUNT } from "./support/fixtures";
+import { stateFileSeenFrom } from "./support/files";
 import { denyInsecureTransport, iamDocument } from "./support/policies";
 import { onlyResource, resourcesOf, synthStacks } from "./support/synth";
-
-const ROOT = resolve(__dirname, "..");
-
-/** Where Terraform, run in `<outdir>/stacks/<stack>/`, finds a local backend's state file. */
-const stateFileSeenFrom = (outdir: string, stack: string, path: string) =>
-  resolve(outdir, "stacks", stack, path);
-
-/** The app process as cdktf runs it (cdktf.json's app command), from `cwd`, the project directory. */
-function runApp(cwd: string, config: unknown, env: NodeJS.ProcessEnv) {
-  const file = join(cwd, "logging.json");
-  writeFileSync(file, JSON.stringify(config));
-  const childEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    SECLOG_CONFIG: file,
-    CHECKPOINT_DISABLE: "1",
-    ...env,
-  };
-  delete childEnv.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
-  if (!("CDKTF_OUTDIR" in env)) delete childEnv.CDKTF_OUTDIR;
-  const result = spawnSync(
-    process.execPath,
-    ["--require", join(ROOT, "register.cjs"), join(ROOT, "main.ts")],
-    { cwd, env: childEnv, encoding: "utf8" },
-  );
-  return { status: result.status, stderr: result.stderr };
-}
-
-const backendIn = (outdir: string, stack: string) =>
-  JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8")).terraform.backend;
 
 describe("state backends", () => {
   test("local (default): one state file per stack in the project directory, as a path relative to the stack directory, outside cdktf.out", () => {
@@ -79,46 +53,6 @@ describe("state backends", () => {
       outdir: "/home/ops/seclog/cdktf.out",
       projectDir: "/home/ops/seclog",
     });
-  });
-
-  test("the app process: computed from CDKTF_OUTDIR (or cdktf.out), not from the staging directory it synthesizes into; the same from any checkout", () => {
-    const cases: Array<[string, NodeJS.ProcessEnv, string, string]> = [
-      ["no CDKTF_OUTDIR", {}, "cdktf.out", "../../../terraform.security.tfstate"],
-      [
-        "CDKTF_OUTDIR=cdktf.out",
-        { CDKTF_OUTDIR: "cdktf.out" },
-        "cdktf.out",
-        "../../../terraform.security.tfstate",
-      ],
-      [
-        "a relative CDKTF_OUTDIR",
-        { CDKTF_OUTDIR: "build/synth" },
-        "build/synth",
-        "../../../../terraform.security.tfstate",
-      ],
-    ];
-    const seen = new Set<string>();
-    for (const [what, env, outdir, expected] of cases) {
-      for (const checkout of ["one", "two"]) {
-        const project = realpathSync(mkdtempSync(join(tmpdir(), `seclog-state-${checkout}-`)));
-        expect([what, runApp(project, baseConfig(), env)]).toEqual([what, { status: 0, stderr: "" }]);
-        const backend = backendIn(join(project, outdir), "security");
-        expect([what, backend]).toEqual([what, { local: { path: expected } }]);
-        expect(stateFileSeenFrom(join(project, outdir), "security", backend.local.path)).toBe(
-          join(project, "terraform.security.tfstate"),
-        );
-        seen.add(readFileSync(join(project, outdir, "stacks", "web-prod", "cdk.tf.json"), "utf8"));
-      }
-    }
-    // An absolute CDKTF_OUTDIR (as `cdktf synth --output` passes it) elsewhere: still relative, still the project's file.
-    const project = realpathSync(mkdtempSync(join(tmpdir(), "seclog-state-abs-")));
-    const outdir = join(realpathSync(mkdtempSync(join(tmpdir(), "seclog-state-out-"))), "out");
-    expect(runApp(project, baseConfig(), { CDKTF_OUTDIR: outdir })).toEqual({ status: 0, stderr: "" });
-    const path = backendIn(outdir, "security").local.path;
-    expect(isAbsolute(path)).toBe(false);
-    expect(stateFileSeenFrom(outdir, "security", path)).toBe(join(project, "terraform.security.tfstate"));
-    // Every checkout with the same layout synthesizes the same web-prod stack, byte for byte.
-    expect(seen.size).toBe(2); // cdktf.out/build/synth: two depths, two paths
   });
 
   test("a synth never deletes state: an output directory whose stacks/ would hold the project directory is refused", () => {
@@ -300,6 +234,26 @@ describe("state backends", () => {
       role_arn: `arn:aws:iam::${SECURITY_ACCOUNT}:role/secops-tfstate-payments-prod`,
     });
     expect(stacks.state.terraform.backend.local).toBeDefined();
+  });
+
+  test("the state stack refuses any backend but s3 when built outside the app (it would hold no one's state)", () => {
+    const props = {
+      bucket: "acme-tf-state",
+      region: "us-east-1",
+      bootstrap: { encryption: "sse-s3" },
+    } as const;
+    const cloud = baseConfig();
+    cloud.state = { backend: "cloud", cloud: { organization: "acme" } };
+    for (const config of [baseConfig(), cloud])
+      expect(() => new StateStack(Testing.app(), parseConfig(config), props)).toThrow(
+        "the state stack exists only with state.backend: s3",
+      );
+  });
+
+  test("cloud backend: no state stack", () => {
+    const config = baseConfig();
+    config.state = { backend: "cloud", cloud: { organization: "acme" } };
+    expect(Object.keys(synthStacks(config)).sort()).toEqual(["payments-prod", "security", "web-prod"]);
   });
 
   test("no bootstrap: no state stack", () => {

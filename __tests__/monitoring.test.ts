@@ -72,6 +72,140 @@ describe("health alarms", () => {
     }
   });
 
+  test("each alarm's metric, statistic and evaluation, whole (buffer 300 s, 2 shards, silence 12 h)", () => {
+    const stream = { StreamName: "secops-security-logs" };
+    // The delivery stream by reference (its logical id is a contract): the alarms follow a replacement.
+    const delivery = {
+      DeliveryStreamName: "${aws_kinesis_firehose_delivery_stream.Delivery_DeliveryStream_59941FF5.name}",
+    };
+    const processor = { FunctionName: "secops-logs-processor" };
+    // Silence: hourly sums, missing data is the problem. Sustained: 3 x 5 min. Any occurrence: one 5 min period over 0.
+    const silence = {
+      period: 3600,
+      evaluation_periods: 12,
+      datapoints_to_alarm: 12,
+      comparison_operator: "LessThanThreshold",
+      threshold: 1,
+      treat_missing_data: "breaching",
+    };
+    const sustained = {
+      period: 300,
+      evaluation_periods: 3,
+      datapoints_to_alarm: 3,
+      treat_missing_data: "notBreaching",
+    };
+    const anyOccurrence = {
+      period: 300,
+      evaluation_periods: 1,
+      datapoints_to_alarm: 1,
+      comparison_operator: "GreaterThanThreshold",
+      threshold: 0,
+      treat_missing_data: "notBreaching",
+    };
+    const over = (threshold: number) => ({ comparison_operator: "GreaterThanThreshold", threshold });
+    const expected: Record<string, Record<string, unknown>> = {
+      "stream-iterator-age": {
+        namespace: "AWS/Kinesis",
+        metric_name: "GetRecords.IteratorAgeMilliseconds",
+        dimensions: stream,
+        statistic: "Maximum",
+        ...sustained,
+        ...over(900_000),
+      },
+      "stream-silent": {
+        namespace: "AWS/Kinesis",
+        metric_name: "IncomingRecords",
+        dimensions: stream,
+        statistic: "Sum",
+        ...silence,
+      },
+      "delivery-freshness": {
+        namespace: "AWS/Firehose",
+        metric_name: "DeliveryToS3.DataFreshness",
+        dimensions: delivery,
+        statistic: "Maximum",
+        ...sustained,
+        ...over(600),
+      },
+      // A success rate: its average over the period is below 1 as soon as one delivery fails.
+      "delivery-failing": {
+        namespace: "AWS/Firehose",
+        metric_name: "DeliveryToS3.Success",
+        dimensions: delivery,
+        statistic: "Average",
+        ...sustained,
+        comparison_operator: "LessThanThreshold",
+        threshold: 1,
+      },
+      "delivery-read-throttled": {
+        namespace: "AWS/Firehose",
+        metric_name: "ThrottledGetRecords",
+        dimensions: delivery,
+        statistic: "Sum",
+        ...sustained,
+        ...over(0),
+      },
+      "stream-write-throttled": {
+        namespace: "AWS/Kinesis",
+        metric_name: "WriteProvisionedThroughputExceeded",
+        dimensions: stream,
+        statistic: "Sum",
+        ...sustained,
+        ...over(0),
+      },
+      // 80% of 2 shards x 1 MiB/s over a 5 minute sum.
+      "stream-near-capacity": {
+        namespace: "AWS/Kinesis",
+        metric_name: "IncomingBytes",
+        dimensions: stream,
+        statistic: "Sum",
+        ...sustained,
+        ...over(Math.floor(2 * 1024 * 1024 * 300 * 0.8)),
+      },
+      // 1 or 0 per period: Maximum sees any breach.
+      "delivery-partitions-exceeded": {
+        namespace: "AWS/Firehose",
+        metric_name: "PartitionCountExceeded",
+        dimensions: delivery,
+        statistic: "Maximum",
+        ...anyOccurrence,
+      },
+      "processor-errors": {
+        namespace: "AWS/Lambda",
+        metric_name: "Errors",
+        dimensions: processor,
+        statistic: "Sum",
+        ...anyOccurrence,
+      },
+      "processor-throttled": {
+        namespace: "AWS/Lambda",
+        metric_name: "Throttles",
+        dimensions: processor,
+        statistic: "Sum",
+        ...anyOccurrence,
+      },
+      "silent-payments-prod": {
+        namespace: "SecLog/secops",
+        metric_name: "Events",
+        dimensions: { Account: PAYMENTS_ACCOUNT },
+        statistic: "Sum",
+        ...silence,
+      },
+      "silent-web-prod": {
+        namespace: "SecLog/secops",
+        metric_name: "Events",
+        dimensions: { Account: WEB_ACCOUNT },
+        statistic: "Sum",
+        ...silence,
+      },
+    };
+    const evaluation = (alarm: Record<string, any>) =>
+      Object.fromEntries(Object.keys(expected["stream-silent"]).map((field) => [field, alarm[field]]));
+    expect(Object.fromEntries(Object.entries(alarms).map(([id, alarm]) => [id, evaluation(alarm)]))).toEqual(
+      expected,
+    );
+  });
+
   test("thresholds follow the config: buffer interval 300 s, 2 shards, silence 12 h", () => {
     expect(alarms["stream-iterator-age"]).toMatchObject({
       metric_name: "GetRecords.IteratorAgeMilliseconds",

@@ -10,6 +10,30 @@ import {
   synthStacks,
 } from "./support/synth";
 
+/** The outputs of the default config (two regions, search on): every config has these. */
+const DEFAULT_OUTPUTS = {
+  archive_bucket: {
+    description: "S3 bucket holding the log archive",
+    value: "${aws_s3_bucket.Archive_Bucket_DB32D495.bucket}",
+  },
+  destination_arn_eu_west_1: {
+    description: "CloudWatch Logs destination for log groups in eu-west-1",
+    value: "${aws_cloudwatch_log_destination.Destination_eu-west-1_Destination_D6A86C2B.arn}",
+  },
+  destination_arn_us_east_1: {
+    description: "CloudWatch Logs destination for log groups in us-east-1",
+    value: "${aws_cloudwatch_log_destination.Destination_us-east-1_Destination_FAC68DA1.arn}",
+  },
+  search_workgroup: {
+    description: "Athena workgroup of the saved hunts (npm run query)",
+    value: "${aws_athena_workgroup.SearchWorkgroup_211BDC4A.name}",
+  },
+  stream_arn: {
+    description: "Kinesis stream every destination writes to",
+    value: "${aws_kinesis_stream.Stream_FBE79EEE.arn}",
+  },
+};
+
 describe("security stack, default options", () => {
   const stack = synthStacks(baseConfig()).security;
 
@@ -165,20 +189,27 @@ describe("security stack, default options", () => {
   });
 
   test("processor Lambda: bundled code, no VPC, no reserved concurrency unless configured, its own log group with retention first", () => {
-    const fn = onlyResource(stack, "aws_lambda_function");
-    expect(fn.function_name).toBe("secops-logs-processor");
-    expect(fn.runtime).toBe("nodejs22.x");
-    expect(fn.handler).toBe("index.handler");
-    expect(fn.filename).toMatch(/^assets\/.+\.zip$/);
-    expect(fn.source_code_hash).toMatch(/^[A-Za-z0-9+/]{43}=$/);
-    expect(fn.vpc_config).toBeUndefined();
-    // Unset: Lambda refuses a reservation that leaves the account fewer than 100 unreserved.
-    expect("reserved_concurrent_executions" in fn).toBe(false);
-    expect(fn.timeout).toBeLessThanOrEqual(300);
-    expect(fn.depends_on).toEqual([
-      expect.stringMatching(/^aws_cloudwatch_log_group\.Processor_LogGroup_/),
-      expect.stringMatching(/^aws_iam_role_policy\.Processor_RolePolicy_/),
-    ]);
+    // The whole function: no vpc_config, and no reserved_concurrent_executions (Lambda refuses a
+    // reservation that leaves the account fewer than 100 unreserved). Graviton (arm64) is cheaper per
+    // GB-second for the same Node.js code; 60 s is well under Firehose's 5-minute invocation limit.
+    expect(onlyResource(stack, "aws_lambda_function")).toEqual({
+      provider: "aws.us_east_1",
+      function_name: "secops-logs-processor",
+      description: "Unpacks CloudWatch Logs records into NDJSON for Firehose",
+      role: "${aws_iam_role.Processor_Role_59F44976.arn}",
+      runtime: "nodejs22.x",
+      architectures: ["arm64"],
+      handler: "index.handler",
+      filename: expect.stringMatching(/^assets\/Processor_Code_[0-9A-F]+\/[0-9A-F]+\/[0-9a-f]{64}\.zip$/),
+      source_code_hash: expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/),
+      memory_size: 512,
+      timeout: 60,
+      environment: { variables: { METRIC_NAMESPACE: "SecLog/secops" } },
+      depends_on: [
+        "aws_cloudwatch_log_group.Processor_LogGroup_B3034378",
+        "aws_iam_role_policy.Processor_RolePolicy_A4F05023",
+      ],
+    });
     const logGroup = resourcesOf(stack, "aws_cloudwatch_log_group")
       .map(([, g]) => g)
       .find((g) => g.name === "/aws/lambda/secops-logs-processor")!;
@@ -454,6 +485,10 @@ describe("security stack, default options", () => {
         Resource: `arn:aws:logs:us-east-1:${SECURITY_ACCOUNT}:destination:secops-security-logs`,
       },
     ]);
+    // force_update is for replacing an account list with the organization (PutDestinationPolicy
+    // forceUpdate); with an account list it stays off.
+    for (const [, p] of resourcesOf(stack, "aws_cloudwatch_log_destination_policy"))
+      expect(p.force_update).toBe(false);
     expect(policies["aws.eu_west_1"][0].Principal).toEqual({ AWS: [PAYMENTS_ACCOUNT] });
     expect(policies["aws.eu_west_1"][0].Resource).toBe(
       `arn:aws:logs:eu-west-1:${SECURITY_ACCOUNT}:destination:secops-security-logs`,
@@ -470,13 +505,7 @@ describe("security stack, default options", () => {
   });
 
   test("outputs: bucket name, stream ARN, one destination ARN per region, the search workgroup", () => {
-    expect(Object.keys(stack.output ?? {}).sort()).toEqual([
-      "archive_bucket",
-      "destination_arn_eu_west_1",
-      "destination_arn_us_east_1",
-      "search_workgroup",
-      "stream_arn",
-    ]);
+    expect(stack.output).toEqual(DEFAULT_OUTPUTS);
   });
 
   test("logical ids of stored-data resources are a contract: changing them would replace the bucket or keys", () => {
@@ -496,6 +525,28 @@ describe("security stack, default options", () => {
 
 describe("security stack, every option", () => {
   const stack = synthStacks(fullConfig()).security;
+
+  test("outputs: with alarms and SQS notifications, the topic and the queue too; a destination per region", () => {
+    expect(stack.output).toEqual({
+      ...DEFAULT_OUTPUTS,
+      alarm_topic_arn: {
+        description: "SNS topic of the pipeline's health alarms",
+        value: "${aws_sns_topic.AlarmTopic_AD6681D3.arn}",
+      },
+      destination_arn_ap_southeast_2: {
+        description: "CloudWatch Logs destination for log groups in ap-southeast-2",
+        value: "${aws_cloudwatch_log_destination.Destination_ap-southeast-2_Destination_3285CA06.arn}",
+      },
+      object_queue_arn: {
+        description: "SQS queue announcing new archive objects",
+        value: "${aws_sqs_queue.ObjectNotifications_Queue_7E3680D3.arn}",
+      },
+      object_queue_url: {
+        description: "SQS queue announcing new archive objects",
+        value: "${aws_sqs_queue.ObjectNotifications_Queue_7E3680D3.url}",
+      },
+    });
+  });
 
   test("assume_role on every provider when security.roleArn is set", () => {
     for (const provider of stack.provider.aws) {

@@ -167,11 +167,17 @@ describe("state stack: one state role per application stack", () => {
       expect(policyOf(role.assume_role_policy)).toEqual(expectedTrust(accountId));
       expect(policyOf(policy.policy)).toEqual(expectedRolePolicy(stack, keyArnReference(state)));
     }
-    expect(Object.keys(state.output ?? {}).sort()).toEqual([
-      "state_bucket",
-      "state_kms_key_arn",
-      "state_role_arns",
-    ]);
+    // What an operator copies into the application accounts' backends: each stack's own role.
+    expect(state.output).toEqual({
+      state_bucket: { value: "${aws_s3_bucket.StateBucket_3A0A90D0.bucket}" },
+      state_kms_key_arn: { value: keyArnReference(state) },
+      state_role_arns: {
+        value: {
+          "payments-prod": "${aws_iam_role.StateAccess_payments-prod_Role_60F15FAA.arn}",
+          "web-prod": "${aws_iam_role.StateAccess_web-prod_Role_6BB6662C.arn}",
+        },
+      },
+    });
   });
 
   test("sse-s3: the same roles, without any KMS statement", () => {

@@ -164,6 +164,9 @@ export function positiveNumber(value: string | undefined, option: string): numbe
 /** The `--config <file>` option every config-reading command accepts. */
 export const CONFIG_OPTION = { config: { type: "string", short: "c" } } as const;
 
+/** `--since` / `--until`: the time window of commands that read the archive (each parses its own forms). */
+export const WINDOW_OPTIONS = { since: { type: "string" }, until: { type: "string" } } as const;
+
 /** `--config`, else `SECLOG_CONFIG`, else the shipped example: the file `cdktf synth` would read, and its config. */
 export function commandConfig(
   option: string | undefined,

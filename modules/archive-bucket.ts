@@ -83,22 +83,8 @@ export class ArchiveBucket extends Construct {
     const { bucket: archive, publicAccess } = protectedPrivateBucket(this, provider, props.bucketName);
     this.bucket = archive;
     const bucket = this.bucket.id;
-    const versioning = new S3BucketVersioningA(this, "Versioning", {
-      provider,
-      bucket,
-      versioningConfiguration: { status: "Enabled" },
-    });
-    new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
-      provider,
-      bucket,
-      rule: [
-        {
-          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKeyArn },
-          // One data key per bucket instead of per object: far fewer KMS calls.
-          bucketKeyEnabled: true,
-        },
-      ],
-    });
+    const versioning = enableVersioning(this, provider, bucket);
+    encryptWithKey(this, provider, bucket, props.kmsKeyArn);
     new S3BucketLifecycleConfiguration(this, "Lifecycle", {
       provider,
       bucket,
@@ -118,13 +104,7 @@ export class ArchiveBucket extends Construct {
         dependsOn: [versioning],
       });
     }
-    new S3BucketPolicy(this, "Policy", {
-      provider,
-      bucket,
-      policy: policyJson(tlsOnlyPolicy(this.bucket.arn)),
-      // With BlockPublicPolicy on first, no window exists in which a public policy could land.
-      dependsOn: [publicAccess],
-    });
+    requireTls(this, provider, this.bucket, publicAccess);
   }
 
   get arn(): string {
@@ -235,4 +215,57 @@ export function makePrivate(
     rule: { objectOwnership: "BucketOwnerEnforced" },
   });
   return publicAccess;
+}
+
+/** Versioning on: every overwrite or delete keeps the previous version. A lifecycle should wait for it. */
+export function enableVersioning(
+  scope: Construct,
+  provider: AwsProvider,
+  bucket: string,
+): S3BucketVersioningA {
+  return new S3BucketVersioningA(scope, "Versioning", {
+    provider,
+    bucket,
+    versioningConfiguration: { status: "Enabled" },
+  });
+}
+
+/** The SSE-KMS rule with a bucket key: one data key per bucket instead of per object, far fewer KMS calls. */
+export function kmsEncryptionRule(kmsKeyArn: string) {
+  return {
+    applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: kmsKeyArn },
+    bucketKeyEnabled: true,
+  };
+}
+
+/** Default encryption with the given key (kmsEncryptionRule). */
+export function encryptWithKey(
+  scope: Construct,
+  provider: AwsProvider,
+  bucket: string,
+  kmsKeyArn: string,
+): S3BucketServerSideEncryptionConfigurationA {
+  return new S3BucketServerSideEncryptionConfigurationA(scope, "Encryption", {
+    provider,
+    bucket,
+    rule: [kmsEncryptionRule(kmsKeyArn)],
+  });
+}
+
+/**
+ * The TLS-only bucket policy (lib/iam/s3.ts tlsOnlyPolicy). With BlockPublicPolicy
+ * on first, no window exists in which a public policy could land.
+ */
+export function requireTls(
+  scope: Construct,
+  provider: AwsProvider,
+  bucket: S3Bucket,
+  publicAccess: S3BucketPublicAccessBlock,
+): S3BucketPolicy {
+  return new S3BucketPolicy(scope, "Policy", {
+    provider,
+    bucket: bucket.id,
+    policy: policyJson(tlsOnlyPolicy(bucket.arn)),
+    dependsOn: [publicAccess],
+  });
 }

@@ -1,15 +1,10 @@
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { policyJson } from "../lib/iam/policy";
-import { tlsOnlyPolicy } from "../lib/iam/s3";
 import { suppressRule } from "../lib/rules/pack";
 import { S3_EXPIRATION_MIN_DAYS } from "../lib/aws-limits";
-import { makePrivate } from "./archive-bucket";
+import { enableVersioning, encryptWithKey, makePrivate, requireTls } from "./archive-bucket";
 import { ArnRef } from "./refs";
 import { requireAtLeast } from "./validate";
 
@@ -53,21 +48,8 @@ export class QueryResultsBucket extends Construct {
     );
     const bucket = this.bucket.id;
     const publicAccess = makePrivate(this, provider, bucket);
-    const versioning = new S3BucketVersioningA(this, "Versioning", {
-      provider,
-      bucket,
-      versioningConfiguration: { status: "Enabled" },
-    });
-    new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
-      provider,
-      bucket,
-      rule: [
-        {
-          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.key.arn },
-          bucketKeyEnabled: true,
-        },
-      ],
-    });
+    const versioning = enableVersioning(this, provider, bucket);
+    encryptWithKey(this, provider, bucket, props.key.arn);
     new S3BucketLifecycleConfiguration(this, "Lifecycle", {
       provider,
       bucket,
@@ -83,12 +65,7 @@ export class QueryResultsBucket extends Construct {
       ],
       dependsOn: [versioning],
     });
-    new S3BucketPolicy(this, "Policy", {
-      provider,
-      bucket,
-      policy: policyJson(tlsOnlyPolicy(this.bucket.arn)),
-      dependsOn: [publicAccess],
-    });
+    requireTls(this, provider, this.bucket, publicAccess);
   }
 
   get arn(): string {

@@ -1,13 +1,9 @@
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { policyJson } from "../lib/iam/policy";
 import { suppressRule } from "../lib/rules/pack";
-import { tlsOnlyPolicy } from "../lib/iam/s3";
-import { protectedPrivateBucket } from "./archive-bucket";
+import { enableVersioning, kmsEncryptionRule, protectedPrivateBucket, requireTls } from "./archive-bucket";
 
 export interface StateBucketProps {
   readonly provider: AwsProvider;
@@ -30,33 +26,18 @@ export class StateBucket extends Construct {
     const { bucket: state, publicAccess } = protectedPrivateBucket(this, provider, props.bucketName);
     this.bucket = state;
     const bucket = this.bucket.id;
-    new S3BucketVersioningA(this, "Versioning", {
-      provider,
-      bucket,
-      versioningConfiguration: { status: "Enabled" },
-    });
+    enableVersioning(this, provider, bucket);
     const encryption = new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
       provider,
       bucket,
       rule: [
         props.kmsKeyArn
-          ? {
-              applyServerSideEncryptionByDefault: {
-                sseAlgorithm: "aws:kms",
-                kmsMasterKeyId: props.kmsKeyArn,
-              },
-              bucketKeyEnabled: true,
-            }
+          ? kmsEncryptionRule(props.kmsKeyArn)
           : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
       ],
     });
     if (!props.kmsKeyArn)
       suppressRule(encryption, "S3_SSE_KMS", "state.s3.encryption: sse-s3 was chosen in the config");
-    new S3BucketPolicy(this, "Policy", {
-      provider,
-      bucket,
-      policy: policyJson(tlsOnlyPolicy(this.bucket.arn)),
-      dependsOn: [publicAccess],
-    });
+    requireTls(this, provider, this.bucket, publicAccess);
   }
 }

@@ -144,12 +144,13 @@ function validateSubscriptions(scope: Construct, props: RegionSubscriptionsProps
       MAX_SUBSCRIPTION_FILTERS_PER_LOG_GROUP,
       "CloudWatch Logs allows at most two per log group",
     );
-  if (props.allLogGroups) {
-    const criteria = selectionCriteriaOf(props.allLogGroups.exclude, props.logGroups);
+  const criteria = props.allLogGroups && selectionCriteriaOf(props.allLogGroups.exclude, props.logGroups);
+  // No exclusions: no selection criteria, nothing to measure.
+  if (criteria !== undefined) {
     requireAtMost(
       scope,
       "account policy selection criteria (bytes)",
-      Buffer.byteLength(criteria ?? "", "utf8"),
+      Buffer.byteLength(criteria, "utf8"),
       SELECTION_CRITERIA_MAX_BYTES,
       "CloudWatch Logs caps selection criteria at 25 KB; exclude fewer log groups",
     );

@@ -20,6 +20,7 @@ import {
   positiveNumber,
   runCommandAsync,
   UsageError,
+  WINDOW_OPTIONS,
 } from "../lib/cli";
 import { ConfigError } from "../lib/config/load";
 import { SecLogConfig } from "../lib/config/model";
@@ -39,8 +40,7 @@ import { closest, plural } from "../lib/text";
 
 const OPTIONS = {
   ...CONFIG_OPTION,
-  since: { type: "string" },
-  until: { type: "string" },
+  ...WINDOW_OPTIONS,
   account: { type: "string" },
   "log-group": { type: "string" },
   text: { type: "string" },

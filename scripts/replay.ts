@@ -14,6 +14,7 @@ import {
   Output,
   runCommandAsync,
   UsageError,
+  WINDOW_OPTIONS,
 } from "../lib/cli";
 import {
   inWindow,
@@ -27,8 +28,7 @@ import { PROCESSING_FAILED_PREFIX } from "../lib/pipeline";
 
 const OPTIONS = {
   ...CONFIG_OPTION,
-  since: { type: "string" },
-  until: { type: "string" },
+  ...WINDOW_OPTIONS,
   "dry-run": { type: "boolean" },
   "print-policy": { type: "boolean" },
 } as const;

@@ -26,8 +26,8 @@ import { PlanJson } from "../support/plan";
  * the matrix row declares, no destroy-before-create on the data path, and the
  * replacements the change guard (lib/changes.ts) predicts. Refused changes are
  * checked to be refused by synth, then planned with the allowance (never
- * applied). What moto cannot create (cross-account subscription filters,
- * account policies: EMULATOR_GAPS) is planned offline, against state built
+ * applied). What moto cannot create or delete (cross-account subscription filters,
+ * account policies, named queries: EMULATOR_GAPS) is planned offline, against state built
  * from the previous plan's values. `npm run test:changes`.
  */
 const tf = terraformEnv();
@@ -42,6 +42,7 @@ const DATA_PATH_TYPES = new Set(Object.keys(REPLACING_ARGUMENTS));
 const DROPPED_TYPES = new Set([
   "aws_cloudwatch_log_subscription_filter",
   "aws_cloudwatch_log_account_policy",
+  "aws_athena_named_query",
 ]);
 const AWS_PROVIDER = 'provider["registry.terraform.io/hashicorp/aws"]';
 
@@ -302,6 +303,7 @@ describeMatrix("change matrix: every common config change applied against moto",
     expect(EMULATOR_GAPS.filter((gap) => gap.drops).map((gap) => gap.what)).toEqual([
       "drop aws_cloudwatch_log_subscription_filter whose destination is a cross-account CloudWatch Logs destination",
       "drop aws_cloudwatch_log_account_policy (account-level subscription policy)",
+      "drop aws_athena_named_query (the saved hunts)",
     ]);
   });
 });

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 
 /** Every file under a directory with its size and mtime: "untouched" means this is unchanged. */
 export function fingerprint(dir: string): string[] {
@@ -11,3 +11,7 @@ export function fingerprint(dir: string): string[] {
     })
     .sort();
 }
+
+/** Where Terraform, run in `<outdir>/stacks/<stack>/`, finds a local backend's state file. */
+export const stateFileSeenFrom = (outdir: string, stack: string, path: string) =>
+  resolve(outdir, "stacks", stack, path);
