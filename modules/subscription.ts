@@ -8,6 +8,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { PolicyDocument, policyDocument, policySize } from "../lib/iam/policy";
 import { accountPolicyExclusions, accountPolicySelectionCriteria } from "../lib/naming";
+import { accountSubscriptionDocument } from "../lib/policies/destination";
 import { suppressRule } from "../lib/rules/pack";
 import {
   FILTER_PATTERN_MAX_CHARS,
@@ -165,15 +166,6 @@ function selectionCriteriaOf(exclude: readonly string[], logGroups: readonly Sub
       logGroups.map((g) => g.name),
     ),
   );
-}
-
-export function accountSubscriptionDocument(destinationArn: string, roleArn?: string) {
-  return {
-    DestinationArn: destinationArn,
-    ...(roleArn ? { RoleArn: roleArn } : {}),
-    FilterPattern: "",
-    Distribution: "Random",
-  };
 }
 
 export interface SenderRoleProps {

@@ -15,7 +15,7 @@ import { LogStream } from "../modules/log-stream";
 import { Delivery } from "../modules/delivery";
 import { EVENTS_PREFIX, RAW_PREFIX } from "../lib/pipeline";
 import { DestinationRole, LogDestination } from "../modules/destination";
-import { destinationAccessPolicy, destinationTrustPolicy, Subscribers } from "../lib/policies/destination";
+import { destinationTrustPolicy, regionAccessPolicy } from "../lib/policies/destination";
 import { ProcessorFunction } from "../modules/processor";
 import { lambdaPackage } from "../lib/bundle";
 import { SearchCatalog } from "../modules/search-catalog";
@@ -188,21 +188,13 @@ export class SecurityStack extends TerraformStack {
         organizationMode: config.organizationId !== undefined,
       }),
     });
-    const allowAccountPolicies = config.accounts.some((a) => a.allLogGroups);
     for (const region of config.destinationRegions) {
-      const subscribers = subscribersOf(config, senders.get(region) ?? []);
       const destination = new LogDestination(this, `Destination_${region}`, {
         provider: providers.get(region)!,
         name: naming.destinationName,
         role,
         stream,
-        accessPolicy: subscribers
-          ? destinationAccessPolicy({
-              destinationArn: naming.destinationArn(region),
-              subscribers,
-              allowAccountPolicies,
-            })
-          : undefined,
+        accessPolicy: regionAccessPolicy(config, naming, region),
         forceUpdate: config.organizationId !== undefined,
       });
       new TerraformOutput(this, `destination_arn_${region.replace(/-/g, "_")}`, {
@@ -331,9 +323,4 @@ function encryptedLogGroups(config: SecLogConfig, naming: Naming): string[] {
   return config.delivery.format === "events"
     ? [naming.firehoseLogGroupName, naming.processorLogGroupName]
     : [naming.firehoseLogGroupName];
-}
-
-function subscribersOf(config: SecLogConfig, accountIds: readonly string[]): Subscribers | undefined {
-  if (config.organizationId) return { kind: "organization", organizationId: config.organizationId };
-  return accountIds.length ? { kind: "accounts", accountIds } : undefined;
 }

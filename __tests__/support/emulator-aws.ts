@@ -2,6 +2,7 @@ import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { FirehoseClient } from "@aws-sdk/client-firehose";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
+import { KMSClient } from "@aws-sdk/client-kms";
 import { S3Client } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
@@ -14,6 +15,8 @@ export interface AwsClients {
   readonly firehose: FirehoseClient;
   readonly logs: CloudWatchLogsClient;
   readonly iam: IAMClient;
+  readonly kms: KMSClient;
+  readonly sts: STSClient;
 }
 
 interface Credentials {
@@ -44,6 +47,8 @@ export class EmulatorAws {
       firehose: new FirehoseClient(common),
       logs: new CloudWatchLogsClient(common),
       iam: new IAMClient(common),
+      kms: new KMSClient(common),
+      sts: new STSClient(common),
     };
   }
 

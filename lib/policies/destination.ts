@@ -7,6 +7,8 @@
 import { PolicyDocument, policyDocument } from "../iam/policy";
 import { Partition } from "../config/regions";
 import { servicePrincipal } from "../partition";
+import { SecLogConfig } from "../config/model";
+import { Naming } from "../naming";
 
 export type Subscribers =
   | { readonly kind: "accounts"; readonly accountIds: readonly string[] }
@@ -41,6 +43,46 @@ export function destinationAccessPolicy(props: DestinationAccessPolicyProps): Po
     });
   }
   return policyDocument({ ...base, Principal: { AWS: [...props.subscribers.accountIds].sort() } });
+}
+
+/** Who may subscribe: the organization, else the accounts shipping from the region; none: no access policy. */
+export function subscribersOf(config: SecLogConfig, accountIds: readonly string[]): Subscribers | undefined {
+  if (config.organizationId) return { kind: "organization", organizationId: config.organizationId };
+  return accountIds.length ? { kind: "accounts", accountIds } : undefined;
+}
+
+/**
+ * The access policy of a region's destination as the security stack sets it,
+ * and as `npm run verify` expects to read it back; undefined when nobody ships
+ * from the region (the home region of a config whose accounts ship elsewhere).
+ */
+export function regionAccessPolicy(
+  config: SecLogConfig,
+  naming: Naming,
+  region: string,
+): PolicyDocument | undefined {
+  const subscribers = subscribersOf(config, config.sendersByRegion.get(region) ?? []);
+  return subscribers
+    ? destinationAccessPolicy({
+        destinationArn: naming.destinationArn(region),
+        subscribers,
+        allowAccountPolicies: config.accounts.some((a) => a.allLogGroups),
+      })
+    : undefined;
+}
+
+/**
+ * The document of an account-level subscription filter policy
+ * (PutAccountPolicy, SUBSCRIPTION_FILTER_POLICY): every event (empty pattern),
+ * spread over shards, with the sender role in organization mode.
+ */
+export function accountSubscriptionDocument(destinationArn: string, roleArn?: string) {
+  return {
+    DestinationArn: destinationArn,
+    ...(roleArn ? { RoleArn: roleArn } : {}),
+    FilterPattern: "",
+    Distribution: "Random",
+  };
 }
 
 export interface DestinationTrustPolicyProps {

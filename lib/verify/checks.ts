@@ -1,0 +1,741 @@
+/**
+ * The checks of `npm run verify`: pure functions from what the config expects
+ * (expected.ts) and what AWS answered (observed.ts) to one row per check.
+ * Nothing here calls AWS, so every branch is tested on recorded responses.
+ */
+import { logGroupKey } from "../../functions/processor/transform";
+import { deliveryHourOf } from "../search";
+import {
+  Expected,
+  ExpectedAccount,
+  ExpectedArchive,
+  ExpectedDelivery,
+  ExpectedDestination,
+  ExpectedLogGroup,
+  ExpectedRegion,
+  ExpectedSecurity,
+} from "./expected";
+import {
+  AccountRead,
+  BucketRead,
+  Failure,
+  FilterRead,
+  isFailure,
+  KeyRead,
+  Observed,
+  Read,
+  RegionRead,
+  SecurityRead,
+} from "./observed";
+import { canonicalPolicy, statementIn } from "./policy-compare";
+
+export type Status = "ok" | "drift" | "gap" | "error";
+
+export interface CheckRow {
+  /** `security` or the account's name. */
+  readonly account: string;
+  readonly region: string;
+  /** What was checked, e.g. `destination`, `log group /var/log/secure`. */
+  readonly check: string;
+  readonly status: Status;
+  readonly expected: string;
+  readonly found: string;
+  /** What to do about it; empty when ok. */
+  readonly fix: string;
+}
+
+export interface VerifyOptions {
+  /** The security stack's name (`cdktf deploy <stack>`). */
+  readonly securityStack: string;
+  /** Window of `errors/` objects and of "receives events", in hours. */
+  readonly windowHours: number;
+  /** Added to the buffer before a log group's silence in the archive counts (clock skew, Firehose retries). */
+  readonly flowMarginSeconds: number;
+}
+
+export const DEFAULT_WINDOW_HOURS = 24;
+export const DEFAULT_FLOW_MARGIN_SECONDS = 600;
+
+/** Every row, security account first, then each account in config order. */
+export function verifyRows(expected: Expected, observed: Observed, options: VerifyOptions): CheckRow[] {
+  return [
+    ...securityRows(expected.security, observed.security, options),
+    ...expected.accounts.flatMap((account) => {
+      const read = observed.accounts[account.name];
+      return read ? accountRows(expected, account, read, observed, options) : [];
+    }),
+  ];
+}
+
+// ---------- security account ----------
+
+function securityRows(expected: ExpectedSecurity, read: SecurityRead, options: VerifyOptions): CheckRow[] {
+  if (!expected.checked) return [];
+  const deploy = `run \`cdktf deploy ${options.securityStack}\``;
+  const row = rowMaker("security", expected.region, deploy);
+  const keys = keyIndex(expected, read);
+  const destinations = [
+    identityRow("security", expected.region, expected.accountId, read.identity),
+    ...expected.destinations.map((d) => destinationRow(d, read.destinations[d.region], deploy)),
+  ];
+  if (!expected.checksHome) return destinations;
+  return [
+    ...destinations,
+    streamRow(expected, read, keys, row),
+    deliveryRow(expected.delivery, read, keys, expected.archive.keyAlias, row),
+    ...bucketRows(expected.archive, read.bucket, keys, row),
+    ...expected.keyAliases.map((alias) => keyRow(alias, read.keys[alias], row)),
+    errorsRow(expected.archive.bucketName, read.errors, options, row),
+  ];
+}
+
+type RowMaker = (
+  check: string,
+  failures: string[],
+  expected: string,
+  found: string,
+  fix?: string,
+) => CheckRow;
+
+/** Rows of one place: drift when any of `failures`, else ok; the fix defaults to redeploying the stack. */
+function rowMaker(account: string, region: string, deploy: string): RowMaker {
+  return (check, failures, expected, found, fix = deploy) => ({
+    account,
+    region,
+    check,
+    status: failures.length ? "drift" : "ok",
+    expected,
+    found: failures.length ? failures.join("; ") : found,
+    fix: failures.length ? fix : "",
+  });
+}
+
+function errorRow(
+  account: string,
+  region: string,
+  check: string,
+  expected: string,
+  failure: Failure,
+): CheckRow {
+  return {
+    account,
+    region,
+    check,
+    status: "error",
+    expected,
+    found: `${failure.call} failed: ${failure.message}`,
+    fix: "give the verify identity the `npm run verify -- --print-policy` policy, or check the account is reachable",
+  };
+}
+
+function identityRow(account: string, region: string, accountId: string, identity: Read<string>): CheckRow {
+  const expected = `credentials of account ${accountId}`;
+  if (isFailure(identity)) return errorRow(account, region, "identity", expected, identity.failure);
+  const actual = identity?.split(":")[4];
+  const fix = "set the account's roleArn in the config, or run with credentials of that account";
+  return rowMaker(account, region, fix)(
+    "identity",
+    actual === accountId ? [] : [`credentials of account ${actual ?? "unknown"} (${identity})`],
+    expected,
+    identity ?? "",
+  );
+}
+
+function destinationRow(
+  expected: ExpectedDestination,
+  read: Read<import("./observed").DestinationRead>,
+  deploy: string,
+): CheckRow {
+  const check = "destination";
+  const summary = `${expected.arn} -> ${expected.targetArn}, role ${expected.roleArn}, ${
+    expected.accessPolicy ? "access policy admitting the configured senders" : "no access policy"
+  }`;
+  if (isFailure(read)) return errorRow("security", expected.region, check, summary, read.failure);
+  const row = rowMaker("security", expected.region, deploy);
+  if (!read) return row(check, [`no destination ${expected.name} in ${expected.region}`], summary, "");
+  const failures: string[] = [];
+  if (read.targetArn !== expected.targetArn) failures.push(`target ${read.targetArn}`);
+  if (read.roleArn !== expected.roleArn) failures.push(`role ${read.roleArn}`);
+  const found = read.accessPolicy ? canonicalPolicy(read.accessPolicy) : undefined;
+  const wanted = expected.accessPolicy ? canonicalPolicy(expected.accessPolicy) : undefined;
+  if (found !== wanted) failures.push(`access policy ${read.accessPolicy ?? "(none)"}`);
+  return row(check, failures, summary, summary);
+}
+
+/** The archive's and stream's keys as read, for matching the key ids other resources name. */
+type KeyIndex = (alias: string, keyId: string | undefined) => boolean;
+
+function keyIndex(expected: ExpectedSecurity, read: SecurityRead): KeyIndex {
+  return (alias, keyId) => {
+    if (keyId === undefined) return false;
+    const key = read.keys[alias];
+    const meta = key && !isFailure(key) ? key.KeyMetadata : undefined;
+    const aliasArn = `arn:${expected.stream.arn.split(":")[1]}:kms:${expected.region}:${expected.accountId}:${alias}`;
+    return [alias, aliasArn, meta?.Arn, meta?.KeyId].includes(keyId);
+  };
+}
+
+function streamRow(expected: ExpectedSecurity, read: SecurityRead, keys: KeyIndex, row: RowMaker): CheckRow {
+  const check = "stream";
+  const summary = `${expected.stream.name} ACTIVE, KMS with ${expected.stream.keyAlias}`;
+  const stream = read.stream;
+  if (isFailure(stream)) return errorRow("security", expected.region, check, summary, stream.failure);
+  if (!stream) return row(check, [`no stream ${expected.stream.name}`], summary, "");
+  const failures: string[] = [];
+  if (stream.StreamStatus !== "ACTIVE" && stream.StreamStatus !== "UPDATING")
+    failures.push(`status ${stream.StreamStatus}`);
+  if (stream.EncryptionType !== "KMS") failures.push(`encryption ${stream.EncryptionType ?? "NONE"}`);
+  else if (!keys(expected.stream.keyAlias, stream.KeyId)) failures.push(`encrypted with ${stream.KeyId}`);
+  return row(check, failures, summary, `${stream.StreamStatus}, KMS with ${stream.KeyId}`);
+}
+
+function deliveryRow(
+  expected: ExpectedDelivery,
+  read: SecurityRead,
+  keys: KeyIndex,
+  archiveKey: string,
+  row: RowMaker,
+): CheckRow {
+  const check = "delivery stream";
+  const summary = [
+    `${expected.name} ACTIVE from ${expected.sourceStreamArn} to ${expected.bucketArn}`,
+    `prefix ${expected.prefix}`,
+    `error prefix ${expected.errorOutputPrefix}`,
+    expected.processorName ? `processor ${expected.processorName}` : "no processor",
+    ...(expected.backupPrefix ? [`source backup ${expected.backupPrefix}`] : []),
+  ].join(", ");
+  const delivery = read.delivery;
+  if (isFailure(delivery)) return errorRow("security", "", check, summary, delivery.failure);
+  if (!delivery) return row(check, [`no delivery stream ${expected.name}`], summary, "");
+  const s3 = delivery.Destinations?.[0]?.ExtendedS3DestinationDescription;
+  const failures: string[] = [];
+  if (delivery.DeliveryStreamStatus !== "ACTIVE") failures.push(`status ${delivery.DeliveryStreamStatus}`);
+  const source = delivery.Source?.KinesisStreamSourceDescription?.KinesisStreamARN;
+  if (source !== expected.sourceStreamArn) failures.push(`source ${source ?? "(not a Kinesis stream)"}`);
+  if (!s3) failures.push("no extended S3 destination");
+  else {
+    if (s3.BucketARN !== expected.bucketArn) failures.push(`bucket ${s3.BucketARN}`);
+    if (s3.Prefix !== expected.prefix) failures.push(`prefix ${s3.Prefix}`);
+    if (s3.ErrorOutputPrefix !== expected.errorOutputPrefix)
+      failures.push(`error prefix ${s3.ErrorOutputPrefix}`);
+    const keyArn = s3.EncryptionConfiguration?.KMSEncryptionConfig?.AWSKMSKeyARN;
+    if (!keys(archiveKey, keyArn)) failures.push(`objects encrypted with ${keyArn ?? "(no KMS key)"}`);
+    failures.push(...processorFailures(expected, s3.ProcessingConfiguration));
+    const backup = s3.S3BackupMode === "Enabled" ? s3.S3BackupDescription?.Prefix : undefined;
+    if (backup !== expected.backupPrefix) failures.push(`source backup ${backup ?? "off"}`);
+  }
+  return row(check, failures, summary, summary);
+}
+
+type ProcessingRead = NonNullable<
+  NonNullable<
+    NonNullable<import("./observed").DeliveryRead["Destinations"]>[number]["ExtendedS3DestinationDescription"]
+  >["ProcessingConfiguration"]
+>;
+
+function processorFailures(expected: ExpectedDelivery, processing: ProcessingRead | undefined): string[] {
+  const lambdas = (processing?.Enabled ? (processing.Processors ?? []) : [])
+    .filter((p) => p.Type === "Lambda")
+    .map((p) => p.Parameters?.find((parameter) => parameter.ParameterName === "LambdaArn")?.ParameterValue);
+  if (!expected.processorName) return lambdas.length ? [`processor ${lambdas.join(", ")}`] : [];
+  const ours = lambdas.some((arn) => arn?.split(":")[6] === expected.processorName);
+  return ours ? [] : [`processor ${lambdas.length ? lambdas.join(", ") : "off"}`];
+}
+
+function bucketRows(
+  expected: ExpectedArchive,
+  read: Read<BucketRead>,
+  keys: KeyIndex,
+  row: RowMaker,
+): CheckRow[] {
+  const region = row("", [], "", "").region;
+  const checks: Array<[string, string, (bucket: BucketRead) => CheckRow]> = [
+    ["archive versioning", "Enabled", (b) => versioningRow(b.versioning, row, region)],
+    ["archive public access", "all four public-access blocks on", (b) => publicAccessRow(b, row, region)],
+    [
+      "archive encryption",
+      `SSE-KMS with ${expected.keyAlias}`,
+      (b) => encryptionRow(expected, b, keys, row, region),
+    ],
+    [
+      "archive TLS-only policy",
+      "a bucket policy denying requests without TLS",
+      (b) => tlsRow(expected, b, row, region),
+    ],
+    ["archive ownership", "BucketOwnerEnforced (ACLs off)", (b) => ownershipRow(b, row, region)],
+    ["archive lifecycle", lifecycleSummary(expected), (b) => lifecycleRow(expected, b, row, region)],
+    ["archive Object Lock", objectLockSummary(expected), (b) => objectLockRow(expected, b, row, region)],
+  ];
+  if (isFailure(read))
+    return checks.map(([check, summary]) => errorRow("security", region, check, summary, read.failure));
+  if (!read)
+    return checks.map(([check, summary]) => row(check, [`no bucket ${expected.bucketName}`], summary, ""));
+  return checks.map(([, , check]) => check(read));
+}
+
+function versioningRow(read: BucketRead["versioning"], row: RowMaker, region: string): CheckRow {
+  const check = "archive versioning";
+  if (isFailure(read)) return errorRow("security", region, check, "Enabled", read.failure);
+  const status = read?.Status ?? "never enabled";
+  return row(check, status === "Enabled" ? [] : [`versioning ${status}`], "Enabled", status);
+}
+
+function publicAccessRow(bucket: BucketRead, row: RowMaker, region: string): CheckRow {
+  const check = "archive public access";
+  const summary = "all four public-access blocks on";
+  const read = bucket.publicAccessBlock;
+  if (isFailure(read)) return errorRow("security", region, check, summary, read.failure);
+  const flags = [
+    "BlockPublicAcls",
+    "IgnorePublicAcls",
+    "BlockPublicPolicy",
+    "RestrictPublicBuckets",
+  ] as const;
+  const off = flags.filter((flag) => read?.[flag] !== true);
+  return row(check, off.length ? [`off: ${off.join(", ")}`] : [], summary, summary);
+}
+
+function encryptionRow(
+  expected: ExpectedArchive,
+  bucket: BucketRead,
+  keys: KeyIndex,
+  row: RowMaker,
+  region: string,
+): CheckRow {
+  const check = "archive encryption";
+  const summary = `SSE-KMS with ${expected.keyAlias}`;
+  const read = bucket.encryption;
+  if (isFailure(read)) return errorRow("security", region, check, summary, read.failure);
+  const rule = read?.[0]?.ApplyServerSideEncryptionByDefault;
+  const found = rule ? `${rule.SSEAlgorithm} ${rule.KMSMasterKeyID ?? ""}`.trim() : "no default encryption";
+  const ok = rule?.SSEAlgorithm === "aws:kms" && keys(expected.keyAlias, rule.KMSMasterKeyID);
+  return row(check, ok ? [] : [found], summary, found);
+}
+
+function tlsRow(expected: ExpectedArchive, bucket: BucketRead, row: RowMaker, region: string): CheckRow {
+  const check = "archive TLS-only policy";
+  const summary = "a bucket policy denying requests without TLS";
+  const read = bucket.policy;
+  if (isFailure(read)) return errorRow("security", region, check, summary, read.failure);
+  if (!read) return row(check, ["no bucket policy"], summary, "");
+  return row(
+    check,
+    statementIn(read, expected.tlsDeny)
+      ? []
+      : ["the policy has no TLS-only deny for the bucket and its objects"],
+    summary,
+    summary,
+  );
+}
+
+function ownershipRow(bucket: BucketRead, row: RowMaker, region: string): CheckRow {
+  const check = "archive ownership";
+  const summary = "BucketOwnerEnforced (ACLs off)";
+  const read = bucket.ownership;
+  if (isFailure(read)) return errorRow("security", region, check, summary, read.failure);
+  const found = read?.[0]?.ObjectOwnership ?? "no ownership controls";
+  return row(check, found === "BucketOwnerEnforced" ? [] : [found], summary, found);
+}
+
+function lifecycleSummary(expected: ExpectedArchive): string {
+  return `GLACIER after ${expected.glacierAfterDays} days (current and noncurrent), ${
+    expected.expireAfterDays === undefined
+      ? "never expired"
+      : `expired after ${expected.expireAfterDays} days`
+  }`;
+}
+
+function lifecycleRow(
+  expected: ExpectedArchive,
+  bucket: BucketRead,
+  row: RowMaker,
+  region: string,
+): CheckRow {
+  const check = "archive lifecycle";
+  const summary = lifecycleSummary(expected);
+  const read = bucket.lifecycle;
+  if (isFailure(read)) return errorRow("security", region, check, summary, read.failure);
+  const rules = (read ?? []).filter((r) => r.Status === "Enabled");
+  const wholeBucket = rules.filter((r) => (r.Filter?.Prefix ?? r.Prefix ?? "") === "");
+  const failures: string[] = [];
+  const days = expected.glacierAfterDays;
+  if (
+    !wholeBucket.some((r) =>
+      (r.Transitions ?? []).some((t) => t.StorageClass === "GLACIER" && t.Days === days),
+    )
+  )
+    failures.push(`no rule moves objects to GLACIER after ${days} days`);
+  if (
+    !wholeBucket.some((r) =>
+      (r.NoncurrentVersionTransitions ?? []).some(
+        (t) => t.StorageClass === "GLACIER" && t.NoncurrentDays === days,
+      ),
+    )
+  )
+    failures.push(`no rule moves noncurrent versions to GLACIER after ${days} days`);
+  // Any expiry sooner than the config's (or any at all when it keeps everything) deletes evidence.
+  const expiries = rules.flatMap((r) => [r.Expiration?.Days, r.NoncurrentVersionExpiration?.NoncurrentDays]);
+  const early = expiries.filter(
+    (d): d is number =>
+      d !== undefined && (expected.expireAfterDays === undefined || d < expected.expireAfterDays),
+  );
+  if (early.length) failures.push(`a rule expires objects after ${Math.min(...early)} days`);
+  if (rules.some((r) => r.Expiration?.Date !== undefined)) failures.push("a rule expires objects on a date");
+  if (
+    expected.expireAfterDays !== undefined &&
+    !wholeBucket.some((r) => r.Expiration?.Days === expected.expireAfterDays)
+  )
+    failures.push(`no rule expires objects after ${expected.expireAfterDays} days`);
+  return row(check, failures, summary, summary);
+}
+
+function objectLockSummary(expected: ExpectedArchive): string {
+  return expected.objectLock
+    ? `Object Lock enabled, default retention ${expected.objectLock.mode} ${expected.objectLock.days} days`
+    : "not required by the config";
+}
+
+function objectLockRow(
+  expected: ExpectedArchive,
+  bucket: BucketRead,
+  row: RowMaker,
+  region: string,
+): CheckRow {
+  const check = "archive Object Lock";
+  const summary = objectLockSummary(expected);
+  const read = bucket.objectLock;
+  if (isFailure(read)) return errorRow("security", region, check, summary, read.failure);
+  const retention = read?.Rule?.DefaultRetention;
+  const found =
+    read?.ObjectLockEnabled === "Enabled"
+      ? `Object Lock enabled, default retention ${
+          retention
+            ? `${retention.Mode} ${retention.Days ?? `${retention.Years} years`}${retention.Days ? " days" : ""}`
+            : "none"
+        }`
+      : "Object Lock not enabled";
+  const lock = expected.objectLock;
+  if (!lock) return row(check, [], summary, found);
+  const ok =
+    read?.ObjectLockEnabled === "Enabled" && retention?.Mode === lock.mode && retention?.Days === lock.days;
+  return row(check, ok ? [] : [found], summary, found);
+}
+
+function keyRow(alias: string, read: Read<KeyRead>, row: RowMaker): CheckRow {
+  const check = `key ${alias}`;
+  const summary = "enabled, rotating, not pending deletion";
+  const region = row("", [], "", "").region;
+  if (isFailure(read)) return errorRow("security", region, check, summary, read.failure);
+  if (!read) return row(check, [`no key has the alias ${alias}`], summary, "");
+  const meta = read.KeyMetadata;
+  const failures: string[] = [];
+  let fix: string | undefined;
+  if (meta.KeyState === "PendingDeletion") {
+    failures.push(`pending deletion on ${new Date(meta.DeletionDate ?? 0).toISOString()}`);
+    fix = `aws kms cancel-key-deletion --key-id ${meta.KeyId}, then aws kms enable-key --key-id ${meta.KeyId}, before that date`;
+  } else if (meta.Enabled !== true || meta.KeyState !== "Enabled") {
+    failures.push(`state ${meta.KeyState}`);
+    fix = `aws kms enable-key --key-id ${meta.KeyId}`;
+  }
+  const rotation = read.rotationEnabled;
+  if (isFailure(rotation)) return errorRow("security", region, check, summary, rotation.failure);
+  if (rotation !== true) failures.push("rotation off");
+  return row(check, failures, summary, `${meta.Arn}: ${meta.KeyState}, rotating`, fix);
+}
+
+function errorsRow(
+  bucket: string,
+  read: Read<import("./observed").ListingRead>,
+  options: VerifyOptions,
+  row: RowMaker,
+): CheckRow {
+  const check = "delivery errors";
+  const summary = `no objects under s3://${bucket}/errors/ in the last ${options.windowHours} hours`;
+  const region = row("", [], "", "").region;
+  if (isFailure(read)) return errorRow("security", region, check, summary, read.failure);
+  const count = read?.count ?? 0;
+  return row(
+    check,
+    count ? [`${count} object${count === 1 ? "" : "s"} under errors/, newest ${read!.newest?.key}`] : [],
+    summary,
+    "none",
+    "read the objects (Firehose's error records), fix the cause, then `npm run replay` for processing failures",
+  );
+}
+
+// ---------- application accounts ----------
+
+function accountRows(
+  all: Expected,
+  account: ExpectedAccount,
+  read: AccountRead,
+  observed: Observed,
+  options: VerifyOptions,
+): CheckRow[] {
+  const firstRegion = account.regions[0]?.region ?? "";
+  return [
+    identityRow(account.name, firstRegion, account.accountId, read.identity),
+    ...account.regions.flatMap((region) => {
+      const regionRead = read.regions[region.region];
+      return regionRead ? regionRows(all, account, region, regionRead, observed, options) : [];
+    }),
+  ];
+}
+
+function regionRows(
+  all: Expected,
+  account: ExpectedAccount,
+  expected: ExpectedRegion,
+  read: RegionRead,
+  observed: Observed,
+  options: VerifyOptions,
+): CheckRow[] {
+  const row = rowMaker(account.name, expected.region, `run \`cdktf deploy ${account.name}\``);
+  return [
+    ...expected.logGroups.flatMap((group) => [
+      logGroupRow(account, expected, group, read.logGroups[group.name], row),
+      ...(all.format === "events"
+        ? [flowRow(all, account, expected, group, read, observed, options, row)]
+        : []),
+    ]),
+    ...(expected.accountPolicy ? [accountPolicyRow(account, expected, read.accountPolicy, row)] : []),
+    ...coverageRows(account, expected, read, options, row),
+  ];
+}
+
+function filterSummary(filter: {
+  filterName?: string;
+  name?: string;
+  filterPattern?: string;
+  destinationArn?: string;
+  roleArn?: string;
+}): string {
+  const pattern = filter.filterPattern ? `pattern "${filter.filterPattern}"` : "every event";
+  return `${filter.name ?? filter.filterName} (${pattern}) -> ${filter.destinationArn}${filter.roleArn ? ` as ${filter.roleArn}` : ""}`;
+}
+
+function logGroupRow(
+  account: ExpectedAccount,
+  region: ExpectedRegion,
+  group: ExpectedLogGroup,
+  read: Read<import("./observed").LogGroupRead>,
+  row: RowMaker,
+): CheckRow {
+  const check = `log group ${group.name}`;
+  const summary = `exists, filter${group.filters.length > 1 ? "s" : ""} ${group.filters.map(filterSummary).join(" and ")}`;
+  if (isFailure(read)) return errorRow(account.name, region.region, check, summary, read.failure);
+  if (!read)
+    return row(
+      check,
+      ["the log group does not exist"],
+      summary,
+      "",
+      group.create
+        ? `run \`cdktf deploy ${account.name}\` (the config creates it)`
+        : `create the log group (or set create: true on it), then run \`cdktf deploy ${account.name}\``,
+    );
+  if (isFailure(read.filters))
+    return errorRow(account.name, region.region, check, summary, read.filters.failure);
+  const filters = read.filters ?? [];
+  const failures: string[] = [];
+  for (const want of group.filters) {
+    const found = filters.find((f) => f.filterName === want.name);
+    if (!found) failures.push(`no filter ${want.name}`);
+    else {
+      if ((found.filterPattern ?? "") !== want.filterPattern)
+        failures.push(`${want.name} pattern "${found.filterPattern}"`);
+      if (found.destinationArn !== want.destinationArn)
+        failures.push(`${want.name} sends to ${found.destinationArn}`);
+      if (found.roleArn !== want.roleArn) failures.push(`${want.name} role ${found.roleArn ?? "(none)"}`);
+    }
+  }
+  // A filter of ours the config does not name (a renamed or hand-made one) ships events twice.
+  for (const extra of filters.filter(
+    (f) => f.destinationArn === region.destinationArn && !group.filters.some((w) => w.name === f.filterName),
+  ))
+    failures.push(`unexpected filter ${filterSummary(extra)}`);
+  return row(check, failures, summary, summary);
+}
+
+function accountPolicyRow(
+  account: ExpectedAccount,
+  region: ExpectedRegion,
+  read: Read<import("./observed").AccountPolicyRead> | undefined,
+  row: RowMaker,
+): CheckRow {
+  const policy = region.accountPolicy!;
+  const check = `account policy ${policy.name}`;
+  const summary = `SUBSCRIPTION_FILTER_POLICY, scope ALL, ${policy.selectionCriteria ?? "every log group"} -> ${
+    policy.document.DestinationArn
+  }`;
+  if (isFailure(read)) return errorRow(account.name, region.region, check, summary, read.failure);
+  if (!read) return row(check, [`no account policy ${policy.name}`], summary, "");
+  const failures: string[] = [];
+  if (read.policyType !== "SUBSCRIPTION_FILTER_POLICY") failures.push(`type ${read.policyType}`);
+  if ((read.scope ?? "ALL") !== "ALL") failures.push(`scope ${read.scope}`);
+  if ((read.selectionCriteria || undefined) !== policy.selectionCriteria)
+    failures.push(`selection criteria ${read.selectionCriteria || "(none)"}`);
+  let document: unknown;
+  try {
+    document = JSON.parse(read.policyDocument ?? "");
+  } catch {
+    document = read.policyDocument;
+  }
+  if (JSON.stringify(sortKeys(document)) !== JSON.stringify(sortKeys(policy.document)))
+    failures.push(`document ${read.policyDocument}`);
+  return row(check, failures, summary, summary);
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === "object")
+    return Object.fromEntries(
+      Object.keys(value as object)
+        .sort()
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    );
+  return value;
+}
+
+/**
+ * Log groups that received events in the window but ship nowhere we archive:
+ * not configured, not covered by the account policy, not excluded on purpose,
+ * and with no filter to the destination.
+ */
+function coverageRows(
+  account: ExpectedAccount,
+  region: ExpectedRegion,
+  read: RegionRead,
+  options: VerifyOptions,
+  row: RowMaker,
+): CheckRow[] {
+  const check = "coverage";
+  const summary = `every log group with events in the last ${options.windowHours} hours ships to ${region.destinationArn}`;
+  if (isFailure(read.active))
+    return [errorRow(account.name, region.region, check, summary, read.active.failure)];
+  const policy = region.accountPolicy;
+  const configured = new Set(region.logGroups.map((g) => g.name));
+  const gaps: CheckRow[] = [];
+  for (const group of read.active ?? []) {
+    // With an account policy every other group is covered by it or excluded on purpose.
+    if (configured.has(group.logGroupName) || policy) continue;
+    if (isFailure(group.filters)) {
+      gaps.push(
+        errorRow(
+          account.name,
+          region.region,
+          `coverage ${group.logGroupName}`,
+          summary,
+          group.filters.failure,
+        ),
+      );
+      continue;
+    }
+    const filters = group.filters ?? [];
+    if (filters.some((f: FilterRead) => f.destinationArn === region.destinationArn)) continue;
+    gaps.push({
+      account: account.name,
+      region: region.region,
+      check: `coverage ${group.logGroupName}`,
+      status: "gap",
+      expected: "subscribed, covered by an account policy, or excluded on purpose",
+      found: `last event ingested ${new Date(group.lastIngestionTime).toISOString()}, no filter to ${region.destinationArn}${
+        filters.length ? ` (filters: ${filters.map((f) => f.filterName).join(", ")})` : ""
+      }`,
+      fix: `add it to accounts[${account.name}].logGroups, or set allLogGroups on the account, then run \`cdktf deploy ${account.name}\``,
+    });
+  }
+  return gaps.length
+    ? gaps
+    : [row(check, [], summary, `${(read.active ?? []).length} active log groups, none unshipped`)];
+}
+
+/** The hours a log group's last event may be delivered under: from an hour before it to its buffer and margin after. */
+export function deliveryHours(lastIngestion: number, bufferSeconds: number, marginSeconds: number): string[] {
+  const hour = 3_600_000;
+  const first = Math.floor(lastIngestion / hour) * hour - hour;
+  const last = lastIngestion + (bufferSeconds + marginSeconds) * 1000;
+  const hours: string[] = [];
+  for (let t = first; t <= last; t += hour) hours.push(deliveryHourOf(new Date(t)));
+  return hours;
+}
+
+/** Where the events of one account's log group land in a delivery hour (modules/delivery.ts, lib/search.ts). */
+export function partitionPrefix(hour: string, accountId: string, logGroup: string): string {
+  return `events/${hour}/account=${accountId}/logGroup=${logGroupKey(logGroup)}/`;
+}
+
+export function deliveredKey(accountId: string, region: string, logGroup: string): string {
+  return `${accountId}/${region}/${logGroup}`;
+}
+
+/** Whether a log group's events must be in the archive by now: its last one is older than the buffer plus margin. */
+export function deliveryDue(
+  lastIngestion: number | undefined,
+  now: Date,
+  bufferSeconds: number,
+  marginSeconds: number,
+  windowHours: number,
+): boolean {
+  if (lastIngestion === undefined) return false;
+  const age = now.getTime() - lastIngestion;
+  return age > (bufferSeconds + marginSeconds) * 1000 && age <= windowHours * 3_600_000;
+}
+
+function flowRow(
+  all: Expected,
+  account: ExpectedAccount,
+  region: ExpectedRegion,
+  group: ExpectedLogGroup,
+  read: RegionRead,
+  observed: Observed,
+  options: VerifyOptions,
+  row: RowMaker,
+): CheckRow {
+  const check = `flow ${group.name}`;
+  const buffer = all.security.delivery.bufferSeconds;
+  const summary = `events ingested more than ${buffer + options.flowMarginSeconds} s ago are in the archive`;
+  const groupRead = read.logGroups[group.name];
+  if (isFailure(groupRead)) return errorRow(account.name, region.region, check, summary, groupRead.failure);
+  const last = groupRead?.lastIngestionTime;
+  if (!deliveryDue(last, observed.at, buffer, options.flowMarginSeconds, options.windowHours))
+    return row(
+      check,
+      [],
+      summary,
+      last === undefined
+        ? "no events ingested"
+        : observed.at.getTime() - last <= (buffer + options.flowMarginSeconds) * 1000
+          ? `last event ${new Date(last).toISOString()}: delivery not due yet`
+          : `no events in the last ${options.windowHours} hours`,
+    );
+  const delivered = observed.delivered[deliveredKey(account.accountId, region.region, group.name)];
+  if (isFailure(delivered)) return errorRow(account.name, region.region, check, summary, delivered.failure);
+  const newest = delivered?.newest;
+  const ingested = new Date(last!).toISOString();
+  if (newest && newest.lastModified.getTime() >= last! - options.flowMarginSeconds * 1000)
+    return row(
+      check,
+      [],
+      summary,
+      `last event ${ingested}, newest object ${newest.key} at ${newest.lastModified.toISOString()}`,
+    );
+  return row(
+    check,
+    [
+      `last event ingested ${ingested}, ${
+        newest ? `newest object ${newest.key} at ${newest.lastModified.toISOString()}` : "no object since"
+      } under events/.../account=${account.accountId}/logGroup=${logGroupKey(group.name)}/`,
+    ],
+    summary,
+    "",
+    "check the subscription filter, the destination's access policy, the delivery stream's CloudWatch error logs and errors/ in the archive",
+  );
+}
+
+/** The exit code: 4 when any check could not read AWS, else 3 for drift or gaps, else 0. */
+export function exitCodeOf(rows: readonly CheckRow[]): 0 | 3 | 4 {
+  if (rows.some((r) => r.status === "error")) return 4;
+  if (rows.some((r) => r.status === "drift" || r.status === "gap")) return 3;
+  return 0;
+}

@@ -1,0 +1,79 @@
+/**
+ * Policies compared by meaning, not by bytes: AWS may return a policy with
+ * its own whitespace, key order, a one-element list as a string, or an
+ * account id principal as its root ARN.
+ */
+import { PolicyDocument, PolicyStatement } from "../iam/policy";
+
+type Json = unknown;
+
+/** A canonical JSON string of a policy document (or statement): equal strings, equal policies. */
+export function canonicalPolicy(policy: string | PolicyDocument | PolicyStatement | Json): string {
+  const document = typeof policy === "string" ? parse(policy) : policy;
+  return JSON.stringify(canonical(document, ""));
+}
+
+/** Whether the policy (JSON) has a statement equal to `statement`, whatever its Sid. */
+export function statementIn(policy: string, statement: PolicyStatement): boolean {
+  const document = parse(policy) as { Statement?: Json };
+  const statements = document && typeof document === "object" ? toList(document.Statement) : [];
+  const wanted = canonicalPolicy(withoutSid(statement));
+  return statements.some((s) => JSON.stringify(canonical(withoutSid(s), "")) === wanted);
+}
+
+function parse(text: string): Json {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function withoutSid(statement: Json): Json {
+  if (!statement || typeof statement !== "object") return statement;
+  const { Sid: _sid, ...rest } = statement as Record<string, Json>;
+  return rest;
+}
+
+function toList(value: Json): Json[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+const LIST_KEYS = new Set(["Action", "NotAction", "Resource", "NotResource", "AWS", "Service", "Statement"]);
+
+function canonical(value: Json, key: string): Json {
+  if (LIST_KEYS.has(key) || key.startsWith("condition:")) {
+    const items = toList(value).map((item) =>
+      // Condition values compare as strings: `false` and "false" are the same value to IAM.
+      key.startsWith("condition:") && typeof item !== "object"
+        ? String(item)
+        : canonical(principal(item, key), ""),
+    );
+    return items
+      .map((item) => JSON.stringify(item))
+      .sort()
+      .map((item) => JSON.parse(item));
+  }
+  if (Array.isArray(value)) return value.map((item) => canonical(item, ""));
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, Json>).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    );
+    // Condition values are lists too: `{ StringEquals: { key: "v" } }` equals `{ key: ["v"] }`.
+    const inCondition = key === "Condition" || key === "condition-operator";
+    return Object.fromEntries(
+      entries.map(([k, v]) => [
+        k,
+        canonical(v, key === "Condition" ? "condition-operator" : inCondition ? `condition:${k}` : k),
+      ]),
+    );
+  }
+  return value;
+}
+
+/** An account id principal is the account's root ARN (IAM's documented equivalence). */
+function principal(item: Json, key: string): Json {
+  if (key === "AWS" && typeof item === "string" && /^\d{12}$/.test(item)) return `arn:aws:iam::${item}:root`;
+  return item;
+}
