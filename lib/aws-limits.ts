@@ -133,6 +133,15 @@ export const LOG_RETENTION_DAYS = [
 export const DESTINATION_POLICY_MAX_BYTES = 5120;
 
 /**
+ * A service control policy document: "Service control policies: 5120
+ * characters" (AWS Organizations user guide, Quotas and service limits,
+ * https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html;
+ * some versions of that page say bytes). Measured here as the bytes of compact
+ * JSON, which is never fewer than its characters.
+ */
+export const SCP_MAX_BYTES = 5120;
+
+/**
  * CloudWatch Logs caps an account policy's selection criteria at 25 KB,
  * measured in UTF-8 bytes ("The selectionCriteria string can be up to 25KB in
  * length. The length is determined by using its UTF-8 bytes", PutAccountPolicy,

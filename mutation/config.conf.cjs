@@ -8,5 +8,6 @@ module.exports = require("./base.cjs").target("config", {
     "config-reference.test.ts",
     "config-files.test.ts",
     "config-places.test.ts",
+    "config-load.test.ts",
   ],
 });

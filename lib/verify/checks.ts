@@ -16,7 +16,12 @@ import {
   ExpectedSecurity,
 } from "./expected";
 import {
+  AccountPolicyRead,
   AccountRead,
+  DestinationRead,
+  ListingRead,
+  LogGroupRead,
+  ProcessingRead,
   BucketRead,
   Failure,
   FilterRead,
@@ -89,17 +94,21 @@ function securityRows(expected: ExpectedSecurity, read: SecurityRead, options: V
   ];
 }
 
-type RowMaker = (
-  check: string,
-  failures: string[],
-  expected: string,
-  found: string,
-  fix?: string,
-) => CheckRow;
+/** Makes the rows of one account and region; `region` says which. */
+interface RowMaker {
+  (check: string, failures: string[], expected: string, found: string, fix?: string): CheckRow;
+  readonly region: string;
+}
 
 /** Rows of one place: drift when any of `failures`, else ok; the fix defaults to redeploying the stack. */
 function rowMaker(account: string, region: string, deploy: string): RowMaker {
-  return (check, failures, expected, found, fix = deploy) => ({
+  const make = (
+    check: string,
+    failures: string[],
+    expected: string,
+    found: string,
+    fix = deploy,
+  ): CheckRow => ({
     account,
     region,
     check,
@@ -108,6 +117,7 @@ function rowMaker(account: string, region: string, deploy: string): RowMaker {
     found: failures.length ? failures.join("; ") : found,
     fix: failures.length ? fix : "",
   });
+  return Object.assign(make, { region });
 }
 
 function errorRow(
@@ -143,7 +153,7 @@ function identityRow(account: string, region: string, accountId: string, identit
 
 function destinationRow(
   expected: ExpectedDestination,
-  read: Read<import("./observed").DestinationRead>,
+  read: Read<DestinationRead>,
   deploy: string,
 ): CheckRow {
   const check = "destination";
@@ -227,12 +237,6 @@ function deliveryRow(
   return row(check, failures, summary, summary);
 }
 
-type ProcessingRead = NonNullable<
-  NonNullable<
-    NonNullable<import("./observed").DeliveryRead["Destinations"]>[number]["ExtendedS3DestinationDescription"]
-  >["ProcessingConfiguration"]
->;
-
 function processorFailures(expected: ExpectedDelivery, processing: ProcessingRead | undefined): string[] {
   const lambdas = (processing?.Enabled ? (processing.Processors ?? []) : [])
     .filter((p) => p.Type === "Lambda")
@@ -248,7 +252,7 @@ function bucketRows(
   keys: KeyIndex,
   row: RowMaker,
 ): CheckRow[] {
-  const region = row("", [], "", "").region;
+  const region = row.region;
   const checks: Array<[string, string, (bucket: BucketRead) => CheckRow]> = [
     ["archive versioning", "Enabled", (b) => versioningRow(b.versioning, row, region)],
     ["archive public access", "all four public-access blocks on", (b) => publicAccessRow(b, row, region)],
@@ -424,7 +428,7 @@ function objectLockRow(
 function keyRow(alias: string, read: Read<KeyRead>, row: RowMaker): CheckRow {
   const check = `key ${alias}`;
   const summary = "enabled, rotating, not pending deletion";
-  const region = row("", [], "", "").region;
+  const region = row.region;
   if (isFailure(read)) return errorRow("security", region, check, summary, read.failure);
   if (!read) return row(check, [`no key has the alias ${alias}`], summary, "");
   const meta = read.KeyMetadata;
@@ -443,15 +447,10 @@ function keyRow(alias: string, read: Read<KeyRead>, row: RowMaker): CheckRow {
   return row(check, failures, summary, `${meta.Arn}: ${meta.KeyState}, rotating`, fix);
 }
 
-function errorsRow(
-  bucket: string,
-  read: Read<import("./observed").ListingRead>,
-  options: VerifyOptions,
-  row: RowMaker,
-): CheckRow {
+function errorsRow(bucket: string, read: Read<ListingRead>, options: VerifyOptions, row: RowMaker): CheckRow {
   const check = "delivery errors";
   const summary = `no objects under s3://${bucket}/errors/ in the last ${options.windowHours} hours`;
-  const region = row("", [], "", "").region;
+  const region = row.region;
   if (isFailure(read)) return errorRow("security", region, check, summary, read.failure);
   const count = read?.count ?? 0;
   return row(
@@ -518,7 +517,7 @@ function logGroupRow(
   account: ExpectedAccount,
   region: ExpectedRegion,
   group: ExpectedLogGroup,
-  read: Read<import("./observed").LogGroupRead>,
+  read: Read<LogGroupRead>,
   row: RowMaker,
 ): CheckRow {
   const check = `log group ${group.name}`;
@@ -560,7 +559,7 @@ function logGroupRow(
 function accountPolicyRow(
   account: ExpectedAccount,
   region: ExpectedRegion,
-  read: Read<import("./observed").AccountPolicyRead> | undefined,
+  read: Read<AccountPolicyRead> | undefined,
   row: RowMaker,
 ): CheckRow {
   const policy = region.accountPolicy!;

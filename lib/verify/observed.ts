@@ -41,6 +41,12 @@ interface Parameter {
   readonly ParameterValue?: string;
 }
 
+/** A Firehose destination's ProcessingConfiguration. */
+export interface ProcessingRead {
+  readonly Enabled?: boolean;
+  readonly Processors?: ReadonlyArray<{ readonly Type?: string; readonly Parameters?: readonly Parameter[] }>;
+}
+
 /** DescribeDeliveryStream's DeliveryStreamDescription, the parts verify reads. */
 export interface DeliveryRead {
   readonly DeliveryStreamStatus?: string;
@@ -53,13 +59,7 @@ export interface DeliveryRead {
       readonly EncryptionConfiguration?: {
         readonly KMSEncryptionConfig?: { readonly AWSKMSKeyARN?: string };
       };
-      readonly ProcessingConfiguration?: {
-        readonly Enabled?: boolean;
-        readonly Processors?: ReadonlyArray<{
-          readonly Type?: string;
-          readonly Parameters?: readonly Parameter[];
-        }>;
-      };
+      readonly ProcessingConfiguration?: ProcessingRead;
       readonly S3BackupMode?: string;
       readonly S3BackupDescription?: { readonly Prefix?: string };
     };
