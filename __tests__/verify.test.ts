@@ -1021,3 +1021,179 @@ describe("the report", () => {
     expect(text.trimEnd().split("\n").pop()).toBe("32 checks: 31 ok, 1 drift, 0 gap, 0 error");
   });
 });
+
+describe("policy comparison, branch by branch", () => {
+  const deny = { Effect: "Deny" as const, Action: "s3:*", Resource: "r" };
+
+  test("statementIn: a lone Statement object, a document that is not an object, statements that are not objects", () => {
+    expect(statementIn(JSON.stringify({ Statement: { ...deny, Sid: "A" } }), deny)).toBe(true);
+    expect(statementIn("42", deny)).toBe(false);
+    expect(statementIn("null", deny)).toBe(false);
+    expect(statementIn(JSON.stringify({ Statement: ["text", null] }), deny)).toBe(false);
+    expect(statementIn(JSON.stringify({ Version: "2012-10-17" }), deny)).toBe(false);
+  });
+
+  test("a root ARN in any partition is its account id; other ARNs, other digits and Service values are not", () => {
+    const principalOf = (AWS: unknown) => canonicalPolicy({ ...deny, Principal: { AWS } });
+    expect(principalOf("arn:aws-cn:iam::111111111111:root")).toBe(principalOf("111111111111"));
+    expect(principalOf("arn:aws-us-gov:iam::111111111111:root")).toBe(principalOf(["111111111111"]));
+    expect(principalOf("arn:aws:iam::111111111111:role/x")).not.toBe(principalOf("111111111111"));
+    expect(principalOf("arn:aws:iam::1111111111111:root")).not.toBe(principalOf("1111111111111"));
+    expect(principalOf("xarn:aws:iam::111111111111:root")).not.toBe(principalOf("111111111111"));
+    expect(principalOf("arn:aws:iam::111111111111:rootx")).not.toBe(principalOf("111111111111"));
+    expect(canonicalPolicy({ ...deny, Principal: { Service: "arn:aws:iam::111111111111:root" } })).not.toBe(
+      canonicalPolicy({ ...deny, Principal: { Service: "111111111111" } }),
+    );
+  });
+
+  test("lists under policy keys are sets; arrays anywhere else keep their order; key order never matters", () => {
+    expect(canonicalPolicy({ ...deny, Resource: ["a", "b"] })).toBe(
+      canonicalPolicy({ ...deny, Resource: ["b", "a"] }),
+    );
+    expect(canonicalPolicy({ X: [1, 2] })).not.toBe(canonicalPolicy({ X: [2, 1] }));
+    expect(canonicalPolicy([{ a: 1, b: 2 }])).toBe(canonicalPolicy([{ b: 2, a: 1 }]));
+    expect(canonicalPolicy({ Statement: [] })).toBe(canonicalPolicy({ Statement: [] }));
+    expect(canonicalPolicy({ Statement: undefined })).toBe(JSON.stringify({ Statement: [] }));
+    expect(canonicalPolicy('{"b":1,"a":2}')).toBe('{"a":2,"b":1}');
+    expect(canonicalPolicy("not json")).toBe('"not json"');
+  });
+
+  test("condition values: numbers and booleans compare as strings, lists as sets, objects in place; keys outside Condition stay typed", () => {
+    const condition = (value: unknown) =>
+      canonicalPolicy({ ...deny, Condition: { NumericLessThan: { "s3:max-keys": value } } });
+    expect(condition(10)).toBe(condition(["10"]));
+    expect(condition(["1", "2"])).toBe(condition(["2", "1"]));
+    expect(condition([{ a: 1, b: 2 }])).toBe(condition([{ b: 2, a: 1 }]));
+    expect(condition(true)).not.toBe(condition("false"));
+    expect(canonicalPolicy({ ...deny, Flag: false })).not.toBe(canonicalPolicy({ ...deny, Flag: "false" }));
+    // An operator named like a list key is still an operator: its keys are condition keys, not principals.
+    expect(canonicalPolicy({ Condition: { AWS: { k: 1 } } })).toBe('{"Condition":{"AWS":{"k":["1"]}}}');
+  });
+});
+
+describe("the report, exactly", () => {
+  const rows: CheckRow[] = [
+    {
+      account: "security",
+      region: "us-east-1",
+      check: "stream",
+      status: "ok",
+      expected: "e1",
+      found: "f1",
+      fix: "",
+    },
+    {
+      account: "web-prod",
+      region: "",
+      check: "log group a|b",
+      status: "drift",
+      expected: "line one\nline two",
+      found: "x | y",
+      fix: "run `cdktf deploy web-prod`",
+    },
+  ];
+  const observed = healthy() as Observation;
+  const identities = [
+    { account: "web-prod", accountId: "333333333333", arn: "arn:aws:sts::333333333333:assumed-role/A/b" },
+    { account: "security", accountId: "111111111111", arn: "arn:aws:sts::111111111111:assumed-role/A/b" },
+  ];
+
+  test("identities are listed by account name, whatever order the reads finished in", () => {
+    expect(buildReport("c", observed as Observed, identities, rows).identities.map((i) => i.account)).toEqual(
+      ["security", "web-prod"],
+    );
+    expect(
+      buildReport("c", observed as Observed, [...identities].reverse(), rows).identities.map(
+        (i) => i.account,
+      ),
+    ).toEqual(["security", "web-prod"]);
+  });
+
+  test("text: ok rows one line, others with expected, found and fix; a row without a region has no region", () => {
+    expect(textReport(buildReport("c", observed as Observed, [], rows))).toBe(
+      [
+        "ok    security us-east-1: stream",
+        "DRIFT web-prod: log group a|b",
+        "        expected: line one\nline two",
+        "        found:    x | y",
+        "        fix:      run `cdktf deploy web-prod`",
+        "",
+        "2 checks: 1 ok, 1 drift, 0 gap, 0 error",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  test("Markdown, whole: pipes and line breaks escaped in cells, the result line for a failing run", () => {
+    observed.security = { ...observed.security, bucket: undefined, keys: {} };
+    const md = markdownReport(buildReport("cfg.yaml", observed as Observed, identities, rows));
+    expect(md).toBe(
+      [
+        "# seclog verification report",
+        "",
+        "- Time (UTC): 2026-12-01T12:00:00.000Z",
+        "- Config: `cfg.yaml`",
+        "- Result: 1 drift, 0 gap, 0 error (exit 3)",
+        "- Checks: 2 (1 ok)",
+        "",
+        "## Identities used",
+        "",
+        "| Account | Account id | Identity |",
+        "| --- | --- | --- |",
+        "| security | 111111111111 | arn:aws:sts::111111111111:assumed-role/A/b |",
+        "| web-prod | 333333333333 | arn:aws:sts::333333333333:assumed-role/A/b |",
+        "",
+        "## Checks",
+        "",
+        "| Status | Account | Region | Check | Expected | Found | Fix |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| ok | security | us-east-1 | stream | e1 | f1 |  |",
+        "| drift | web-prod |  | log group a\\|b | line one line two | x \\| y | run `cdktf deploy web-prod` |",
+        "",
+        "## Archive protection as read from AWS",
+        "",
+        "The S3 and KMS responses, not the config:",
+        "",
+        "```json",
+        '{\n  "bucket": "not set"\n}',
+        "```",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  test("protection: a bucket that could not be read; keys missing, unreadable, pending deletion", () => {
+    const failure = { failure: { call: "s3:GetBucketVersioning", message: "AccessDenied (HTTP 403): no" } };
+    const o = healthy() as Observation;
+    o.security.bucket = failure;
+    expect(buildReport("c", o as Observed, [], []).protection).toEqual({
+      bucket: "could not read: s3:GetBucketVersioning: AccessDenied (HTTP 403): no",
+    });
+    const k = healthy() as Observation;
+    k.security.keys = {
+      "alias/a": undefined,
+      "alias/b": { failure: { call: "kms:DescribeKey alias/b", message: "denied" } },
+      "alias/c": {
+        KeyMetadata: {
+          Arn: "arn:k",
+          KeyState: "PendingDeletion",
+          DeletionDate: new Date("2026-12-31T00:00:00Z"),
+        },
+        rotationEnabled: { failure: { call: "kms:GetKeyRotationStatus alias/c", message: "denied" } },
+      },
+    };
+    k.security.bucket.objectLock = { ObjectLockEnabled: "Enabled" };
+    const protection = buildReport("c", k as Observed, [], []).protection as Record<string, any>;
+    expect(protection.keys).toEqual({
+      "alias/a": "not set",
+      "alias/b": "could not read: kms:DescribeKey alias/b: denied",
+      "alias/c": {
+        arn: "arn:k",
+        state: "PendingDeletion",
+        rotationEnabled: "could not read: kms:GetKeyRotationStatus alias/c: denied",
+        deletionDate: "2026-12-31T00:00:00.000Z",
+      },
+    });
+    expect(protection.objectLock).toEqual({ ObjectLockEnabled: "Enabled" });
+  });
+});

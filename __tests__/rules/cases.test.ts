@@ -154,6 +154,16 @@ const CASES: Record<string, readonly Case[]> = {
           managedPolicyArns: ["arn:aws:iam::aws:policy/PowerUserAccess"],
         }),
     ),
+    broken(
+      "two problems on one role, in attribute order",
+      "assume_role_policy is not valid JSON; managed_policy_arns arn:aws:iam::aws:policy/PowerUserAccess is not a policy of this stack",
+      ({ stack, provider }) =>
+        new IamRole(stack, "Role", {
+          provider,
+          assumeRolePolicy: "not json",
+          managedPolicyArns: ["arn:aws:iam::aws:policy/PowerUserAccess"],
+        }),
+    ),
     compliant("a JSON string, a data source reference and a jsonencode token", (s) => {
       rolePolicy(s, json({ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }), "A");
       rolePolicy(s, doc(s, [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::b/*"] }]).json, "B");
@@ -320,6 +330,19 @@ const CASES: Record<string, readonly Case[]> = {
       "no aws_s3_bucket_versioning names this bucket",
       ({ stack, provider }) => new S3Bucket(stack, "B", { provider, versioning: { enabled: false } }),
     ),
+    broken(
+      "a versioning resource whose configuration is computed (no status to read)",
+      "versioning status is unreadable, not Enabled",
+      (s) => {
+        const target = bucket(s, ["versioning"]);
+        new S3BucketVersioningA(s.stack, "V", {
+          provider: s.provider,
+          bucket: target.id,
+          versioningConfiguration: { status: "Enabled" },
+        }).addOverride("versioning_configuration", "${var.versioning}");
+        return target;
+      },
+    ),
     compliant("versioning by reference", (s) => bucket(s)),
     compliant("one of two configurations Enabled", (s) => {
       const target = bucket(s);
@@ -420,6 +443,19 @@ const CASES: Record<string, readonly Case[]> = {
         new S3BucketServerSideEncryptionConfigurationA(stack, "Sse", { provider, bucket: "b", rule: [] }),
     ),
     broken(
+      "a rule computed by an expression (no algorithm to read)",
+      "sse_algorithm is unset, not aws:kms",
+      ({ stack, provider }) => {
+        const sse = new S3BucketServerSideEncryptionConfigurationA(stack, "Sse", {
+          provider,
+          bucket: "b",
+          rule: [],
+        });
+        sse.addOverride("rule", ["${var.rule}"]);
+        return sse;
+      },
+    ),
+    broken(
       "one rule of two on AES256",
       "sse_algorithm is aws:kms, AES256, not aws:kms",
       ({ stack, provider }) =>
@@ -452,6 +488,25 @@ const CASES: Record<string, readonly Case[]> = {
     ),
   ],
   S3_POLICY_TLS_ONLY: [
+    broken(
+      "a deny narrowed by a second condition (conditions are ANDed: it no longer covers every request)",
+      "policy has no Deny of s3:* to Principal * when aws:SecureTransport is false on b and its objects",
+      (s) =>
+        bucketPolicy(
+          s,
+          "b",
+          json({
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+            Condition: {
+              Bool: { "aws:SecureTransport": "false" },
+              StringEquals: { "aws:PrincipalAccount": "111111111111" },
+            },
+          }),
+        ),
+    ),
     broken(
       "JSON string without a deny",
       "policy has no Deny of s3:* to Principal * when aws:SecureTransport is false on b and its objects",
@@ -560,6 +615,77 @@ const CASES: Record<string, readonly Case[]> = {
       "policy has no Deny of s3:* to Principal * when aws:SecureTransport is false on b and its objects",
       (s) => bucketPolicy(s, "b", json({ ...tlsDeny("arn:aws:s3:::b"), Effect: "Allow" })),
     ),
+    broken(
+      "a deny without a Principal",
+      "policy has no Deny of s3:* to Principal * when aws:SecureTransport is false on b and its objects",
+      (s) => bucketPolicy(s, "b", json({ ...tlsDeny("arn:aws:s3:::b"), Principal: undefined })),
+    ),
+    broken(
+      "a deny of NotAction (every action but one)",
+      "policy has no Deny of s3:* to Principal * when aws:SecureTransport is false on b and its objects",
+      (s) =>
+        bucketPolicy(
+          s,
+          "b",
+          json({ ...tlsDeny("arn:aws:s3:::b"), Action: undefined, NotAction: "s3:GetObject" }),
+        ),
+    ),
+    broken(
+      "a deny without a condition",
+      "policy has no Deny of s3:* to Principal * when aws:SecureTransport is false on b and its objects",
+      (s) => bucketPolicy(s, "b", json({ ...tlsDeny("arn:aws:s3:::b"), Condition: undefined })),
+    ),
+    broken(
+      "a deny on NotResource",
+      "policy has no Deny of s3:* to Principal * when aws:SecureTransport is false on b and its objects",
+      (s) =>
+        bucketPolicy(
+          s,
+          "b",
+          json({ ...tlsDeny("arn:aws:s3:::b"), Resource: undefined, NotResource: "arn:aws:s3:::other" }),
+        ),
+    ),
+    broken(
+      "a deny on the bucket and another bucket's objects",
+      "policy has no Deny of s3:* to Principal * when aws:SecureTransport is false on b and its objects",
+      (s) =>
+        bucketPolicy(
+          s,
+          "b",
+          json({ ...tlsDeny("arn:aws:s3:::b"), Resource: ["arn:aws:s3:::b", "arn:aws:s3:::other/*"] }),
+        ),
+    ),
+    broken(
+      "a deny on another bucket of the stack",
+      "policy has no Deny of s3:* to Principal * when aws:SecureTransport is false on b and its objects",
+      (s) => {
+        const other = bucket(s, [], "Other");
+        return bucketPolicy(s, "b", json(tlsDeny(other.arn)));
+      },
+    ),
+    broken(
+      "a bucket without a name, a deny on a literal ARN",
+      "policy has no Deny of s3:* to Principal * when aws:SecureTransport is false on ${aws_s3_bucket.Unnamed.id} and its objects",
+      ({ stack, provider }) => {
+        const target = new S3Bucket(stack, "Unnamed", { provider });
+        return bucketPolicy({ stack, provider }, target.id, json(tlsDeny("arn:aws:s3:::other")));
+      },
+    ),
+    broken(
+      "a deny on the bucket and one of its objects",
+      "policy has no Deny of s3:* to Principal * when aws:SecureTransport is false on b and its objects",
+      (s) =>
+        bucketPolicy(
+          s,
+          "b",
+          json({ ...tlsDeny("arn:aws:s3:::b"), Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/a"] }),
+        ),
+    ),
+    broken(
+      "a deny on a name with two dots that matches the bucket's only as a pattern",
+      "policy has no Deny of s3:* to Principal * when aws:SecureTransport is false on a.b.c and its objects",
+      (s) => bucketPolicy(s, "a.b.c", json(tlsDeny("arn:aws:s3:::a.bxc"))),
+    ),
     compliant("JSON by reference to the bucket's ARN", (s) => bucket(s)),
     compliant("a bucket without a name, its policy by reference", ({ stack, provider }) => {
       const target = new S3Bucket(stack, "Unnamed", { provider });
@@ -592,6 +718,25 @@ const CASES: Record<string, readonly Case[]> = {
       const b = bucket(s, ["policy"]);
       return bucketPolicy(s, b.id, json(tlsDeny("arn:aws:s3:::bucket-logs")));
     }),
+    compliant("a deny on the reference ARN of a bucket named by literal", (s) => {
+      const b = bucket(s, ["policy"]);
+      return bucketPolicy(s, "bucket-logs", json(tlsDeny(b.arn)));
+    }),
+    compliant("a deny whose lists hold the needed entry among others", (s) =>
+      bucketPolicy(
+        s,
+        "b",
+        json({
+          ...tlsDeny("arn:aws:s3:::b"),
+          Principal: { AWS: [ROOT, "*"] },
+          Action: ["s3:GetObject", "s3:*"],
+          Resource: ["arn:aws:s3:::other", "arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+        }),
+      ),
+    ),
+    compliant("a deny of * among other actions", (s) =>
+      bucketPolicy(s, "b", json({ ...tlsDeny("arn:aws:s3:::b"), Action: ["s3:PutObject", "*"] })),
+    ),
   ],
   KMS_KEY_ROTATION: [
     broken("rotation off", "enable_key_rotation is not true", (s) => key(s, { enableKeyRotation: false })),
@@ -662,6 +807,27 @@ const CASES: Record<string, readonly Case[]> = {
           }),
         }),
     ),
+    broken(
+      "kms:* and * among named actions",
+      'kms:* granted to [{"AWS":["arn:aws:iam::111111111111:role/admin"]},{"Service":["logs.amazonaws.com"]}]',
+      (s) =>
+        key(s, {
+          policy: json(
+            {
+              Effect: "Allow",
+              Principal: { AWS: "arn:aws:iam::111111111111:role/admin" },
+              Action: ["kms:Decrypt", "kms:*"],
+              Resource: "*",
+            },
+            {
+              Effect: "Allow",
+              Principal: { Service: "logs.amazonaws.com" },
+              Action: ["kms:Encrypt", "*"],
+              Resource: "*",
+            },
+          ),
+        }),
+    ),
     broken("kms:* without a principal", "kms:* granted to [null]", (s) =>
       key(s, { policy: json({ Effect: "Allow", Action: "kms:*", Resource: "*" }) }),
     ),
@@ -718,6 +884,15 @@ const CASES: Record<string, readonly Case[]> = {
     ),
     broken("data source: *", "allows *", (s) =>
       rolePolicy(s, docRef(doc(s, [{ actions: ["*"], resources: ["arn:aws:s3:::b/*"] }]))),
+    ),
+    broken("several wildcards in two statements", "allows s3:*, *, every action but iam:*", (s) =>
+      rolePolicy(
+        s,
+        json(
+          { Effect: "Allow", Action: ["s3:GetObject", "s3:*", "*"], Resource: "arn:aws:s3:::b/*" },
+          { Effect: "Allow", NotAction: "iam:*", Resource: "arn:aws:s3:::b/*" },
+        ),
+      ),
     ),
     broken("jsonencode: NotAction", "allows every action but iam:*, s3:DeleteObject", (s) =>
       rolePolicy(
@@ -802,6 +977,16 @@ const CASES: Record<string, readonly Case[]> = {
     ),
     broken("data source: no resources", "statement #1 allows Resource *", (s) =>
       rolePolicy(s, docRef(doc(s, [{ actions: ["s3:PutObject"] }]))),
+    ),
+    broken("two open statements", "statement Anything, #3 allows Resource *", (s) =>
+      rolePolicy(
+        s,
+        json(
+          { Sid: "Anything", Effect: "Allow", Action: "s3:GetObject", Resource: "*" },
+          { Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" },
+          { Effect: "Allow", Action: "s3:PutObject" },
+        ),
+      ),
     ),
     broken("jsonencode: NotResource", "statement #2 allows Resource *", (s) =>
       rolePolicy(
@@ -982,6 +1167,23 @@ const CASES: Record<string, readonly Case[]> = {
     ),
     broken("JSON: NotPrincipal", "statement #1 trusts everyone but NotPrincipal", (s) =>
       role(s, json({ ...assume, NotPrincipal: { AWS: ROOT } })),
+    ),
+    broken(
+      "two principal types that are neither",
+      "statement #1 trusts Federated, CanonicalUser, neither a service nor an account",
+      (s) =>
+        role(
+          s,
+          json({
+            ...assume,
+            Principal: { Federated: "arn:aws:iam::111111111111:saml-provider/idp", CanonicalUser: "c0ffee" },
+          }),
+        ),
+    ),
+    broken(
+      "two account roots without a condition",
+      `${ROOT}, arn:aws:iam::222222222222:root may assume the role without sts:ExternalId, aws:PrincipalOrgID, aws:PrincipalArn`,
+      (s) => role(s, json({ ...assume, Principal: { AWS: [ROOT, "arn:aws:iam::222222222222:root"] } })),
     ),
     broken(
       "two statements, two problems",

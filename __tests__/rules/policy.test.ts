@@ -224,6 +224,16 @@ describe("IAM JSON", () => {
       json({ ...base, Resource: "${aws_s3_bucket.B.tags.arn}" }),
       "has statement #1 whose Resource holds a computed value ${aws_s3_bucket.B.tags.arn}",
     ],
+    [
+      "a Resource whose expression ends in a reference",
+      json({ ...base, Resource: '${var.open ? "*" : aws_s3_bucket.B.arn}' }),
+      'has statement #1 whose Resource holds a computed value ${var.open ? "*" : aws_s3_bucket.B.arn}',
+    ],
+    [
+      "a Principal whose expression ends in a reference",
+      json({ ...base, Principal: { AWS: "${var.role.aws_iam_role.R.arn}" } }),
+      "has statement #1 whose Principal.AWS holds a computed value ${var.role.aws_iam_role.R.arn}",
+    ],
   ])("unreadable: %s", (_name, value, problem) => {
     expect(problemOf(value)).toBe(problem);
     expect(statements(value)).toEqual([]);
@@ -447,6 +457,32 @@ describe("the stack view", () => {
         "test/D",
         [{ actions: ["s3:GetObject"], resources: ["${aws_s3_bucket.B.arn}"] }],
       ],
+    ]);
+  });
+
+  test("only a role's inline_policy blocks are policies", () => {
+    const inline = [{ name: "a", policy: "{}" }];
+    expect(
+      policiesOf({ type: "aws_iam_user", name: "U", path: "t/U", attributes: { inline_policy: inline } }),
+    ).toEqual([]);
+    expect(
+      policiesOf({
+        type: "aws_iam_policy",
+        name: "P",
+        path: "t/P",
+        attributes: { policy: "[]", inline_policy: inline },
+      }),
+    ).toEqual([{ attribute: "policy", kind: "identity", value: "[]" }]);
+    expect(
+      policiesOf({
+        type: "aws_iam_role",
+        name: "R",
+        path: "t/R",
+        attributes: { assume_role_policy: "[]", inline_policy: inline },
+      }),
+    ).toEqual([
+      { attribute: "assume_role_policy", kind: "trust", value: "[]" },
+      { attribute: "inline_policy[0].policy", kind: "identity", value: "{}" },
     ]);
   });
 

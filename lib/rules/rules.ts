@@ -174,7 +174,7 @@ export const bucketVersioned: Rule = {
     if (statuses.length === 0) return "no aws_s3_bucket_versioning names this bucket";
     return statuses.includes("Enabled")
       ? undefined
-      : `versioning status is ${statuses.join(", ")}, not Enabled`;
+      : `versioning status is ${statuses.map((status) => status ?? "unreadable").join(", ")}, not Enabled`;
   }),
 };
 
@@ -234,6 +234,8 @@ function isTlsDeny(s: Statement, bucketArn: (arn: string) => boolean): boolean {
     s.effect === "Deny" &&
     list(s.principal?.AWS).includes("*") &&
     list(s.action).some((a) => a === "s3:*" || a === "*") &&
+    // Exactly that condition: conditions are ANDed, so any other one narrows the deny to fewer requests.
+    s.conditions.length === 1 &&
     s.conditions.some(
       (c) => c.operator === "Bool" && c.key === "aws:SecureTransport" && c.values.includes("false"),
     ) &&

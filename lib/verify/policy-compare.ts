@@ -57,23 +57,19 @@ function canonical(value: Json, key: string): Json {
   }
   if (Array.isArray(value)) return value.map((item) => canonical(item, ""));
   if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, Json>).sort(([a], [b]) =>
-      a < b ? -1 : a > b ? 1 : 0,
-    );
+    // An object's keys are distinct: never equal in the sort.
+    const entries = Object.entries(value as Record<string, Json>).sort(([a], [b]) => (a < b ? -1 : 1));
     // Condition values are lists too: `{ StringEquals: { key: "v" } }` equals `{ key: ["v"] }`.
-    const inCondition = key === "Condition" || key === "condition-operator";
-    return Object.fromEntries(
-      entries.map(([k, v]) => [
-        k,
-        canonical(v, key === "Condition" ? "condition-operator" : inCondition ? `condition:${k}` : k),
-      ]),
-    );
+    const keyOf = (k: string) =>
+      key === "Condition" ? "condition-operator" : key === "condition-operator" ? `condition:${k}` : k;
+    return Object.fromEntries(entries.map(([k, v]) => [k, canonical(v, keyOf(k))]));
   }
   return value;
 }
 
-/** An account id principal is the account's root ARN (IAM's documented equivalence). */
+/** An account's root ARN principal is the account id (IAM's documented equivalence), in any partition. */
 function principal(item: Json, key: string): Json {
-  if (key === "AWS" && typeof item === "string" && /^\d{12}$/.test(item)) return `arn:aws:iam::${item}:root`;
-  return item;
+  const root =
+    key === "AWS" && typeof item === "string" ? /^arn:aws[a-z-]*:iam::(\d{12}):root$/.exec(item) : null;
+  return root ? root[1] : item;
 }

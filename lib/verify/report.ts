@@ -35,7 +35,7 @@ export function buildReport(
     generatedAt: observed.at.toISOString(),
     configFile,
     // Reads finish in any order; the report lists identities in a stable one.
-    identities: [...identities].sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : 0)),
+    identities: [...identities].sort((a, b) => (a.account < b.account ? -1 : 1)),
     summary,
     exitCode: exitCodeOf(rows),
     rows,
