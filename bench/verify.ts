@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { CreateLogGroupCommand, PutSubscriptionFilterCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { inParallel } from "../lib/concurrency";
 import { parseConfig } from "../lib/config/load";
 import { namingOf } from "../lib/naming";
 import { AwsAccess, run } from "../scripts/verify";
@@ -59,9 +60,6 @@ function counted(access: AwsAccess): AwsAccess {
   };
 }
 
-async function inBatches<T>(items: readonly T[], width: number, work: (item: T) => Promise<void>) {
-  for (let i = 0; i < items.length; i += width) await Promise.all(items.slice(i, i + width).map(work));
-}
 
 async function main() {
   const document = benchConfig();
@@ -79,7 +77,7 @@ async function main() {
       await logs.send(new CreateLogGroupCommand({ logGroupName: naming.destinationName }));
     }
     const places = config.accounts.flatMap((a) => REGIONS.map((region) => [a.accountId, region] as const));
-    await inBatches(places, 16, async ([accountId, region]) => {
+    await inParallel(places, 16, async ([accountId, region]) => {
       const { logs } = await aws.clients(accountId, region);
       for (const logGroupName of LOG_GROUPS) {
         await logs.send(new CreateLogGroupCommand({ logGroupName }));

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { FirehoseRecord, transformRecord } from "../functions/processor/transform";
 import { EVENTS_PREFIX, PROCESSING_FAILED_PREFIX } from "./pipeline";
-import { deliveryHourOf } from "./search";
+import { deliveryHourOf, eventsPartitionPrefix } from "./search";
 import { SecLogConfig } from "./config/model";
 import { namingOf } from "./naming";
 import { PolicyDocument, policyDocument } from "./iam/policy";
@@ -110,7 +110,7 @@ export function inWindow(key: string, since?: Date, until?: Date): boolean {
 
 /** The events prefix Firehose writes for a partition and arrival time (lib/search.ts: events, UTC delivery hour, account, logGroup). */
 export function eventsPrefix(account: string, logGroup: string, arrival: Date): string {
-  return `${EVENTS_PREFIX}${deliveryHourOf(arrival)}/account=${account}/logGroup=${logGroup}/`;
+  return eventsPartitionPrefix(deliveryHourOf(arrival), account, logGroup);
 }
 
 /** Deterministic: the same error object and line always give the same name, so a second run finds it. */

@@ -95,14 +95,9 @@ export function securityAccountScp(config: SecLogConfig, options: ScpOptions): P
     Resource,
     Condition: { ...unless, ...extra },
   });
-  const processor =
-    config.delivery.format === "events"
-      ? [
-          `arn:${p}:lambda:${region}:${accountId}:function:${naming.processorName}`,
-          // Qualified requests ($LATEST, a version) name the function with a suffix.
-          `arn:${p}:lambda:${region}:${accountId}:function:${naming.processorName}:*`,
-        ]
-      : [];
+  const processor = expected.delivery.processorArn;
+  // Qualified requests ($LATEST, a version) name the function with a suffix.
+  const processorArns = processor ? [processor, `${processor}:*`] : [];
   const document = policyDocument(
     deny("ProtectArchiveBucket", ARCHIVE_BUCKET_ACTIONS, [expected.archive.bucketArn]),
     deny("ProtectArchiveObjects", ARCHIVE_OBJECT_ACTIONS, [`${expected.archive.bucketArn}/*`]),
@@ -113,8 +108,8 @@ export function securityAccountScp(config: SecLogConfig, options: ScpOptions): P
     deny("ProtectPipeline", PIPELINE_ACTIONS, [
       ...expected.destinations.map((d) => d.arn),
       expected.stream.arn,
-      `arn:${p}:firehose:${region}:${accountId}:deliverystream/${expected.delivery.name}`,
-      ...processor,
+      expected.delivery.arn,
+      ...processorArns,
     ]),
     deny(
       "ProtectPipelineRoles",

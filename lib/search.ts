@@ -39,6 +39,11 @@ export const EVENTS_SOURCE_PATH =
 /** The events format's Firehose prefix. */
 export const EVENTS_OBJECT_PREFIX = `${EVENTS_PREFIX}${DELIVERY_HOUR_PATH}${EVENTS_SOURCE_PATH}`;
 
+/** The prefix EVENTS_OBJECT_PREFIX evaluates to for one delivery hour (`yyyy/MM/dd/HH`), account and log group key. */
+export function eventsPartitionPrefix(hour: string, account: string, logGroupKey: string): string {
+  return `${EVENTS_PREFIX}${hour}/account=${account}/logGroup=${logGroupKey}/`;
+}
+
 /**
  * The first delivery hour the tables project. Hours before it are never read;
  * a query without an hour condition lists every hour from here to now, which

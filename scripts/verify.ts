@@ -68,6 +68,7 @@ import {
 } from "../lib/verify/observed";
 import { buildReport, Identity, markdownReport, textReport } from "../lib/verify/report";
 import { ERROR_PREFIX } from "../lib/pipeline";
+import { inParallel } from "../lib/concurrency";
 import { SECURITY_STACK_NAME } from "../stacks/security-stack";
 
 const OPTIONS = {
@@ -289,22 +290,6 @@ async function attempt<T>(call: string, work: () => Promise<T>): Promise<Read<T>
   }
 }
 
-async function mapLimit<T, R>(
-  items: readonly T[],
-  width: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(width, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]);
-    }
-  });
-  await Promise.all(workers);
-  return results;
-}
 
 const NOTHING_READ: SecurityRead = {
   identity: undefined,
@@ -339,7 +324,7 @@ class Reader {
       this.out.stderr.write(`verify: [${++done}/${total}] ${name}: ${calls}\n`);
     const security = expected.security.checked ? await this.readSecurity(expected.security) : NOTHING_READ;
     if (expected.security.checked) progress(SECURITY_STACK_NAME, "read");
-    const accounts = await mapLimit(expected.accounts, ACCOUNT_CONCURRENCY, async (account) => {
+    const accounts = await inParallel(expected.accounts, ACCOUNT_CONCURRENCY, async (account) => {
       const read = await this.readAccount(account);
       progress(account.name, "read");
       return [account.name, read] as const;
@@ -361,7 +346,7 @@ class Reader {
     const target = { accountId: expected.accountId, roleArn: expected.roleArn };
     const home = await this.access.clients({ ...target, region: expected.region });
     const destinations: Record<string, Read<import("../lib/verify/observed").DestinationRead>> = {};
-    await mapLimit(expected.destinations, CALL_CONCURRENCY, async (d) => {
+    await inParallel(expected.destinations, CALL_CONCURRENCY, async (d) => {
       const clients =
         d.region === expected.region ? home : await this.access.clients({ ...target, region: d.region });
       destinations[d.region] = await attempt(`logs:DescribeDestinations in ${d.region}`, async () => {
@@ -444,7 +429,7 @@ class Reader {
 
   private async readKeys(kms: KMSClient, aliases: readonly string[]): Promise<Record<string, Read<KeyRead>>> {
     const keys: Record<string, Read<KeyRead>> = {};
-    await mapLimit(aliases, CALL_CONCURRENCY, async (alias) => {
+    await inParallel(aliases, CALL_CONCURRENCY, async (alias) => {
       const meta = await attempt(
         `kms:DescribeKey ${alias}`,
         async () => (await kms.send(new DescribeKeyCommand({ KeyId: alias }))).KeyMetadata,
@@ -471,7 +456,7 @@ class Reader {
     const target = { accountId: account.accountId, roleArn: account.roleArn };
     const regions: Record<string, RegionRead> = {};
     let identity: Read<string> = undefined;
-    await mapLimit(account.regions, CALL_CONCURRENCY, async (region) => {
+    await inParallel(account.regions, CALL_CONCURRENCY, async (region) => {
       const clients = await this.access.clients({ ...target, region: region.region });
       if (region === account.regions[0])
         identity = await this.identity(account.name, account.accountId, clients);
@@ -489,7 +474,7 @@ class Reader {
       return { logGroups, active: names, ...(region.accountPolicy ? { accountPolicy: names } : {}) };
     }
     const existing = new Set(names);
-    await mapLimit(configured, CALL_CONCURRENCY, async (name) => {
+    await inParallel(configured, CALL_CONCURRENCY, async (name) => {
       logGroups[name] = existing.has(name)
         ? await attempt(`logs:DescribeLogStreams ${name}`, async () => ({
             lastIngestionTime: await lastIngestion(logs, name),
@@ -526,7 +511,7 @@ class Reader {
     names: readonly string[],
   ): Promise<ActiveLogGroupRead[]> {
     const since = this.at.getTime() - this.options.windowHours * 3_600_000;
-    const found = await mapLimit(
+    const found = await inParallel(
       names,
       CALL_CONCURRENCY,
       async (name): Promise<ActiveLogGroupRead | undefined> => {
@@ -573,7 +558,7 @@ class Reader {
         }
     }
     const delivered: Record<string, Read<ListingRead>> = {};
-    await mapLimit(due, ACCOUNT_CONCURRENCY, async (d) => {
+    await inParallel(due, ACCOUNT_CONCURRENCY, async (d) => {
       delivered[d.key] = await attempt(`s3:ListBucket events/ for ${d.logGroup}`, async () => {
         let newest: ListingRead["newest"];
         let count = 0;

@@ -87,20 +87,4 @@ export function terraform(args: string[], cwd: string, env: NodeJS.ProcessEnv): 
   });
 }
 
-/** Runs independent jobs `width` at a time (Terraform is CPU-bound per stack: 2 cores here). */
-export async function inParallel<T, R>(
-  items: readonly T[],
-  width: number,
-  job: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await job(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
-  return results;
-}
+export { inParallel } from "../../lib/concurrency";

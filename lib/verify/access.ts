@@ -89,7 +89,7 @@ export function securityVerifyPolicy(config: SecLogConfig): PolicyDocument {
       Sid: "ReadDeliveryStream",
       Effect: "Allow",
       Action: "firehose:DescribeDeliveryStream",
-      Resource: `arn:${p}:firehose:${region}:${accountId}:deliverystream/${expected.delivery.name}`,
+      Resource: expected.delivery.arn,
     },
     {
       Sid: "ReadArchiveSettings",

@@ -4,7 +4,7 @@
  * Nothing here calls AWS, so every branch is tested on recorded responses.
  */
 import { logGroupKey } from "../../functions/processor/transform";
-import { deliveryHourOf } from "../search";
+import { deliveryHourOf, eventsPartitionPrefix } from "../search";
 import {
   Expected,
   ExpectedAccount,
@@ -180,7 +180,7 @@ function keyIndex(expected: ExpectedSecurity, read: SecurityRead): KeyIndex {
     if (keyId === undefined) return false;
     const key = read.keys[alias];
     const meta = key && !isFailure(key) ? key.KeyMetadata : undefined;
-    const aliasArn = `arn:${expected.stream.arn.split(":")[1]}:kms:${expected.region}:${expected.accountId}:${alias}`;
+    const aliasArn = `arn:${expected.partition}:kms:${expected.region}:${expected.accountId}:${alias}`;
     return [alias, aliasArn, meta?.Arn, meta?.KeyId].includes(keyId);
   };
 }
@@ -661,7 +661,7 @@ export function deliveryHours(lastIngestion: number, bufferSeconds: number, marg
 
 /** Where the events of one account's log group land in a delivery hour (modules/delivery.ts, lib/search.ts). */
 export function partitionPrefix(hour: string, accountId: string, logGroup: string): string {
-  return `events/${hour}/account=${accountId}/logGroup=${logGroupKey(logGroup)}/`;
+  return eventsPartitionPrefix(hour, accountId, logGroupKey(logGroup));
 }
 
 export function deliveredKey(accountId: string, region: string, logGroup: string): string {

@@ -27,12 +27,15 @@ export interface ExpectedDestination {
 
 export interface ExpectedDelivery {
   readonly name: string;
+  readonly arn: string;
   readonly sourceStreamArn: string;
   readonly bucketArn: string;
   readonly prefix: string;
   readonly errorOutputPrefix: string;
   /** The processor Lambda's function name (events format); undefined for raw. */
   readonly processorName?: string;
+  /** Its unqualified function ARN. */
+  readonly processorArn?: string;
   /** Source record backup prefix (events format with keepSource). */
   readonly backupPrefix?: string;
   readonly bufferSeconds: number;
@@ -49,6 +52,7 @@ export interface ExpectedArchive {
 }
 
 export interface ExpectedSecurity {
+  readonly partition: string;
   readonly accountId: string;
   readonly region: string;
   readonly roleArn?: string;
@@ -129,7 +133,9 @@ function expectedSecurity(config: SecLogConfig, naming: Naming): ExpectedSecurit
   const keyAliases: KeyPurpose[] = ["archive", "stream"];
   if (config.alarms || config.objectNotifications) keyAliases.push("notifications");
   if (config.search) keyAliases.push("search-results");
+  const events = delivery.format === "events";
   return {
+    partition: p,
     accountId,
     region: home,
     roleArn: config.security.roleArn,
@@ -145,11 +151,15 @@ function expectedSecurity(config: SecLogConfig, naming: Naming): ExpectedSecurit
     // The prefixes modules/delivery.ts gives Firehose.
     delivery: {
       name: naming.deliveryStreamName(delivery.format),
+      arn: `arn:${p}:firehose:${home}:${accountId}:deliverystream/${naming.deliveryStreamName(delivery.format)}`,
       sourceStreamArn: streamArn,
       bucketArn,
       prefix: delivery.format === "events" ? EVENTS_OBJECT_PREFIX : `${RAW_PREFIX}${DELIVERY_HOUR_PATH}`,
       errorOutputPrefix: `${ERROR_PREFIX}!{firehose:error-output-type}/${DELIVERY_HOUR_PATH}`,
-      processorName: delivery.format === "events" ? naming.processorName : undefined,
+      processorName: events ? naming.processorName : undefined,
+      processorArn: events
+        ? `arn:${p}:lambda:${home}:${accountId}:function:${naming.processorName}`
+        : undefined,
       backupPrefix:
         delivery.format === "events" && delivery.keepSource
           ? `${SOURCE_PREFIX}${DELIVERY_HOUR_PATH}`
