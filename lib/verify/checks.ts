@@ -20,7 +20,9 @@ import {
   AccountRead,
   DestinationRead,
   ListingRead,
+  LifecycleRuleRead,
   LogGroupRead,
+  ObjectLockRead,
   ProcessingRead,
   BucketRead,
   Failure,
@@ -246,99 +248,130 @@ function processorFailures(expected: ExpectedDelivery, processing: ProcessingRea
   return ours ? [] : [`processor ${lambdas.length ? lambdas.join(", ") : "off"}`];
 }
 
+/** One archive setting: its row's name and what the config expects, where it is in the read, and how it is judged. */
+interface BucketSetting {
+  readonly check: string;
+  readonly summary: string;
+  row(bucket: BucketRead, row: RowMaker): CheckRow;
+}
+
+interface Judgement {
+  readonly failures: string[];
+  /** What the row shows when there is no failure. */
+  readonly found: string;
+}
+
+/** A setting whose read may have failed (an error row) or be missing (judged as undefined). */
+function setting<T>(
+  check: string,
+  summary: string,
+  field: (bucket: BucketRead) => Read<T>,
+  judge: (value: T | undefined) => Judgement,
+): BucketSetting {
+  return {
+    check,
+    summary,
+    row: (bucket, row) => {
+      const value = field(bucket);
+      if (isFailure(value)) return errorRow("security", row.region, check, summary, value.failure);
+      const { failures, found } = judge(value);
+      return row(check, failures, summary, found);
+    },
+  };
+}
+
 function bucketRows(
   expected: ExpectedArchive,
   read: Read<BucketRead>,
   keys: KeyIndex,
   row: RowMaker,
 ): CheckRow[] {
-  const region = row.region;
-  const checks: Array<[string, string, (bucket: BucketRead) => CheckRow]> = [
-    ["archive versioning", "Enabled", (b) => versioningRow(b.versioning, row, region)],
-    ["archive public access", "all four public-access blocks on", (b) => publicAccessRow(b, row, region)],
-    [
+  const settings = bucketSettings(expected, keys);
+  if (isFailure(read))
+    return settings.map((s) => errorRow("security", row.region, s.check, s.summary, read.failure));
+  if (!read) return settings.map((s) => row(s.check, [`no bucket ${expected.bucketName}`], s.summary, ""));
+  return settings.map((s) => s.row(read, row));
+}
+
+const PUBLIC_ACCESS_FLAGS = [
+  "BlockPublicAcls",
+  "IgnorePublicAcls",
+  "BlockPublicPolicy",
+  "RestrictPublicBuckets",
+] as const;
+
+function bucketSettings(expected: ExpectedArchive, keys: KeyIndex): BucketSetting[] {
+  const publicAccess = "all four public-access blocks on";
+  return [
+    setting(
+      "archive versioning",
+      "Enabled",
+      (b) => b.versioning,
+      (v) => {
+        const status = v?.Status ?? "never enabled";
+        return { failures: status === "Enabled" ? [] : [`versioning ${status}`], found: status };
+      },
+    ),
+    setting(
+      "archive public access",
+      publicAccess,
+      (b) => b.publicAccessBlock,
+      (block) => {
+        const off = PUBLIC_ACCESS_FLAGS.filter((flag) => block?.[flag] !== true);
+        return { failures: off.length ? [`off: ${off.join(", ")}`] : [], found: publicAccess };
+      },
+    ),
+    setting(
       "archive encryption",
       `SSE-KMS with ${expected.keyAlias}`,
-      (b) => encryptionRow(expected, b, keys, row, region),
-    ],
-    [
+      (b) => b.encryption,
+      (rules) => {
+        const rule = rules?.[0]?.ApplyServerSideEncryptionByDefault;
+        const found = rule
+          ? `${rule.SSEAlgorithm} ${rule.KMSMasterKeyID ?? ""}`.trim()
+          : "no default encryption";
+        const ok = rule?.SSEAlgorithm === "aws:kms" && keys(expected.keyAlias, rule.KMSMasterKeyID);
+        return { failures: ok ? [] : [found], found };
+      },
+    ),
+    setting(
       "archive TLS-only policy",
       "a bucket policy denying requests without TLS",
-      (b) => tlsRow(expected, b, row, region),
-    ],
-    ["archive ownership", "BucketOwnerEnforced (ACLs off)", (b) => ownershipRow(b, row, region)],
-    ["archive lifecycle", lifecycleSummary(expected), (b) => lifecycleRow(expected, b, row, region)],
-    ["archive Object Lock", objectLockSummary(expected), (b) => objectLockRow(expected, b, row, region)],
+      (b) => b.policy,
+      (policy) => ({
+        failures: !policy
+          ? ["no bucket policy"]
+          : statementIn(policy, expected.tlsDeny)
+            ? []
+            : ["the policy has no TLS-only deny for the bucket and its objects"],
+        found: "a bucket policy denying requests without TLS",
+      }),
+    ),
+    setting(
+      "archive ownership",
+      "BucketOwnerEnforced (ACLs off)",
+      (b) => b.ownership,
+      (rules) => {
+        const found = rules?.[0]?.ObjectOwnership ?? "no ownership controls";
+        return { failures: found === "BucketOwnerEnforced" ? [] : [found], found };
+      },
+    ),
+    setting(
+      "archive lifecycle",
+      lifecycleSummary(expected),
+      (b) => b.lifecycle,
+      (rules) => ({
+        failures: lifecycleFailures(expected, rules ?? []),
+        found: lifecycleSummary(expected),
+      }),
+    ),
+    setting(
+      "archive Object Lock",
+      objectLockSummary(expected),
+      (b) => b.objectLock,
+      (lock) => objectLockJudgement(expected, lock),
+    ),
   ];
-  if (isFailure(read))
-    return checks.map(([check, summary]) => errorRow("security", region, check, summary, read.failure));
-  if (!read)
-    return checks.map(([check, summary]) => row(check, [`no bucket ${expected.bucketName}`], summary, ""));
-  return checks.map(([, , check]) => check(read));
-}
-
-function versioningRow(read: BucketRead["versioning"], row: RowMaker, region: string): CheckRow {
-  const check = "archive versioning";
-  if (isFailure(read)) return errorRow("security", region, check, "Enabled", read.failure);
-  const status = read?.Status ?? "never enabled";
-  return row(check, status === "Enabled" ? [] : [`versioning ${status}`], "Enabled", status);
-}
-
-function publicAccessRow(bucket: BucketRead, row: RowMaker, region: string): CheckRow {
-  const check = "archive public access";
-  const summary = "all four public-access blocks on";
-  const read = bucket.publicAccessBlock;
-  if (isFailure(read)) return errorRow("security", region, check, summary, read.failure);
-  const flags = [
-    "BlockPublicAcls",
-    "IgnorePublicAcls",
-    "BlockPublicPolicy",
-    "RestrictPublicBuckets",
-  ] as const;
-  const off = flags.filter((flag) => read?.[flag] !== true);
-  return row(check, off.length ? [`off: ${off.join(", ")}`] : [], summary, summary);
-}
-
-function encryptionRow(
-  expected: ExpectedArchive,
-  bucket: BucketRead,
-  keys: KeyIndex,
-  row: RowMaker,
-  region: string,
-): CheckRow {
-  const check = "archive encryption";
-  const summary = `SSE-KMS with ${expected.keyAlias}`;
-  const read = bucket.encryption;
-  if (isFailure(read)) return errorRow("security", region, check, summary, read.failure);
-  const rule = read?.[0]?.ApplyServerSideEncryptionByDefault;
-  const found = rule ? `${rule.SSEAlgorithm} ${rule.KMSMasterKeyID ?? ""}`.trim() : "no default encryption";
-  const ok = rule?.SSEAlgorithm === "aws:kms" && keys(expected.keyAlias, rule.KMSMasterKeyID);
-  return row(check, ok ? [] : [found], summary, found);
-}
-
-function tlsRow(expected: ExpectedArchive, bucket: BucketRead, row: RowMaker, region: string): CheckRow {
-  const check = "archive TLS-only policy";
-  const summary = "a bucket policy denying requests without TLS";
-  const read = bucket.policy;
-  if (isFailure(read)) return errorRow("security", region, check, summary, read.failure);
-  if (!read) return row(check, ["no bucket policy"], summary, "");
-  return row(
-    check,
-    statementIn(read, expected.tlsDeny)
-      ? []
-      : ["the policy has no TLS-only deny for the bucket and its objects"],
-    summary,
-    summary,
-  );
-}
-
-function ownershipRow(bucket: BucketRead, row: RowMaker, region: string): CheckRow {
-  const check = "archive ownership";
-  const summary = "BucketOwnerEnforced (ACLs off)";
-  const read = bucket.ownership;
-  if (isFailure(read)) return errorRow("security", region, check, summary, read.failure);
-  const found = read?.[0]?.ObjectOwnership ?? "no ownership controls";
-  return row(check, found === "BucketOwnerEnforced" ? [] : [found], summary, found);
 }
 
 function lifecycleSummary(expected: ExpectedArchive): string {
@@ -349,17 +382,8 @@ function lifecycleSummary(expected: ExpectedArchive): string {
   }`;
 }
 
-function lifecycleRow(
-  expected: ExpectedArchive,
-  bucket: BucketRead,
-  row: RowMaker,
-  region: string,
-): CheckRow {
-  const check = "archive lifecycle";
-  const summary = lifecycleSummary(expected);
-  const read = bucket.lifecycle;
-  if (isFailure(read)) return errorRow("security", region, check, summary, read.failure);
-  const rules = (read ?? []).filter((r) => r.Status === "Enabled");
+function lifecycleFailures(expected: ExpectedArchive, read: readonly LifecycleRuleRead[]): string[] {
+  const rules = read.filter((r) => r.Status === "Enabled");
   const wholeBucket = rules.filter((r) => (r.Filter?.Prefix ?? r.Prefix ?? "") === "");
   const failures: string[] = [];
   const days = expected.glacierAfterDays;
@@ -390,7 +414,7 @@ function lifecycleRow(
     !wholeBucket.some((r) => r.Expiration?.Days === expected.expireAfterDays)
   )
     failures.push(`no rule expires objects after ${expected.expireAfterDays} days`);
-  return row(check, failures, summary, summary);
+  return failures;
 }
 
 function objectLockSummary(expected: ExpectedArchive): string {
@@ -399,19 +423,10 @@ function objectLockSummary(expected: ExpectedArchive): string {
     : "not required by the config";
 }
 
-function objectLockRow(
-  expected: ExpectedArchive,
-  bucket: BucketRead,
-  row: RowMaker,
-  region: string,
-): CheckRow {
-  const check = "archive Object Lock";
-  const summary = objectLockSummary(expected);
-  const read = bucket.objectLock;
-  if (isFailure(read)) return errorRow("security", region, check, summary, read.failure);
-  const retention = read?.Rule?.DefaultRetention;
+function objectLockJudgement(expected: ExpectedArchive, config: ObjectLockRead | undefined): Judgement {
+  const retention = config?.Rule?.DefaultRetention;
   const found =
-    read?.ObjectLockEnabled === "Enabled"
+    config?.ObjectLockEnabled === "Enabled"
       ? `Object Lock enabled, default retention ${
           retention
             ? `${retention.Mode} ${retention.Days ?? `${retention.Years} years`}${retention.Days ? " days" : ""}`
@@ -419,10 +434,12 @@ function objectLockRow(
         }`
       : "Object Lock not enabled";
   const lock = expected.objectLock;
-  if (!lock) return row(check, [], summary, found);
   const ok =
-    read?.ObjectLockEnabled === "Enabled" && retention?.Mode === lock.mode && retention?.Days === lock.days;
-  return row(check, ok ? [] : [found], summary, found);
+    !lock ||
+    (config?.ObjectLockEnabled === "Enabled" &&
+      retention?.Mode === lock.mode &&
+      retention?.Days === lock.days);
+  return { failures: ok ? [] : [found], found };
 }
 
 function keyRow(alias: string, read: Read<KeyRead>, row: RowMaker): CheckRow {

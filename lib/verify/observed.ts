@@ -80,6 +80,13 @@ export interface LifecycleRuleRead {
   readonly NoncurrentVersionExpiration?: { readonly NoncurrentDays?: number };
 }
 
+export interface ObjectLockRead {
+  readonly ObjectLockEnabled?: string;
+  readonly Rule?: {
+    readonly DefaultRetention?: { readonly Mode?: string; readonly Days?: number; readonly Years?: number };
+  };
+}
+
 /** The archive bucket's settings, one S3 Get* response each. */
 export interface BucketRead {
   /** GetBucketVersioning. */
@@ -108,12 +115,7 @@ export interface BucketRead {
   /** GetBucketLifecycleConfiguration's Rules. */
   readonly lifecycle: Read<readonly LifecycleRuleRead[]>;
   /** GetObjectLockConfiguration's ObjectLockConfiguration. */
-  readonly objectLock: Read<{
-    readonly ObjectLockEnabled?: string;
-    readonly Rule?: {
-      readonly DefaultRetention?: { readonly Mode?: string; readonly Days?: number; readonly Years?: number };
-    };
-  }>;
+  readonly objectLock: Read<ObjectLockRead>;
 }
 
 /** DescribeKey's KeyMetadata and GetKeyRotationStatus. */
