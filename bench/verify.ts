@@ -60,7 +60,6 @@ function counted(access: AwsAccess): AwsAccess {
   };
 }
 
-
 async function main() {
   const document = benchConfig();
   const config = parseConfig(document, "bench.json");

@@ -290,7 +290,6 @@ async function attempt<T>(call: string, work: () => Promise<T>): Promise<Read<T>
   }
 }
 
-
 const NOTHING_READ: SecurityRead = {
   identity: undefined,
   destinations: {},
