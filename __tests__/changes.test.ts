@@ -14,6 +14,7 @@ import { join } from "node:path";
 import {
   ALLOWABLE,
   allowedReplacements,
+  lockedKeyRefusals,
   REPLACING_ARGUMENTS,
   Replacement,
   refusals,
@@ -24,6 +25,7 @@ import { ChangeError } from "../lib/synth";
 import { run } from "../main";
 import { render, writeConfigFile } from "./support/config-files";
 import { baseConfig, fullConfig } from "./support/fixtures";
+import { synthStacks } from "./support/synth";
 
 /**
  * The change guard (lib/changes.ts): which data-path resources a new synth
@@ -78,6 +80,11 @@ const IN_PLACE: Record<string, [string, unknown, unknown]> = {
   ],
   aws_s3_bucket_logging: ["target_prefix", "a/", "b/"],
   aws_s3_bucket_notification: ["queue", [{ events: ["s3:ObjectCreated:*"] }], []],
+  aws_s3_bucket_replication_configuration: [
+    "rule",
+    [{ id: "events", priority: 0 }],
+    [{ id: "events", priority: 1 }],
+  ],
   aws_kms_key: ["enable_key_rotation", false, true],
   aws_kinesis_stream: ["retention_period", 24, 48],
   aws_kinesis_firehose_delivery_stream: [
@@ -113,6 +120,8 @@ describe("replacementsOf: what Terraform would replace", () => {
       aws_s3_bucket_object_lock_configuration: ["bucket"],
       aws_s3_bucket_logging: ["bucket"],
       aws_s3_bucket_notification: ["bucket"],
+      // The provider's schema: "bucket" ForceNew; role, rule and token update in place (PutBucketReplication).
+      aws_s3_bucket_replication_configuration: ["bucket"],
       aws_kms_key: ["customer_master_key_spec", "key_usage", "multi_region"],
       aws_kinesis_stream: ["name"],
       aws_kinesis_firehose_delivery_stream: ["name", "destination"],
@@ -317,7 +326,7 @@ describe("replacementsOf: what Terraform would replace", () => {
   describe("the cause: the config field a replacement comes from", () => {
     const S3_TYPES = Object.keys(REPLACING_ARGUMENTS).filter((type) => type.startsWith("aws_s3_bucket"));
 
-    test("ten S3 types", () => expect(S3_TYPES).toHaveLength(10));
+    test("eleven S3 types", () => expect(S3_TYPES).toHaveLength(11));
 
     test.each(S3_TYPES)("%s of the archive bucket (logical id Archive_...): archive.bucketName", (type) => {
       const [argument] = REPLACING_ARGUMENTS[type];
@@ -1102,11 +1111,11 @@ describe("ChangeError: what synth prints for the refusals", () => {
     expect([error instanceof Error, error.name, error.message, error.problems]).toEqual([
       true,
       "ChangeError",
-      "synth refused: 2 problem(s): the change would replace the data path:\n  stack a: prefix: one\n  stack b: allLogGroups: two",
+      "synth refused: 2 problem(s): the change would replace the data path or cannot be applied:\n  stack a: prefix: one\n  stack b: allLogGroups: two",
       ["stack a: prefix: one", "stack b: allLogGroups: two"],
     ]);
     expect(new ChangeError(["only"]).message).toBe(
-      "synth refused: 1 problem(s): the change would replace the data path:\n  only",
+      "synth refused: 1 problem(s): the change would replace the data path or cannot be applied:\n  only",
     );
   });
 });
@@ -1323,7 +1332,7 @@ describe("the guard through main.ts run(), against the previous cdktf.out", () =
           /^(synth refused: .*:$| {2}stack [^:]+: [^:]+: (\d+ resource\(s\))?)/.exec(line)?.[0] ?? line,
       ),
     ).toEqual([
-      "synth refused: 4 problem(s): the change would replace the data path:",
+      "synth refused: 4 problem(s): the change would replace the data path or cannot be applied:",
       "  stack payments-prod: prefix: 4 resource(s)",
       "  stack security: prefix: 27 resource(s)",
       "  stack security: archive.bucketName: ",
@@ -1350,7 +1359,7 @@ describe("the guard through main.ts run(), against the previous cdktf.out", () =
     expect(result).toEqual({
       status: 1,
       stdout: "",
-      stderr: `synth refused: 1 problem(s): the change would replace the data path:\n${archiveLine()}\n`,
+      stderr: `synth refused: 1 problem(s): the change would replace the data path or cannot be applied:\n${archiveLine()}\n`,
     });
     expectUntouched(dir, out, before);
   });
@@ -1363,7 +1372,7 @@ describe("the guard through main.ts run(), against the previous cdktf.out", () =
     expect(synth(out, config)).toEqual({
       status: 1,
       stdout: "",
-      stderr: `synth refused: 1 problem(s): the change would replace the data path:\n${archiveLine("other-archive-bucket")}\n`,
+      stderr: `synth refused: 1 problem(s): the change would replace the data path or cannot be applied:\n${archiveLine("other-archive-bucket")}\n`,
     });
     expectUntouched(dir, out, before);
     expect(synth(out, config, { SECLOG_ALLOW_REPLACE: "archive.bucketName" })).toEqual(OK);
@@ -1509,7 +1518,7 @@ describe("the guard through main.ts run(), against the previous cdktf.out", () =
       status: 1,
       stdout: "",
       stderr:
-        "synth refused: 1 problem(s): the change would replace the data path:\n" +
+        "synth refused: 1 problem(s): the change would replace the data path or cannot be applied:\n" +
         String.raw`  stack web-prod: accounts[web-prod].allLogGroups: the account policy's selection criteria change (allLogGroups.exclude, or a log group added to or removed from logGroups): aws_cloudwatch_log_account_policy.` +
         policyId +
         String.raw` (selection_criteria "LogGroupName NOT IN [\"/aws/lambda/noisy\",\"/var/log/nginx/access.log\"]" -> "LogGroupName NOT IN [\"/aws/lambda/loud\",\"/var/log/nginx/access.log\"]"). Terraform replaces the policy (DeleteAccountPolicy, then PutAccountPolicy) and no log group of the account ships in between. Safe procedure: PutAccountPolicy with the same name updates the policy in place, so run ` +
@@ -1734,7 +1743,7 @@ describe("the guard through main.ts run(), against the previous cdktf.out", () =
             /^(synth refused: .*:$| {2}stack [^:]+: [^:]+: \d+ resource\(s\))/.exec(line)?.[0] ?? line,
         ),
     ).toEqual([
-      "synth refused: 3 problem(s): the change would replace the data path:",
+      "synth refused: 3 problem(s): the change would replace the data path or cannot be applied:",
       "  stack payments-prod: prefix: 4 resource(s)",
       "  stack security: prefix: 27 resource(s)",
       "  stack web-prod: prefix: 2 resource(s)",
@@ -1789,7 +1798,7 @@ describe("the guard through main.ts run(), against the previous cdktf.out", () =
             /^(synth refused: .*:$| {2}stack [^:]+: [^:]+: \d+ resource\(s\))/.exec(line)?.[0] ?? line,
         ),
     ).toEqual([
-      "synth refused: 4 problem(s): the change would replace the data path:",
+      "synth refused: 4 problem(s): the change would replace the data path or cannot be applied:",
       "  stack payments-prod: prefix: 6 resource(s)",
       "  stack security: prefix: 27 resource(s)",
       archiveLine(),
@@ -1864,5 +1873,132 @@ describe("the guard through main.ts run(), against the previous cdktf.out", () =
       ["aws_s3_bucket_policy.StateBucket_Policy_AE4F6A9E", renamed, false],
     ]);
     expect(after.resource.aws_s3_bucket[bucketId].bucket).toBe("tf-state-other");
+  });
+});
+
+describe("a locked key policy (COMPLIANCE mode) never changes", () => {
+  const LOCK = {
+    Sid: "NobodyDisablesDeletesOrUnlocksTheKey",
+    Effect: "Deny",
+    Principal: { AWS: "*" },
+    Action: ["kms:DisableKey", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"],
+    Resource: "*",
+  };
+  const ROOT = {
+    Sid: "AccountRootAdministersKey",
+    Effect: "Allow",
+    Principal: { AWS: "arn:aws:iam::111111111111:root" },
+    Action: "kms:*",
+    Resource: "*",
+  };
+  const key = (...statements: object[]): StackResources => ({
+    resource: {
+      aws_kms_key: {
+        ArchiveKey_5C51534B: { policy: JSON.stringify({ Version: "2012-10-17", Statement: statements }) },
+      },
+    },
+  });
+  const other = { ...ROOT, Principal: { AWS: "arn:aws:iam::999999999999:root" } };
+  const refusal = (what: string) =>
+    `stack security: aws_kms_key.ArchiveKey_5C51534B: the key policy is locked (Object Lock COMPLIANCE: it denies kms:PutKeyPolicy to every principal, the account root included), ` +
+    `so this change cannot be applied: ${what}. ` +
+    "Keep archive.objectLock (or archive.replica.objectLock) in COMPLIANCE mode and the prefix, accounts and regions the policy names as deployed; a locked key policy is permanent.";
+
+  test("the same locked policy: nothing to refuse", () => {
+    expect(lockedKeyRefusals("security", key(ROOT, LOCK), key(ROOT, LOCK))).toEqual([]);
+  });
+
+  test("a statement of a locked policy changes: refused", () => {
+    expect(lockedKeyRefusals("security", key(ROOT, LOCK), key(other, LOCK))).toEqual([
+      refusal("its statements change"),
+    ]);
+  });
+
+  test("the lock removed (COMPLIANCE to GOVERNANCE): refused", () => {
+    expect(lockedKeyRefusals("security", key(ROOT, LOCK), key(ROOT))).toEqual([
+      refusal("the lock would be removed"),
+    ]);
+  });
+
+  test("an unlocked policy may change, and may become locked", () => {
+    expect(lockedKeyRefusals("security", key(ROOT), key(other))).toEqual([]);
+    expect(lockedKeyRefusals("security", key(ROOT), key(ROOT, LOCK))).toEqual([]);
+  });
+
+  test("a key that the new synth no longer has is not this guard's (prevent_destroy refuses its destroy)", () => {
+    expect(lockedKeyRefusals("security", key(ROOT, LOCK), { resource: {} })).toEqual([]);
+  });
+
+  test("a policy that is not JSON (a Terraform expression) is not taken for a lock", () => {
+    const expression: StackResources = {
+      resource: { aws_kms_key: { ArchiveKey_5C51534B: { policy: "${data.x.json}" } } },
+    };
+    expect(lockedKeyRefusals("security", expression, key(ROOT))).toEqual([]);
+  });
+
+  test("through run(): a COMPLIANCE archive synthesized, then GOVERNANCE: exit 1, the previous output kept", () => {
+    const work = realpathSync(mkdtempSync(join(tmpdir(), "seclog-lock-")));
+    try {
+      const out = join(work, "cdktf.out");
+      const synthWith = (mode: string) => {
+        const config = baseConfig();
+        config.archive = { objectLock: { mode, days: 30 } };
+        const file = writeConfigFile(work, `config-${mode}`, "yaml", render(config, "yaml"));
+        let stderr = "";
+        const status = run(
+          { SECLOG_CONFIG: file, CDKTF_OUTDIR: out },
+          { write: (text: string) => ((stderr += text), true) },
+          { write: () => true },
+          [],
+        );
+        return { status, stderr };
+      };
+      // Object Lock on the archive always warns (synth warnings, README "Object Lock and Firehose").
+      const first = synthWith("COMPLIANCE");
+      expect(first.status).toBe(0);
+      expect(first.stderr).toMatch(/^warning: archive\.objectLock: [^\n]+\n$/);
+      const before = readFileSync(join(out, "stacks", "security", "cdk.tf.json"), "utf8");
+      expect(synthWith("GOVERNANCE")).toEqual({
+        status: 1,
+        // Refused before the warnings are printed: only the refusal.
+        stderr: `synth refused: 1 problem(s): the change would replace the data path or cannot be applied:\n  ${refusal("the lock would be removed")}\n`,
+      });
+      expect(readFileSync(join(out, "stacks", "security", "cdk.tf.json"), "utf8")).toBe(before);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the vault added to a deployed pipeline", () => {
+  const byStack = (config: Record<string, any>) => synthStacks(config);
+  const withReplica = (config: Record<string, any>, mode: string) => {
+    config.archive = {
+      ...config.archive,
+      replica: { accountId: "444444444444", region: "us-west-2", objectLock: { mode, days: 365 } },
+    };
+    return config;
+  };
+
+  test.each(["GOVERNANCE", "COMPLIANCE"])(
+    "adding archive.replica (%s) replaces nothing in any existing stack",
+    (mode) => {
+      for (const base of [baseConfig, fullConfig]) {
+        const before = byStack(base());
+        const after = byStack(withReplica(base(), mode));
+        expect(Object.keys(after).filter((stack) => !before[stack])).toEqual(["vault"]);
+        for (const stack of Object.keys(before))
+          expect([stack, replacementsOf(stack, before[stack], after[stack])]).toEqual([stack, []]);
+      }
+    },
+  );
+
+  test("archive.objectLock none -> COMPLIANCE locks the archive key in place: no replacement, no refusal", () => {
+    const before = byStack(baseConfig());
+    const config = baseConfig();
+    config.archive = { objectLock: { mode: "COMPLIANCE", days: 30 } };
+    const after = byStack(config);
+    expect(replacementsOf("security", before.security, after.security)).toEqual([]);
+    expect(lockedKeyRefusals("security", before.security, after.security)).toEqual([]);
   });
 });

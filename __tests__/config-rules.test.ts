@@ -31,6 +31,14 @@ const OTHER_ACCOUNT = "999999999999";
 const ANALYST = "arn:aws:iam::444444444444:role/IncidentResponder";
 const OTHER_ANALYST = "arn:aws:iam::111111111111:user/alice";
 const role = (account: string, partition = "aws") => `arn:${partition}:iam::${account}:role/deploy`;
+const VAULT_ACCOUNT = "555555555555";
+/** archive.replica in the vault account, with any field overridden. */
+const replica = (fields: Record<string, unknown> = {}) => ({
+  accountId: VAULT_ACCOUNT,
+  region: "us-west-2",
+  objectLock: { mode: "COMPLIANCE", days: 365 },
+  ...fields,
+});
 
 /** `count` application accounts, each shipping one log group from `regions` (default: security.region). */
 function apps(count: number, regions?: string[], first = 0): Array<Record<string, any>> {
@@ -92,6 +100,16 @@ const RULES: Record<string, Row[]> = {
         },
       ],
     ],
+    [
+      "vault is the stack of the replica account",
+      (c) => (c.accounts[0].name = "vault"),
+      [
+        {
+          path: "accounts[0] (vault).name",
+          message: '"vault" is reserved for a stack of this app; choose another name',
+        },
+      ],
+    ],
     ["a name that only starts like a reserved one", (c) => (c.accounts[0].name = "security-tools"), []],
   ],
   uniqueAccountIds: [
@@ -120,6 +138,21 @@ const RULES: Record<string, Row[]> = {
     ],
   ],
   roleArnsMatchAccounts: [
+    [
+      "archive.replica.roleArn in the vault account",
+      (c) => (c.archive = { replica: replica({ roleArn: role(VAULT_ACCOUNT) }) }),
+      [],
+    ],
+    [
+      "archive.replica.roleArn in the security account",
+      (c) => (c.archive = { replica: replica({ roleArn: role(SECURITY_ACCOUNT) }) }),
+      [
+        {
+          path: "archive.replica.roleArn",
+          message: `role is in account ${SECURITY_ACCOUNT} but the account id is ${VAULT_ACCOUNT}; use a role of account ${VAULT_ACCOUNT}`,
+        },
+      ],
+    ],
     [
       "every role in its own account",
       (c) => {
@@ -258,6 +291,43 @@ const RULES: Record<string, Row[]> = {
         c.accounts[0].regions = ["us-gov-east-1", "us-gov-west-1"];
       },
       [],
+    ],
+    [
+      "the replica in China, the home region in aws",
+      (c) => (c.archive = { replica: replica({ region: "cn-north-1" }) }),
+      [
+        {
+          path: "archive.replica.region",
+          message:
+            "cn-north-1 is outside partition aws of security.region; S3 cannot replicate across partitions",
+        },
+      ],
+    ],
+    ["the replica in another region of the same partition", (c) => (c.archive = { replica: replica() }), []],
+  ],
+  replicaInVaultAccount: [
+    ["a vault account of its own", (c) => (c.archive = { replica: replica() }), []],
+    [
+      "the replica in the security account",
+      (c) => (c.archive = { replica: replica({ accountId: SECURITY_ACCOUNT }) }),
+      [
+        {
+          path: "archive.replica.accountId",
+          message:
+            "is the security account; the replica must live in a separate vault account, or whoever controls the security account controls both copies",
+        },
+      ],
+    ],
+    [
+      "the replica in an application account",
+      (c) => (c.archive = { replica: replica({ accountId: WEB_ACCOUNT }) }),
+      [
+        {
+          path: "archive.replica.accountId",
+          message:
+            "is application account accounts[1] (web-prod); use a vault account that ships no logs and that application teams cannot administer",
+        },
+      ],
     ],
   ],
   uniqueRegions: [
@@ -431,6 +501,44 @@ const RULES: Record<string, Row[]> = {
     ],
   ],
   expiryNotBeforeLock: [
+    ...[365, 366].map((days): Row => [
+      `expiry ${days - 365} days after the replica's lock ends`,
+      (c) => (c.archive = { glacierAfterDays: 1, expireAfterDays: days, replica: replica() }),
+      [],
+    ]),
+    [
+      "expiry one day before the replica's lock ends",
+      (c) => (c.archive = { glacierAfterDays: 1, expireAfterDays: 364, replica: replica() }),
+      [
+        {
+          path: "archive.expireAfterDays",
+          message:
+            "is shorter than archive.replica.objectLock.days (365); locked versions cannot expire, so raise expireAfterDays or lower the lock",
+        },
+      ],
+    ],
+    [
+      "expiry before both locks end: one problem per lock",
+      (c) =>
+        (c.archive = {
+          glacierAfterDays: 1,
+          expireAfterDays: 100,
+          objectLock: { mode: "GOVERNANCE", days: 200 },
+          replica: replica(),
+        }),
+      [
+        {
+          path: "archive.expireAfterDays",
+          message:
+            "is shorter than archive.objectLock.days (200); locked versions cannot expire, so raise expireAfterDays or lower the lock",
+        },
+        {
+          path: "archive.expireAfterDays",
+          message:
+            "is shorter than archive.replica.objectLock.days (365); locked versions cannot expire, so raise expireAfterDays or lower the lock",
+        },
+      ],
+    ],
     ...[365, 366].map((days): Row => [
       `expiry ${days - 365} days after the lock ends`,
       (c) =>

@@ -225,21 +225,37 @@ function destinationAccess(
  * KMS": the regional logs principal, these five action patterns, and the log
  * groups pinned by kms:EncryptionContext:aws:logs:arn.
  */
-const archiveKeyPolicy = (home: Home, principal: string, logGroups: string[]) =>
-  iamDocument(rootAdministersKey(home), {
-    Sid: "CloudWatchLogsEncryptsLogGroup",
-    Effect: "Allow",
-    Principal: { Service: principal },
-    Action: ["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
-    Resource: "*",
-    Condition: {
-      ArnEquals: {
-        "kms:EncryptionContext:aws:logs:arn": logGroups.map(
-          (name) => `arn:${home.partition}:logs:${home.region}:${SEC}:log-group:${name}`,
-        ),
+const archiveKeyPolicy = (home: Home, principal: string, logGroups: string[], locked = false) =>
+  iamDocument(
+    rootAdministersKey(home),
+    {
+      Sid: "CloudWatchLogsEncryptsLogGroup",
+      Effect: "Allow",
+      Principal: { Service: principal },
+      Action: ["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
+      Resource: "*",
+      Condition: {
+        ArnEquals: {
+          "kms:EncryptionContext:aws:logs:arn": logGroups.map(
+            (name) => `arn:${home.partition}:logs:${home.region}:${SEC}:log-group:${name}`,
+          ),
+        },
       },
     },
-  });
+    ...(locked ? [KEY_LOCK] : []),
+  );
+
+/**
+ * COMPLIANCE mode: nobody, the root included, disables the key, schedules its
+ * deletion or replaces this policy (issue 19, part 3).
+ */
+const KEY_LOCK = {
+  Sid: "NobodyDisablesDeletesOrUnlocksTheKey",
+  Effect: "Deny",
+  Principal: { AWS: "*" },
+  Action: ["kms:DisableKey", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"],
+  Resource: "*",
+};
 
 const alarmSources = (home: Home) => `arn:${home.partition}:cloudwatch:${home.region}:${SEC}:alarm:*`;
 
@@ -382,15 +398,15 @@ interface SecurityShape extends DeliveryShape {
   readonly accessLogs: boolean;
   readonly alarms: boolean;
   readonly queue: boolean;
+  /** archive.objectLock COMPLIANCE: the archive key policy carries the lock. */
+  readonly locked?: boolean;
 }
 
 function securityPolicies(shape: SecurityShape): Record<string, Document> {
   const { home } = shape;
   const logsPrincipal = home.partition === "aws-cn" ? "logs.amazonaws.com.cn" : "logs.amazonaws.com";
-  const logGroups =
-    shape.format === "events"
-      ? [FIREHOSE_LOG_GROUP_NAME, PROCESSOR_LOG_GROUP_NAME]
-      : [FIREHOSE_LOG_GROUP_NAME];
+  // Both in every format: a locked key's policy can never change, so it must not follow delivery.format.
+  const logGroups = [FIREHOSE_LOG_GROUP_NAME, PROCESSOR_LOG_GROUP_NAME];
   return {
     ...Object.fromEntries(
       Object.entries(shape.destinations).map(([region, id]) => [
@@ -415,6 +431,7 @@ function securityPolicies(shape: SecurityShape): Record<string, Document> {
       home,
       `logs.${home.region}.${home.partition === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com"}`,
       logGroups,
+      shape.locked,
     ),
     "aws_kms_key.StreamKey_053B4889.policy": iamDocument(rootAdministersKey(home)),
     ...(shape.alarms || shape.queue
@@ -577,6 +594,8 @@ const SCENARIOS: Record<string, Scenario> = {
         accessLogs: true,
         alarms: true,
         queue: true,
+        // fullConfig locks the archive in COMPLIANCE mode.
+        locked: true,
       }),
       "payments-prod": {
         "aws_iam_role.SenderRole_5B8E7289.assume_role_policy": senderTrust("logs.amazonaws.com"),

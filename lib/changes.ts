@@ -10,6 +10,8 @@
  * checks these predictions against what Terraform itself plans.
  */
 
+import { KEY_LOCK_SID } from "./policies/key-lock";
+
 /** The parts of a synthesized stack the guard reads. */
 export interface StackResources {
   readonly resource?: Record<string, Record<string, Record<string, unknown>>>;
@@ -41,6 +43,7 @@ export const REPLACING_ARGUMENTS: Readonly<Record<string, readonly string[]>> = 
   aws_s3_bucket_object_lock_configuration: ["bucket"],
   aws_s3_bucket_logging: ["bucket"],
   aws_s3_bucket_notification: ["bucket"],
+  aws_s3_bucket_replication_configuration: ["bucket"],
   aws_kms_key: ["customer_master_key_spec", "key_usage", "multi_region"],
   aws_kinesis_stream: ["name"],
   aws_kinesis_firehose_delivery_stream: ["name", "destination"],
@@ -267,6 +270,38 @@ function show(value: unknown): string {
 
 function capitalized(text: string): string {
   return text[0].toUpperCase() + text.slice(1);
+}
+
+/**
+ * A locked key (lib/policies/key-lock.ts: COMPLIANCE mode) denies
+ * kms:PutKeyPolicy to everyone, so a synth that changes its policy, or drops
+ * the lock, can never be applied: the apply would fail on AccessDenied
+ * halfway through. Refused with no way to allow it; the user keeps the
+ * settings the policy is made of.
+ */
+export function lockedKeyRefusals(stack: string, previous: StackResources, next: StackResources): string[] {
+  const before = previous.resource?.aws_kms_key ?? {};
+  const after = next.resource?.aws_kms_key ?? {};
+  return Object.entries(before).flatMap(([name, old]) => {
+    if (!isLocked(old.policy)) return [];
+    const body = after[name];
+    if (!body || body.policy === old.policy) return [];
+    return [
+      `stack ${stack}: aws_kms_key.${name}: the key policy is locked (Object Lock COMPLIANCE: it denies kms:PutKeyPolicy to every principal, the account root included), ` +
+        `so this change cannot be applied: ${isLocked(body.policy) ? "its statements change" : "the lock would be removed"}. ` +
+        `Keep archive.objectLock (or archive.replica.objectLock) in COMPLIANCE mode and the prefix, accounts and regions the policy names as deployed; a locked key policy is permanent.`,
+    ];
+  });
+}
+
+function isLocked(policy: unknown): boolean {
+  if (typeof policy !== "string") return false;
+  try {
+    const statements = (JSON.parse(policy) as { Statement?: Array<{ Sid?: string }> }).Statement ?? [];
+    return statements.some((s) => s.Sid === KEY_LOCK_SID);
+  } catch {
+    return false;
+  }
 }
 
 /** `SECLOG_ALLOW_REPLACE=a,b` and `--allow-replace a` (repeatable); unknown names are a usage error. */

@@ -115,8 +115,37 @@ export class Naming {
     return `${this.input.prefix}-access-logs-${this.input.securityAccountId}`;
   }
 
-  keyAlias(purpose: "archive" | "stream" | "notifications" | "search-results" | "terraform-state"): string {
+  keyAlias(
+    purpose: "archive" | "stream" | "notifications" | "search-results" | "terraform-state" | "replica",
+  ): string {
     return `alias/${this.input.prefix}-${purpose}`;
+  }
+
+  /**
+   * The vault account's copy of the archive: named by the vault account, so
+   * the security stack knows it (and its ARN) before the vault stack has run.
+   */
+  replicaBucketName(vaultAccountId: string): string {
+    return `${this.pipeline}-replica-${vaultAccountId}`;
+  }
+
+  /**
+   * The replica key by its alias ARN, the one name of the vault account's key
+   * the security account can derive: the replication configuration encrypts
+   * replicas with it, and the replication role's grant matches it through
+   * `kms:ResourceAliases`.
+   */
+  replicaKeyAliasArn(vaultAccountId: string, region: string): string {
+    return `arn:${this.partition}:kms:${region}:${vaultAccountId}:${this.keyAlias("replica")}`;
+  }
+
+  /** The role S3 assumes to replicate the archive into the vault account. */
+  get replicationRoleName(): string {
+    return `${this.input.prefix}-logs-replication`;
+  }
+
+  get replicationRoleArn(): string {
+    return `arn:${this.partition}:iam::${this.input.securityAccountId}:role/${this.replicationRoleName}`;
   }
 
   /** The alias ARN: S3 accepts it wherever a key id goes, and it is known before the key exists. */

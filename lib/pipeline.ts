@@ -37,3 +37,16 @@ export const PROCESSOR_MEMORY_MIB = 512;
  * above it.
  */
 export const STREAM_CAPACITY_TARGET = 0.8;
+
+/**
+ * Every prefix Firehose writes in the archive for a delivery format: the
+ * data, the delivery failures, and the source backup when kept. What the
+ * vault replica copies (modules/replication.ts), one rule each.
+ */
+export function archivedPrefixes(delivery: {
+  readonly format: "events" | "raw";
+  readonly keepSource?: boolean;
+}): string[] {
+  if (delivery.format === "raw") return [RAW_PREFIX, ERROR_PREFIX];
+  return [EVENTS_PREFIX, ERROR_PREFIX, ...(delivery.keepSource ? [SOURCE_PREFIX] : [])];
+}

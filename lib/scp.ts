@@ -77,15 +77,25 @@ export const ROLE_ACTIONS = [
   "iam:UpdateAssumeRolePolicy",
 ];
 
-/** The security account's SCP; throws when it would not fit the SCP size quota. */
+/**
+ * The SCP of the security account, and of the vault account when the config
+ * has `archive.replica` (attach the one document to both): the vault's
+ * statements name only the replica bucket and key, so in the security
+ * account they match nothing, and the other way round. Exempt roles are
+ * named in both accounts. Throws when it would not fit the SCP size quota.
+ */
 export function securityAccountScp(config: SecLogConfig, options: ScpOptions): PolicyDocument {
   const expected = expectedState(config).security;
   const naming = namingOf(config);
   const { accountId, region } = expected;
   const p = config.partition;
+  const replica = config.archive.replica;
+  const accounts = [accountId, ...(replica ? [replica.accountId] : [])];
   const unless = {
     ArnNotLike: {
-      "aws:PrincipalArn": options.exemptRoleNames.map((name) => `arn:${p}:iam::${accountId}:role/${name}`),
+      "aws:PrincipalArn": accounts.flatMap((account) =>
+        options.exemptRoleNames.map((name) => `arn:${p}:iam::${account}:role/${name}`),
+      ),
     },
   };
   const deny = (Sid: string, Action: string[], Resource: string[], extra = {}): PolicyStatement => ({
@@ -98,13 +108,32 @@ export function securityAccountScp(config: SecLogConfig, options: ScpOptions): P
   const processor = expected.delivery.processorArn;
   // Qualified requests ($LATEST, a version) name the function with a suffix.
   const processorArns = processor ? [processor, `${processor}:*`] : [];
+  const replicaBucketArn = replica && `arn:${p}:s3:::${replica.bucketName}`;
   const document = policyDocument(
-    deny("ProtectArchiveBucket", ARCHIVE_BUCKET_ACTIONS, [expected.archive.bucketArn]),
-    deny("ProtectArchiveObjects", ARCHIVE_OBJECT_ACTIONS, [`${expected.archive.bucketArn}/*`]),
+    deny("ProtectArchiveBucket", ARCHIVE_BUCKET_ACTIONS, [
+      expected.archive.bucketArn,
+      ...(replicaBucketArn ? [replicaBucketArn] : []),
+    ]),
+    deny("ProtectArchiveObjects", ARCHIVE_OBJECT_ACTIONS, [
+      `${expected.archive.bucketArn}/*`,
+      ...(replicaBucketArn ? [`${replicaBucketArn}/*`] : []),
+    ]),
     deny("ProtectKeys", KEY_ACTIONS, [`arn:${p}:kms:${region}:${accountId}:key/*`], {
       // The keys are named by alias: Terraform picks their ids.
       "ForAnyValue:StringEquals": { "kms:ResourceAliases": [...expected.keyAliases] },
     }),
+    ...(replica
+      ? [
+          deny(
+            "ProtectReplicaKey",
+            KEY_ACTIONS,
+            [`arn:${p}:kms:${replica.region}:${replica.accountId}:key/*`],
+            {
+              "ForAnyValue:StringEquals": { "kms:ResourceAliases": [naming.keyAlias("replica")] },
+            },
+          ),
+        ]
+      : []),
     deny("ProtectPipeline", PIPELINE_ACTIONS, [
       ...expected.destinations.map((d) => d.arn),
       expected.stream.arn,
@@ -114,15 +143,16 @@ export function securityAccountScp(config: SecLogConfig, options: ScpOptions): P
     deny(
       "ProtectPipelineRoles",
       ROLE_ACTIONS,
-      [naming.destinationRoleName, naming.firehoseRoleName].map(
-        (name) => `arn:${p}:iam::${accountId}:role/${name}`,
-      ),
+      [
+        naming.destinationRoleName,
+        naming.firehoseRoleName,
+        // Detaching or narrowing the replication role stops the vault's copy.
+        ...(replica ? [naming.replicationRoleName] : []),
+      ].map((name) => `arn:${p}:iam::${accountId}:role/${name}`),
     ),
   );
   const size = policySize(document);
   if (size > SCP_MAX_BYTES)
-    throw new Error(
-      `the security account's SCP would be ${size} bytes, over the ${SCP_MAX_BYTES} AWS allows`,
-    );
+    throw new Error(`the SCP would be ${size} bytes, over the ${SCP_MAX_BYTES} AWS allows`);
   return document;
 }

@@ -16,7 +16,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from "node:pat
 import { App, TerraformStack } from "cdktf";
 import { AWS_PROVIDER_ADDRESS, LOCK_FILE, lockedVersion, requiredAwsVersion } from "./lockfile";
 import { errorAnnotations } from "./rules/pack";
-import { refusals, replacementsOf, StackResources } from "./changes";
+import { lockedKeyRefusals, refusals, replacementsOf, StackResources } from "./changes";
 
 /** Rule violations found while synthesizing: printed like config problems, without a stack trace. */
 export class SynthError extends Error {
@@ -57,7 +57,8 @@ export interface SynthOptions {
 }
 
 /**
- * The new synth would replace a resource on the data path (lib/changes.ts):
+ * The new synth would replace a resource on the data path, or change a
+ * locked key policy (lib/changes.ts):
  * one paragraph per stack and cause, printed without a stack trace (exit 1);
  * the previous output is left as it was.
  */
@@ -66,7 +67,7 @@ export class ChangeError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(
       [
-        `synth refused: ${problems.length} problem(s): the change would replace the data path:`,
+        `synth refused: ${problems.length} problem(s): the change would replace the data path or cannot be applied:`,
         ...problems.map((p) => `  ${p}`),
       ].join("\n"),
     );
@@ -207,14 +208,17 @@ function guardChanges(
   stacks: readonly SynthesizedStack[],
   options: SynthOptions,
 ) {
-  const problems = stacks
+  const pairs = stacks
     .filter((stack) => stack.file.endsWith(".tf.json") && !options.unguardedStacks?.has(stack.name))
     .flatMap((stack) => {
       const previous = readStackJson(join(target, stack.file));
-      if (!previous) return [];
-      return replacementsOf(stack.name, previous, readStackJson(join(fresh, stack.file))!);
+      return previous ? [{ name: stack.name, previous, next: readStackJson(join(fresh, stack.file))! }] : [];
     });
-  const refused = refusals(problems, options.allowReplace ?? new Set());
+  const problems = pairs.flatMap((p) => replacementsOf(p.name, p.previous, p.next));
+  const refused = [
+    ...refusals(problems, options.allowReplace ?? new Set()),
+    ...pairs.flatMap((p) => lockedKeyRefusals(p.name, p.previous, p.next)),
+  ];
   if (refused.length > 0) throw new ChangeError(refused);
 }
 

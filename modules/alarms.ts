@@ -112,6 +112,21 @@ export interface PipelineAlarmInput {
     readonly silenceAlarm?: boolean;
   }>;
   readonly metricNamespace: string;
+  /** Replication into the vault (S3 replication metrics, one rule per prefix). @default none */
+  readonly replication?: ReplicationAlarmInput;
+}
+
+export interface ReplicationAlarmInput {
+  readonly sourceBucket: string;
+  readonly destinationBucket: string;
+  readonly ruleIds: readonly string[];
+  /** RTC promises 15 minutes; without it, S3 makes no promise and the alarm waits an hour. */
+  readonly replicationTimeControl: boolean;
+}
+
+/** Replication latency worth waking someone for: RTC's 15 minutes, else an hour. */
+export function replicationLatencySeconds(replicationTimeControl: boolean): number {
+  return replicationTimeControl ? 900 : 3600;
 }
 
 /** Fires when Firehose's writes to the archive fail; the Object Lock warning names it. */
@@ -299,7 +314,59 @@ export function pipelineAlarmSpecs(input: PipelineAlarmInput): AlarmSpec[] {
         })),
     );
   }
+  if (input.replication) specs.push(...replicationAlarmSpecs(input.replication, sustained, anyOccurrence));
   return specs;
+}
+
+/**
+ * Per replication rule: any failed replication, and latency above
+ * replicationLatencySeconds for 15 minutes. S3 publishes these only with
+ * replication metrics on (modules/replication.ts turns them on), in the
+ * AWS/S3 namespace of the source bucket's region, with the dimensions
+ * SourceBucket, DestinationBucket and RuleId: OperationsFailedReplication
+ * ("the number of operations that were eligible for replication but that
+ * failed to replicate") and ReplicationLatency, in seconds (Amazon S3 User
+ * Guide, "Metrics and dimensions", "S3 Replication metrics",
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/metrics-dimensions.html#s3-cloudwatch-replication-metrics).
+ */
+function replicationAlarmSpecs(
+  replication: ReplicationAlarmInput,
+  sustained: Pick<AlarmSpec, "periodSeconds" | "evaluationPeriods" | "treatMissingData">,
+  anyOccurrence: Pick<
+    AlarmSpec,
+    "periodSeconds" | "evaluationPeriods" | "comparison" | "threshold" | "treatMissingData"
+  >,
+): AlarmSpec[] {
+  const latency = replicationLatencySeconds(replication.replicationTimeControl);
+  return replication.ruleIds.flatMap((ruleId): AlarmSpec[] => {
+    const dimensions = {
+      SourceBucket: replication.sourceBucket,
+      DestinationBucket: replication.destinationBucket,
+      RuleId: ruleId,
+    };
+    return [
+      {
+        id: `replication-failed-${ruleId}`,
+        description: `Objects under ${ruleId}/ failed to replicate to the vault: the replica is missing evidence (check the replication role, the vault bucket policy and the replica key policy)`,
+        namespace: "AWS/S3",
+        metricName: "OperationsFailedReplication",
+        dimensions,
+        statistic: "Sum",
+        ...anyOccurrence,
+      },
+      {
+        id: `replication-latency-${ruleId}`,
+        description: `Objects under ${ruleId}/ reach the vault later than ${latency / 60} minutes`,
+        namespace: "AWS/S3",
+        metricName: "ReplicationLatency",
+        dimensions,
+        statistic: "Maximum",
+        ...sustained,
+        comparison: "GreaterThanThreshold",
+        threshold: latency,
+      },
+    ];
+  });
 }
 
 /** Iterator age worth waking someone for: 3 buffer intervals, at least 15 minutes. */

@@ -11,7 +11,7 @@ import {
 } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketObjectLockConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { policyJson } from "../lib/iam/policy";
+import { PolicyDocument, policyJson } from "../lib/iam/policy";
 import { tlsOnlyPolicy } from "../lib/iam/s3";
 import { S3_EXPIRATION_MIN_DAYS, S3_TRANSITION_MIN_DAYS } from "../lib/aws-limits";
 import { requireAtLeast } from "./validate";
@@ -31,6 +31,13 @@ export interface ArchiveBucketProps {
   readonly expireAfterDays?: number;
   /** @default no Object Lock */
   readonly objectLock?: ObjectLockProps;
+  /**
+   * The whole bucket policy, which must hold the TLS-only deny
+   * (lib/iam/s3.ts denyInsecureTransport; the rule pack checks): the vault's
+   * replication grant, lib/policies/replication.ts.
+   * @default the TLS-only deny alone
+   */
+  readonly policy?: PolicyDocument;
 }
 
 /**
@@ -67,6 +74,8 @@ export const ABORT_INCOMPLETE_UPLOAD_DAYS = 7;
  */
 export class ArchiveBucket extends Construct {
   readonly bucket: S3Bucket;
+  /** Replication waits for it (S3 replicates only from and to versioned buckets). */
+  readonly versioning: S3BucketVersioningA;
 
   constructor(scope: Construct, id: string, props: ArchiveBucketProps) {
     super(scope, id);
@@ -84,6 +93,7 @@ export class ArchiveBucket extends Construct {
     this.bucket = archive;
     const bucket = this.bucket.id;
     const versioning = enableVersioning(this, provider, bucket);
+    this.versioning = versioning;
     encryptWithKey(this, provider, bucket, props.kmsKeyArn);
     new S3BucketLifecycleConfiguration(this, "Lifecycle", {
       provider,
@@ -104,7 +114,7 @@ export class ArchiveBucket extends Construct {
         dependsOn: [versioning],
       });
     }
-    requireTls(this, provider, this.bucket, publicAccess);
+    requireTls(this, provider, this.bucket, publicAccess, props.policy);
   }
 
   get arn(): string {
@@ -253,7 +263,8 @@ export function encryptWithKey(
 }
 
 /**
- * The TLS-only bucket policy (lib/iam/s3.ts tlsOnlyPolicy). With BlockPublicPolicy
+ * The TLS-only bucket policy (lib/iam/s3.ts tlsOnlyPolicy), or a given one
+ * that holds the same deny. With BlockPublicPolicy
  * on first, no window exists in which a public policy could land.
  */
 export function requireTls(
@@ -261,11 +272,12 @@ export function requireTls(
   provider: AwsProvider,
   bucket: S3Bucket,
   publicAccess: S3BucketPublicAccessBlock,
+  policy: PolicyDocument = tlsOnlyPolicy(bucket.arn),
 ): S3BucketPolicy {
   return new S3BucketPolicy(scope, "Policy", {
     provider,
     bucket: bucket.id,
-    policy: policyJson(tlsOnlyPolicy(bucket.arn)),
+    policy: policyJson(policy),
     dependsOn: [publicAccess],
   });
 }

@@ -7,6 +7,7 @@ import { Partition } from "../lib/config/regions";
 import { regionalServicePrincipal } from "../lib/partition";
 import { KMS_DELETION_WINDOW_DAYS } from "../lib/aws-limits";
 import { suppressRule } from "../lib/rules/pack";
+import { lockedKeyStatement } from "../lib/policies/key-lock";
 
 export interface EncryptionKeyProps {
   readonly provider: AwsProvider;
@@ -30,6 +31,14 @@ export interface EncryptionKeyProps {
    * @default protected
    */
   readonly destroyable?: { readonly reason: string };
+  /**
+   * Lock the key for a COMPLIANCE-mode bucket: the key policy denies
+   * disabling the key, scheduling its deletion and replacing the policy to
+   * every principal, the account root included (lockedKeyStatement). The
+   * policy can then never change again.
+   * @default false: the account root administers the key
+   */
+  readonly locked?: boolean;
 }
 
 /** Days KMS waits before deleting a scheduled key: the maximum, to allow recovery. */
@@ -52,6 +61,10 @@ export class EncryptionKey extends Construct {
       enableKeyRotation: true,
       deletionWindowInDays: KEY_DELETION_WINDOW_DAYS,
       policy: policyJson(keyPolicy(props)),
+      // KMS refuses a policy that would stop its caller from calling PutKeyPolicy again
+      // unless the request bypasses the lockout safety check; the locked policy does
+      // exactly that on purpose (lockedKeyStatement).
+      bypassPolicyLockoutSafetyCheck: props.locked ? true : undefined,
       lifecycle: { preventDestroy: props.destroyable === undefined },
     });
     if (props.destroyable) suppressRule(this.key, "KMS_KEY_PROTECTED", props.destroyable.reason);
@@ -67,7 +80,9 @@ export class EncryptionKey extends Construct {
   }
 }
 
-export function keyPolicy(props: Pick<EncryptionKeyProps, "partition" | "accountId" | "serviceStatements">) {
+export function keyPolicy(
+  props: Pick<EncryptionKeyProps, "partition" | "accountId" | "serviceStatements" | "locked">,
+) {
   return policyDocument(
     {
       Sid: "AccountRootAdministersKey",
@@ -77,6 +92,7 @@ export function keyPolicy(props: Pick<EncryptionKeyProps, "partition" | "account
       Resource: "*",
     },
     ...(props.serviceStatements ?? []),
+    ...(props.locked ? [lockedKeyStatement()] : []),
   );
 }
 

@@ -19,10 +19,12 @@ Lock, lifecycle, replication, versioning, encryption, public access block,
 ownership) and its object versions and retention, disabling, scheduling the
 deletion of or re-writing the policy of the pipeline's keys, deleting or
 changing the destinations, the stream, the delivery stream and the processor,
-and changing the pipeline's roles. Attach it in AWS Organizations to the
-security account (or its OU).
+and changing the pipeline's roles. With archive.replica it also protects the
+replica bucket, its objects and key in the vault account, and the replication
+role. Attach it in AWS Organizations to the security account, and to the vault
+account when there is one (or their OU).
 
-  --exempt-role <name>  a role of the security account the denies do not apply
+  --exempt-role <name>  a role (by name, in the security and vault accounts) the denies do not apply
                         to; at least one: the break-glass role, and the role
                         Terraform deploys the security stack with (adding an
                         account changes the destination policies; a processor

@@ -15,6 +15,7 @@ import {
   GetBucketLifecycleConfigurationCommand,
   GetBucketOwnershipControlsCommand,
   GetBucketPolicyCommand,
+  GetBucketReplicationCommand,
   GetBucketVersioningCommand,
   GetObjectLockConfigurationCommand,
   GetPublicAccessBlockCommand,
@@ -33,7 +34,13 @@ import {
   runCommandAsync,
   UsageError,
 } from "../lib/cli";
-import { ALLOWED_COMMANDS, ASSUME_COMMAND, verifyPolicies } from "../lib/verify/access";
+import {
+  ALLOWED_COMMANDS,
+  allowedCommands,
+  ASSUME_COMMAND,
+  REPLICA_COMMANDS,
+  verifyPolicies,
+} from "../lib/verify/access";
 import {
   DEFAULT_FLOW_MARGIN_SECONDS,
   DEFAULT_WINDOW_HOURS,
@@ -49,6 +56,7 @@ import {
   ExpectedRegion,
   ExpectedSecurity,
   expectedState,
+  ExpectedVault,
   narrowed,
 } from "../lib/verify/expected";
 import {
@@ -65,11 +73,13 @@ import {
   Read,
   RegionRead,
   SecurityRead,
+  VaultRead,
 } from "../lib/verify/observed";
 import { buildReport, Identity, markdownReport, textReport } from "../lib/verify/report";
 import { ERROR_PREFIX } from "../lib/pipeline";
 import { inParallel } from "../lib/concurrency";
 import { SECURITY_STACK_NAME } from "../stacks/security-stack";
+import { VAULT_STACK_NAME } from "../stacks/vault-stack";
 
 const OPTIONS = {
   ...CONFIG_OPTION,
@@ -100,17 +110,23 @@ stream (ACTIVE, KMS with its key), the delivery stream (ACTIVE, source, bucket,
 prefixes, processor), the archive bucket (versioning, public access blocks,
 SSE-KMS with the archive key, the TLS-only policy, ownership, lifecycle,
 Object Lock) and every key (enabled, rotating, not pending deletion), and the
-objects under errors/; in each application account and region, every
-configured log group and its filters, the account policy, log groups that
-receive events but ship nowhere (coverage gaps), and for the events format
-whether each log group's events reached its archive partition (flow).
+objects under errors/; with archive.replica, the archive's replication (the
+role, one rule per archived prefix to the vault's bucket, account and key, no
+delete markers, owner Destination, metrics on), and in the vault account the
+replica bucket (the archive's settings with the replica key, the replica's
+Object Lock and the vault bucket policy) and the replica key; in each
+application account and region, every configured log group and its filters,
+the account policy, log groups that receive events but ship nowhere (coverage
+gaps), and for the events format whether each log group's events reached its
+archive partition (flow).
 
 It assumes the configured roleArn of each account (security.roleArn,
-accounts[].roleArn), else uses the AWS SDK's default credentials. It only
-sends Describe, Get and List calls (it refuses any other), and never reads an
-object's contents.
+archive.replica.roleArn, accounts[].roleArn), else uses the AWS SDK's default
+credentials. It only sends Describe, Get and List calls (it refuses any
+other, and a run without a replica refuses the replication read too), and
+never reads an object's contents.
 
-  --account <name>     only this account ("${SECURITY_STACK_NAME}" for the security account)
+  --account <name>     only this account ("${SECURITY_STACK_NAME}" for the security account, "${VAULT_STACK_NAME}" for the vault)
   --region <region>    only this region
   --hours <n>          window for errors/ objects and for "receives events" (default ${DEFAULT_WINDOW_HOURS})
   --json               print the report as JSON instead of the table
@@ -154,7 +170,11 @@ export async function run(
       const windowHours =
         values.hours === undefined ? DEFAULT_WINDOW_HOURS : positiveNumber(values.hours, "hours");
       const { file, config } = commandConfig(values.config, env);
-      const names = [SECURITY_STACK_NAME, ...config.accounts.map((a) => a.name)];
+      const names = [
+        SECURITY_STACK_NAME,
+        ...(config.archive.replica ? [VAULT_STACK_NAME] : []),
+        ...config.accounts.map((a) => a.name),
+      ];
       if (values.account !== undefined && !names.includes(values.account))
         throw new UsageError(`--account must be one of ${names.join(", ")}, got "${values.account}"`);
       if (values["print-policy"]) {
@@ -163,13 +183,17 @@ export async function run(
         return `${JSON.stringify(chosen, null, 2)}\n`;
       }
       const all = expectedState(config);
-      const regions = new Set([...config.destinationRegions, ...config.accounts.flatMap((a) => a.regions)]);
+      const regions = new Set([
+        ...config.destinationRegions,
+        ...(config.archive.replica ? [config.archive.replica.region] : []),
+        ...config.accounts.flatMap((a) => a.regions),
+      ]);
       if (values.region !== undefined && !regions.has(values.region))
         throw new UsageError(
           `--region must be one of ${[...regions].sort().join(", ")}, got "${values.region}"`,
         );
       const expected = narrowed(all, SECURITY_STACK_NAME, values.account, values.region);
-      const reader = new Reader(access ?? sdkAccess(env), out, {
+      const reader = new Reader(access ?? sdkAccess(env, allowedCommands(config)), out, {
         windowHours,
         marginSeconds: DEFAULT_FLOW_MARGIN_SECONDS,
       });
@@ -191,8 +215,12 @@ export async function run(
   );
 }
 
-/** The SDK's default credential chain, each account's roleArn assumed; adaptive retries for throttling. */
-function sdkAccess(env: NodeJS.ProcessEnv): AwsAccess {
+/**
+ * The SDK's default credential chain, each account's roleArn assumed; adaptive
+ * retries for throttling. Every client refuses what the config's run does not
+ * send (`allowed`).
+ */
+function sdkAccess(env: NodeJS.ProcessEnv, allowed: ReadonlySet<string>): AwsAccess {
   const endpoint = env[ENDPOINT_ENV];
   const base = {
     retryMode: "adaptive" as const,
@@ -205,7 +233,7 @@ function sdkAccess(env: NodeJS.ProcessEnv): AwsAccess {
       let credentials: Clients["sts"]["config"]["credentials"] | undefined;
       if (roleArn) {
         if (!assumed.has(roleArn)) {
-          const sts = guarded(new STSClient({ ...base, region }));
+          const sts = guarded(new STSClient({ ...base, region }), allowed);
           assumed.set(
             roleArn,
             sts
@@ -222,13 +250,13 @@ function sdkAccess(env: NodeJS.ProcessEnv): AwsAccess {
       }
       const common = { ...base, region, ...(credentials ? { credentials } : {}) };
       return {
-        logs: guarded(new CloudWatchLogsClient(common)),
+        logs: guarded(new CloudWatchLogsClient(common), allowed),
         // HTTP/1.1: the Kinesis client defaults to HTTP/2 (for SubscribeToShard), which emulators lack.
-        kinesis: guarded(new KinesisClient({ ...common, requestHandler: new NodeHttpHandler() })),
-        firehose: guarded(new FirehoseClient(common)),
-        s3: guarded(new S3Client({ ...common, ...(endpoint ? { forcePathStyle: true } : {}) })),
-        kms: guarded(new KMSClient(common)),
-        sts: guarded(new STSClient(common)),
+        kinesis: guarded(new KinesisClient({ ...common, requestHandler: new NodeHttpHandler() }), allowed),
+        firehose: guarded(new FirehoseClient(common), allowed),
+        s3: guarded(new S3Client({ ...common, ...(endpoint ? { forcePathStyle: true } : {}) }), allowed),
+        kms: guarded(new KMSClient(common), allowed),
+        sts: guarded(new STSClient(common), allowed),
       };
     },
   };
@@ -237,18 +265,23 @@ function sdkAccess(env: NodeJS.ProcessEnv): AwsAccess {
 /** Every command name a guarded client sent, for the read-only test. */
 export const SENT_COMMANDS = new Set<string>();
 
+/** Every command any run may send: the default allow-list of a guarded client. */
+const EVERY_ALLOWED: ReadonlySet<string> = new Set([...ALLOWED_COMMANDS, ...REPLICA_COMMANDS]);
+
 /**
  * Read-only by construction: a middleware refuses, before signing, any
- * command that is not on the allow-list (lib/verify/access.ts).
+ * command that is not on the allow-list (lib/verify/access.ts; a run's own,
+ * allowedCommands, when given).
  */
 export function guarded<C extends { middlewareStack: { add(middleware: unknown, options: unknown): void } }>(
   client: C,
+  allowed: ReadonlySet<string> = EVERY_ALLOWED,
 ): C {
   client.middlewareStack.add(
     (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
       async (args: unknown) => {
         const name = context.commandName ?? "";
-        if (!ALLOWED_COMMANDS.has(name) && name !== ASSUME_COMMAND)
+        if (!allowed.has(name) && name !== ASSUME_COMMAND)
           throw new Error(`verify refuses to send ${name}: not a read-only call on its allow-list`);
         SENT_COMMANDS.add(name);
         return next(args);
@@ -268,6 +301,7 @@ const NOT_FOUND = new Set([
   "OwnershipControlsNotFoundError",
   "NoSuchLifecycleConfiguration",
   "ObjectLockConfigurationNotFoundError",
+  "ReplicationConfigurationNotFoundError",
 ]);
 
 function failureOf(call: string, error: unknown): { failure: Failure } {
@@ -317,19 +351,39 @@ class Reader {
   ) {}
 
   async read(expected: Expected): Promise<Observed> {
-    const total = expected.accounts.length + (expected.security.checked ? 1 : 0);
+    const vaultChecked = expected.vault?.checked === true;
+    const total = expected.accounts.length + (expected.security.checked ? 1 : 0) + (vaultChecked ? 1 : 0);
     let done = 0;
     const progress = (name: string, calls: string) =>
       this.out.stderr.write(`verify: [${++done}/${total}] ${name}: ${calls}\n`);
-    const security = expected.security.checked ? await this.readSecurity(expected.security) : NOTHING_READ;
-    if (expected.security.checked) progress(SECURITY_STACK_NAME, "read");
+    // The vault is read alongside the security account: neither needs the other's answers.
+    const [security, vault] = await Promise.all([
+      expected.security.checked
+        ? this.readSecurity(expected.security).then((read) => {
+            progress(SECURITY_STACK_NAME, "read");
+            return read;
+          })
+        : NOTHING_READ,
+      vaultChecked
+        ? this.readVault(expected.vault!).then((read) => {
+            progress(expected.vault!.name, "read");
+            return read;
+          })
+        : undefined,
+    ]);
     const accounts = await inParallel(expected.accounts, ACCOUNT_CONCURRENCY, async (account) => {
       const read = await this.readAccount(account);
       progress(account.name, "read");
       return [account.name, read] as const;
     });
     const delivered = expected.format === "events" ? await this.readDelivered(expected, accounts) : {};
-    return { at: this.at, security, accounts: Object.fromEntries(accounts), delivered };
+    return {
+      at: this.at,
+      security,
+      ...(vault ? { vault } : {}),
+      accounts: Object.fromEntries(accounts),
+      delivered,
+    };
   }
 
   private async identity(account: string, accountId: string, clients: Clients): Promise<Read<string>> {
@@ -361,7 +415,8 @@ class Reader {
         identity: await this.identity(SECURITY_STACK_NAME, expected.accountId, home),
         destinations,
       };
-    const [identity, stream, delivery, bucket, keys, errors] = await Promise.all([
+    const replication = expected.replication;
+    const [identity, stream, delivery, bucket, keys, errors, replicationRead] = await Promise.all([
       this.identity(SECURITY_STACK_NAME, expected.accountId, home),
       attempt(
         "kinesis:DescribeStreamSummary",
@@ -381,8 +436,40 @@ class Reader {
       this.readBucket(home.s3, expected.archive.bucketName),
       this.readKeys(home.kms, expected.keyAliases),
       this.readErrors(home.s3, expected.archive.bucketName),
+      replication
+        ? attempt(
+            "s3:GetReplicationConfiguration",
+            async () =>
+              (await home.s3.send(new GetBucketReplicationCommand({ Bucket: replication.bucketName })))
+                .ReplicationConfiguration,
+          )
+        : undefined,
     ]);
-    return { identity, destinations, stream, delivery, bucket, keys, errors };
+    return {
+      identity,
+      destinations,
+      stream,
+      delivery,
+      bucket,
+      keys,
+      errors,
+      ...(replication ? { replication: replicationRead } : {}),
+    };
+  }
+
+  /** The vault account: its identity, the replica bucket's settings and the replica key, with the archive's reads. */
+  private async readVault(expected: ExpectedVault): Promise<VaultRead> {
+    const clients = await this.access.clients({
+      accountId: expected.accountId,
+      roleArn: expected.roleArn,
+      region: expected.region,
+    });
+    const [identity, bucket, keys] = await Promise.all([
+      this.identity(expected.name, expected.accountId, clients),
+      this.readBucket(clients.s3, expected.bucket.bucketName),
+      this.readKeys(clients.kms, [expected.keyAlias]),
+    ]);
+    return { identity, bucket, keys };
   }
 
   private async readBucket(s3: S3Client, Bucket: string): Promise<Read<BucketRead>> {

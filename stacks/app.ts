@@ -5,6 +5,7 @@ import { applySecurityRules } from "../lib/rules/pack";
 import { SecurityStack } from "./security-stack";
 import { AppStack } from "./app-stack";
 import { StateStack } from "./state-stack";
+import { VaultStack } from "./vault-stack";
 import { LOCAL_STATE_CONTEXT, LocalStateLayout } from "./backend";
 
 export interface BuildOptions {
@@ -29,18 +30,29 @@ export interface BuildOptions {
  * - every stack stores its state in the bucket `state` creates (and app
  *   stacks reach it through roles `state` creates);
  * - an application stack's subscription filters fail unless its region's
- *   destination in `security` exists and admits it.
+ *   destination in `security` exists and admits it;
+ * - the security stack's replication configuration fails unless the vault's
+ *   replica bucket exists, versioned (`archive.replica`).
  */
 export function buildApp(config: SecLogConfig, app: App = new App(), options: BuildOptions = {}): App {
   // Read by every local backend (stacks/backend.ts); set before any stack exists.
   if (options.localState) app.node.setContext(LOCAL_STATE_CONTEXT, options.localState);
   const naming = namingOf(config);
   const state = stateStack(app, config);
+  const replica = config.archive.replica;
+  const vault = replica ? new VaultStack(app, config, naming, replica) : undefined;
   const security = new SecurityStack(app, config, naming);
   const accounts = config.accounts.map((account) => new AppStack(app, config, naming, account));
-  for (const stack of [security, ...accounts]) if (state) stack.addDependency(state);
+  for (const stack of [...(vault ? [vault] : []), security, ...accounts])
+    if (state) stack.addDependency(state);
+  if (vault) security.addDependency(vault);
   for (const stack of accounts) stack.addDependency(security);
-  const stacks: TerraformStack[] = [...(state ? [state] : []), security, ...accounts];
+  const stacks: TerraformStack[] = [
+    ...(state ? [state] : []),
+    ...(vault ? [vault] : []),
+    security,
+    ...accounts,
+  ];
   stacks.forEach(applySecurityRules);
   return app;
 }

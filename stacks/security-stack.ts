@@ -13,7 +13,9 @@ import { ObjectNotifications } from "../modules/object-notifications";
 import { ArchiveBucket } from "../modules/archive-bucket";
 import { LogStream } from "../modules/log-stream";
 import { Delivery } from "../modules/delivery";
-import { EVENTS_PREFIX, RAW_PREFIX } from "../lib/pipeline";
+import { archivedPrefixes, EVENTS_PREFIX, RAW_PREFIX } from "../lib/pipeline";
+import { ArchiveReplication, replicationRuleId } from "../modules/replication";
+import { replicationPermissions, replicationTrust } from "../lib/policies/replication";
 import { DestinationRole, LogDestination } from "../modules/destination";
 import { destinationTrustPolicy, regionAccessPolicy } from "../lib/policies/destination";
 import { ProcessorFunction } from "../modules/processor";
@@ -60,9 +62,10 @@ export class SecurityStack extends TerraformStack {
           partition: config.partition,
           region: home,
           accountId,
-          logGroupNames: encryptedLogGroups(config, naming),
+          logGroupNames: encryptedLogGroups(naming),
         }),
       ],
+      locked: config.archive.objectLock?.mode === "COMPLIANCE",
     });
     const streamKey = new EncryptionKey(this, "StreamKey", {
       ...common,
@@ -114,6 +117,10 @@ export class SecurityStack extends TerraformStack {
           : { kind: "raw" },
     });
 
+    const replication = config.archive.replica
+      ? this.replicate(config, naming, homeProvider, { bucket: archive, key: archiveKey })
+      : undefined;
+
     if (config.archive.accessLogs) {
       new AccessLogsBucket(this, "AccessLogs", {
         provider: homeProvider,
@@ -149,6 +156,12 @@ export class SecurityStack extends TerraformStack {
           silenceHours: config.alarms.silenceHours,
           accounts: config.accounts,
           metricNamespace: naming.metricNamespace,
+          replication: replication && {
+            sourceBucket: config.archive.bucketName,
+            destinationBucket: config.archive.replica!.bucketName,
+            ruleIds: replication.ruleIds,
+            replicationTimeControl: config.archive.replica!.replicationTimeControl,
+          },
         }),
       });
       new TerraformOutput(this, "alarm_topic_arn", {
@@ -210,6 +223,45 @@ export class SecurityStack extends TerraformStack {
       value: stream.arn,
       description: "Kinesis stream every destination writes to",
     });
+  }
+
+  /** Replication of every archived prefix into the vault account's bucket (stacks/vault-stack.ts). */
+  private replicate(
+    config: SecLogConfig,
+    naming: Naming,
+    provider: AwsProvider,
+    archive: { bucket: ArchiveBucket; key: EncryptionKey },
+  ): { ruleIds: string[] } {
+    const replica = config.archive.replica!;
+    const { partition } = config;
+    const { accountId, region } = config.security;
+    const prefixes = archivedPrefixes(config.delivery);
+    const replicaBucketArn = `arn:${partition}:s3:::${replica.bucketName}`;
+    new ArchiveReplication(this, "Replication", {
+      provider,
+      source: archive.bucket,
+      target: {
+        accountId: replica.accountId,
+        bucketArn: replicaBucketArn,
+        keyAliasArn: naming.replicaKeyAliasArn(replica.accountId, replica.region),
+        storageClass: replica.storageClass,
+        replicationTimeControl: replica.replicationTimeControl,
+      },
+      prefixes,
+      roleName: naming.replicationRoleName,
+      trust: replicationTrust(partition, accountId, archive.bucket.arn),
+      permissions: replicationPermissions({
+        partition,
+        source: { bucketArn: archive.bucket.arn, keyArn: archive.key.arn, region },
+        destination: {
+          bucketArn: replicaBucketArn,
+          region: replica.region,
+          accountId: replica.accountId,
+        },
+        prefixes,
+      }),
+    });
+    return { ruleIds: prefixes.map(replicationRuleId) };
   }
 
   /** Athena over `events/`: the catalog, a results bucket and its key, the workgroup and hunts, the analyst role. */
@@ -319,8 +371,12 @@ export class SecurityStack extends TerraformStack {
   }
 }
 
-function encryptedLogGroups(config: SecLogConfig, naming: Naming): string[] {
-  return config.delivery.format === "events"
-    ? [naming.firehoseLogGroupName, naming.processorLogGroupName]
-    : [naming.firehoseLogGroupName];
+/**
+ * Both pipeline log groups whatever the format: a locked archive key's policy
+ * can never change again (modules/encryption-key.ts, lockedKeyStatement), so
+ * it must not depend on a setting the user may still change. Naming a log
+ * group that does not exist (the processor's, with format raw) grants nothing.
+ */
+function encryptedLogGroups(naming: Naming): string[] {
+  return [naming.firehoseLogGroupName, naming.processorLogGroupName];
 }

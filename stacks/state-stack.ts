@@ -7,6 +7,7 @@ import { StateAccessRole } from "../modules/state-access";
 import { namingOf } from "../lib/naming";
 import { accountProviders } from "./providers";
 import { localBackend } from "./backend";
+import { VAULT_STACK_NAME } from "./vault-stack";
 
 export const STATE_STACK_NAME = "state";
 
@@ -60,15 +61,21 @@ export class StateStack extends TerraformStack {
       keyPrefix: config.state.keyPrefix,
     };
     const roles = new Map<string, StateAccessRole>();
-    for (const account of config.accounts) {
+    // The vault stack's backend reaches the bucket the way an application stack's does.
+    const replica = config.archive.replica;
+    const foreignStacks = [
+      ...(replica ? [{ name: VAULT_STACK_NAME, accountId: replica.accountId }] : []),
+      ...config.accounts,
+    ];
+    for (const stack of foreignStacks) {
       roles.set(
-        account.name,
-        new StateAccessRole(this, `StateAccess_${account.name}`, {
+        stack.name,
+        new StateAccessRole(this, `StateAccess_${stack.name}`, {
           provider,
           location,
-          stack: account.name,
-          accountId: account.accountId,
-          roleName: naming.stateRoleName(account.name),
+          stack: stack.name,
+          accountId: stack.accountId,
+          roleName: naming.stateRoleName(stack.name),
           kmsKeyArn: key?.arn,
         }),
       );

@@ -18,6 +18,7 @@ import {
   CancelKeyDeletionCommand,
   DescribeKeyCommand,
   EnableKeyCommand,
+  GetKeyPolicyCommand,
   ScheduleKeyDeletionCommand,
 } from "@aws-sdk/client-kms";
 import { GetRoleCommand, GetRolePolicyCommand } from "@aws-sdk/client-iam";
@@ -33,6 +34,7 @@ import {
   GetBucketLoggingCommand,
   GetBucketOwnershipControlsCommand,
   GetBucketPolicyCommand,
+  GetBucketReplicationCommand,
   PutBucketPolicyCommand,
   GetBucketVersioningCommand,
   GetObjectLockConfigurationCommand,
@@ -50,6 +52,7 @@ import { SecLogConfig } from "../../lib/config/model";
 import { Naming, namingOf } from "../../lib/naming";
 import { SECURITY_STACK_NAME } from "../../stacks/security-stack";
 import { STATE_STACK_NAME } from "../../stacks/state-stack";
+import { VAULT_STACK_NAME } from "../../stacks/vault-stack";
 import { handler } from "../../functions/processor";
 import { FirehoseEvent } from "../../functions/processor/transform";
 import { synthToDir } from "../support/synth-dir";
@@ -95,13 +98,17 @@ const inCi = process.env.CI === "true";
 if (cannotRun && !inCi) process.stdout.write(`emulator apply test skipped: ${cannotRun}\n`);
 const describeApply = cannotRun && !inCi ? describe.skip : describe;
 
+/** The regional run's vault account (archive.replica). */
+const VAULT_ACCOUNT = "777777777777";
+
 /** Terraform processes at a time: two cores, and one provider process per region of each stack. */
 const APPLY_WIDTH = 2;
 
 /**
  * The shipped example config, and one with what it leaves out: organization
  * mode, two application accounts in the same two regions (two regions keep
- * the provider processes per stack, and so the run time, down), raw delivery, Object Lock with expiry, a provisioned stream,
+ * the provider processes per stack, and so the run time, down), raw delivery, Object Lock with expiry,
+ * a replica in a vault account (COMPLIANCE), a provisioned stream,
  * alarms with email, the SQS object queue, a bootstrapped (KMS) state bucket,
  * and assumed roles for the security account and one application account.
  */
@@ -118,7 +125,17 @@ function configs(): Record<string, unknown> {
         roleArn: "arn:aws:iam::444444444444:role/OrganizationAccountAccessRole",
       },
       organizationId: "o-emulator01",
-      archive: { glacierAfterDays: 30, expireAfterDays: 400, objectLock: { mode: "GOVERNANCE", days: 30 } },
+      archive: {
+        glacierAfterDays: 30,
+        expireAfterDays: 400,
+        objectLock: { mode: "GOVERNANCE", days: 30 },
+        // The vault (issue 19): its own account and region, locked in COMPLIANCE mode with its key.
+        replica: {
+          accountId: VAULT_ACCOUNT,
+          region: "us-west-2",
+          objectLock: { mode: "COMPLIANCE", days: 365 },
+        },
+      },
       stream: { mode: "provisioned", shards: 2, retentionHours: 48 },
       delivery: { format: "raw", bufferSeconds: 120, bufferMiB: 16 },
       alarms: { email: "secops@example.com", silenceHours: 12 },
@@ -353,8 +370,8 @@ describeApply("emulator apply: every stack deployed against moto", () => {
       ["default", ["security", "payments-prod", "web-prod"], [["security"], ["payments-prod", "web-prod"]]],
       [
         "regional",
-        ["security", "data-prod", "shop-prod", "state"],
-        [["state"], ["security"], ["data-prod", "shop-prod"]],
+        ["security", "data-prod", "shop-prod", "state", "vault"],
+        [["state"], ["vault"], ["security"], ["data-prod", "shop-prod"]],
       ],
     ]);
   });
@@ -597,6 +614,82 @@ describeApply("emulator apply: every stack deployed against moto", () => {
       }),
   );
 
+  test("regional/vault: the replica bucket (KMS with the replica key, versioned, private, owner-enforced, the archive's lifecycle, COMPLIANCE lock, the vault policy) and its locked key", () =>
+    asserting(async () => {
+      const r = run("regional");
+      const replica = r.config.archive.replica!;
+      const vault = r.stacks.find((s) => s.name === VAULT_STACK_NAME)!;
+      expect(vault.accountId).toBe(VAULT_ACCOUNT);
+      const state = stateOf(vault);
+      const key = resourceAt(vault, state, "aws_kms_key", "ReplicaKey/Key");
+      const { s3, kms } = await aws.clients(VAULT_ACCOUNT, replica.region);
+      const Bucket = replica.bucketName;
+      expect(Bucket).toBe(`emu-security-logs-replica-${VAULT_ACCOUNT}`);
+      await expectPrivateKmsBucket(s3, Bucket, key.arn);
+      const rules = (await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket }))).Rules!;
+      expect(rules).toMatchObject([
+        {
+          ID: "archive",
+          Status: "Enabled",
+          Transitions: [{ Days: 30, StorageClass: "GLACIER" }],
+          Expiration: { Days: 400 },
+          NoncurrentVersionExpiration: { NoncurrentDays: 400 },
+        },
+      ]);
+      // moto adds "Years: 0" to the default retention.
+      expect(
+        (await s3.send(new GetObjectLockConfigurationCommand({ Bucket }))).ObjectLockConfiguration,
+      ).toMatchObject({
+        ObjectLockEnabled: "Enabled",
+        Rule: { DefaultRetention: { Mode: "COMPLIANCE", Days: 365 } },
+      });
+      const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket }))).Policy!);
+      expect(policy).toEqual(
+        JSON.parse(resourceAt(vault, state, "aws_s3_bucket_policy", "Replica/Policy", "body").policy),
+      );
+      const described = (await kms.send(new DescribeKeyCommand({ KeyId: key.arn }))).KeyMetadata!;
+      expect([described.KeyState, described.KeyManager]).toEqual(["Enabled", "CUSTOMER"]);
+      const keyPolicy = JSON.parse(
+        (await kms.send(new GetKeyPolicyCommand({ KeyId: key.arn, PolicyName: "default" }))).Policy!,
+      );
+      expect(keyPolicy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual([
+        "AccountRootAdministersKey",
+        "ReplicationRoleEncryptsReplicas",
+        "NobodyDisablesDeletesOrUnlocksTheKey",
+      ]);
+      expect(key.bypass_policy_lockout_safety_check).toBe(true);
+    }));
+
+  test("regional/security: the archive replicates raw/ and errors/ into the vault, with the replication role, the replica key's alias and the vault as owner", () =>
+    asserting(async () => {
+      const r = run("regional");
+      const replica = r.config.archive.replica!;
+      const security = securityOf(r);
+      const state = stateOf(security);
+      const role = resourceAt(security, state, "aws_iam_role", "Replication/Role");
+      expect(role.arn).toBe(`arn:aws:iam::${r.config.security.accountId}:role/emu-logs-replication`);
+      const { s3 } = await aws.clients(security.accountId, r.config.security.region);
+      const stored = (await s3.send(new GetBucketReplicationCommand({ Bucket: r.config.archive.bucketName })))
+        .ReplicationConfiguration!;
+      expect(stored.Role).toBe(role.arn);
+      // moto answers each rule's Filter as Prefix "" and drops SourceSelectionCriteria (EMULATOR_GAPS);
+      // ids, priorities, status and destinations are as sent.
+      const destination = {
+        Bucket: `arn:aws:s3:::${replica.bucketName}`,
+        Account: VAULT_ACCOUNT,
+        StorageClass: "STANDARD",
+        AccessControlTranslation: { Owner: "Destination" },
+        EncryptionConfiguration: {
+          ReplicaKmsKeyID: `arn:aws:kms:us-west-2:${VAULT_ACCOUNT}:alias/emu-replica`,
+        },
+        Metrics: { Status: "Enabled" },
+      };
+      expect(stored.Rules!.map((rule) => [rule.ID, rule.Priority, rule.Status, rule.Destination])).toEqual([
+        ["raw", 0, "Enabled", destination],
+        ["errors", 1, "Enabled", destination],
+      ]);
+    }));
+
   test("state bucket (bootstrap): KMS with the state key, versioned, private, owner-enforced, TLS-only", () =>
     asserting(async () => {
       const r = run("regional");
@@ -648,8 +741,9 @@ describeApply("emulator apply: every stack deployed against moto", () => {
           }
         }
       }
-      // default: destination, Firehose, processor; regional: destination, Firehose, two sender roles, two per-stack state roles.
-      expect(checked).toBe(9);
+      // default: destination, Firehose, processor; regional: destination, Firehose, replication, two sender roles,
+      // three per-stack state roles (shop-prod, data-prod, vault).
+      expect(checked).toBe(11);
     }));
 
   test("data hop: a log event subscribed straight to the stream comes out of the processor as a gzip member of NDJSON with its partition keys", () =>
@@ -728,13 +822,14 @@ describeApply("emulator apply: every stack deployed against moto", () => {
     clock.time("destroy refused", async () => {
       const guarded = runs.flatMap((r) =>
         r.stacks
-          .filter((s) => s.name === SECURITY_STACK_NAME || s.name === STATE_STACK_NAME)
+          .filter((s) => [SECURITY_STACK_NAME, STATE_STACK_NAME, VAULT_STACK_NAME].includes(s.name))
           .map((stack) => [r, stack] as const),
       );
       expect(guarded.map(([, stack]) => key(stack))).toEqual([
         "default/security",
         "regional/security",
         "regional/state",
+        "regional/vault",
       ]);
       const results = await inParallel(guarded, APPLY_WIDTH, ([, stack]) => destroyStack(stack, terraform));
       for (const [i, [r, stack]] of guarded.entries()) {
@@ -748,10 +843,13 @@ describeApply("emulator apply: every stack deployed against moto", () => {
         // the other's refusal. What must hold: refused, only guarded resources named, nothing deleted.
         expect([key(stack), results[i].status, refused.length > 0]).toEqual([key(stack), 1, true]);
         expect(refused.filter((address) => !protectedAddresses(stack).includes(address))).toEqual([]);
+        const replica = r.config.archive.replica;
         const [region, Bucket] =
           stack.name === STATE_STACK_NAME && r.config.state.backend === "s3"
             ? [r.config.state.region, r.config.state.bucket]
-            : [r.config.security.region, r.config.archive.bucketName];
+            : stack.name === VAULT_STACK_NAME && replica
+              ? [replica.region, replica.bucketName]
+              : [r.config.security.region, r.config.archive.bucketName];
         const { s3 } = await aws.clients(stack.accountId, region);
         await expect(s3.send(new HeadBucketCommand({ Bucket }))).resolves.toBeDefined();
         expect([...stateOf(stack).keys()].sort()).toEqual(addressesOf(stack).sort());

@@ -53,8 +53,9 @@ const ENCRYPTION_CONTEXT = /^kms:encryptioncontext:/i;
  * (`aws:PrincipalTag/x`); KMS encryption-context keys such as
  * `kms:EncryptionContext:aws:s3:arn` reach it as missing. Those conditions are
  * evaluated here instead, with IAM's StringEquals/StringLike semantics, before
- * the rest of the request goes to the simulator: a statement whose encryption
- * context does not match is dropped, one that matches loses only that condition.
+ * the rest of the request goes to the simulator, in identity and resource
+ * policies alike: a statement whose encryption context does not match is
+ * dropped, one that matches loses only that condition.
  */
 export function withEncryptionContextEvaluated(simulation: Simulation): Simulation {
   const context = simulation.request.contextVariables;
@@ -73,15 +74,15 @@ export function withEncryptionContextEvaluated(simulation: Simulation): Simulati
             condition[operator] = { ...condition[operator], [key]: expected };
             continue;
           }
-          if (operator !== "StringEquals" && operator !== "StringLike")
+          // ArnEquals and ArnLike match alike, with wildcards (IAM User Guide, "Amazon Resource Name (ARN) condition operators").
+          const wildcards = operator === "StringLike" || operator === "ArnLike" || operator === "ArnEquals";
+          if (operator !== "StringEquals" && !wildcards)
             throw new Error(`unsupported operator ${operator} on ${key}`);
           const actual = contextValue(key);
           const patterns = [expected].flat().map(String);
           const ok =
             actual !== undefined &&
-            [actual]
-              .flat()
-              .some((v) => patterns.some((p) => (operator === "StringLike" ? wildcard(p).test(v) : p === v)));
+            [actual].flat().some((v) => patterns.some((p) => (wildcards ? wildcard(p).test(v) : p === v)));
           if (!ok) return [];
         }
       }
@@ -91,6 +92,8 @@ export function withEncryptionContextEvaluated(simulation: Simulation): Simulati
   return {
     ...simulation,
     identityPolicies: simulation.identityPolicies.map((p) => ({ ...p, policy: rewrite(p.policy as Policy) })),
+    // A key policy conditions on the encryption context the same way (the replica key's, lib/policies/replication.ts).
+    resourcePolicy: simulation.resourcePolicy && rewrite(simulation.resourcePolicy as Policy),
   };
 }
 

@@ -2,9 +2,10 @@
  * AWS's answers for a healthy deployment of `baseConfig()` (fixtures.ts), as
  * the APIs document them (DescribeDestinations, DescribeStreamSummary,
  * DescribeDeliveryStream, the S3 bucket Get* calls, DescribeKey,
- * DescribeSubscriptionFilters, DescribeAccountPolicies, ListObjectsV2), written
- * out by hand: the verify checks are judged against these, and each test
- * breaks one thing. Values are literal, not computed from the code under test.
+ * DescribeSubscriptionFilters, DescribeAccountPolicies, ListObjectsV2, and with
+ * a replica GetBucketReplication and the vault's bucket and key), written out
+ * by hand: the verify checks are judged against these, and each test breaks
+ * one thing. Values are literal, not computed from the code under test.
  */
 import { Observed } from "../../lib/verify/observed";
 
@@ -234,6 +235,157 @@ export function healthy(): Observed {
           lastModified: new Date(minutesBefore(26)),
         },
       },
+    },
+  };
+}
+
+// ---------- with a replica (`archive.replica`) ----------
+
+export const VAULT_ACCOUNT = "444444444444";
+export const REPLICA_BUCKET = "secops-security-logs-replica-444444444444";
+const REPLICA_BUCKET_ARN = `arn:aws:s3:::${REPLICA_BUCKET}`;
+export const REPLICA_KEY = "arn:aws:kms:us-west-2:444444444444:key/0a1b2c3d-0000-4000-8000-000000000004";
+export const REPLICA_KEY_ALIAS_ARN = "arn:aws:kms:us-west-2:444444444444:alias/secops-replica";
+export const REPLICATION_ROLE = "arn:aws:iam::111111111111:role/secops-logs-replication";
+
+/** `baseConfig()` with a replica in the vault account: COMPLIANCE 365 days, the defaults otherwise. */
+export function withReplica(config: Record<string, any>, fields: Record<string, unknown> = {}) {
+  config.archive = {
+    ...(config.archive ?? {}),
+    replica: {
+      accountId: VAULT_ACCOUNT,
+      region: "us-west-2",
+      objectLock: { mode: "COMPLIANCE", days: 365 },
+      ...fields,
+    },
+  };
+  return config;
+}
+
+/** One rule of GetBucketReplication as S3 returns a V2 (Filter) rule. */
+export function replicationRule(id: string, priority: number) {
+  return {
+    ID: id,
+    Priority: priority,
+    Filter: { Prefix: `${id}/` },
+    Status: "Enabled",
+    SourceSelectionCriteria: { SseKmsEncryptedObjects: { Status: "Enabled" } },
+    Destination: {
+      Bucket: REPLICA_BUCKET_ARN,
+      Account: VAULT_ACCOUNT,
+      StorageClass: "STANDARD",
+      AccessControlTranslation: { Owner: "Destination" },
+      EncryptionConfiguration: { ReplicaKmsKeyID: REPLICA_KEY_ALIAS_ARN },
+      Metrics: { Status: "Enabled" },
+    },
+    DeleteMarkerReplication: { Status: "Disabled" },
+  };
+}
+
+/** The vault bucket policy as S3 returns it: the document it was given, whitespace aside. */
+export function vaultPolicy(): string {
+  const onlyTheRole = {
+    Principal: { AWS: "arn:aws:iam::111111111111:root" },
+    Condition: { ArnEquals: { "aws:PrincipalArn": REPLICATION_ROLE } },
+  };
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [REPLICA_BUCKET_ARN, `${REPLICA_BUCKET_ARN}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+      {
+        Sid: "ReplicationRoleWritesReplicas",
+        Effect: "Allow",
+        ...onlyTheRole,
+        Action: ["s3:ObjectOwnerOverrideToBucketOwner", "s3:ReplicateObject", "s3:ReplicateTags"],
+        Resource: `${REPLICA_BUCKET_ARN}/*`,
+      },
+      {
+        Sid: "ReplicationRoleReadsVersioning",
+        Effect: "Allow",
+        ...onlyTheRole,
+        Action: "s3:GetBucketVersioning",
+        Resource: REPLICA_BUCKET_ARN,
+      },
+      {
+        Sid: "OnlyTheReplicationRoleReplicates",
+        Effect: "Deny",
+        Principal: "*",
+        Action: [
+          "s3:ObjectOwnerOverrideToBucketOwner",
+          "s3:ReplicateObject",
+          "s3:ReplicateTags",
+          "s3:ReplicateDelete",
+        ],
+        Resource: `${REPLICA_BUCKET_ARN}/*`,
+        Condition: { ArnNotEquals: { "aws:PrincipalArn": REPLICATION_ROLE } },
+      },
+      {
+        Sid: "NoDirectWrites",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:PutObject",
+        Resource: `${REPLICA_BUCKET_ARN}/*`,
+      },
+    ],
+  });
+}
+
+/**
+ * Every read of a healthy deployment of `withReplica(baseConfig())`: the
+ * healthy reads, the archive's replication configuration (events/ and
+ * errors/), and the vault's bucket and key. A fresh copy each call.
+ */
+export function healthyWithReplica(): Observed {
+  const observed = healthy();
+  return {
+    ...observed,
+    security: {
+      ...observed.security,
+      replication: {
+        Role: REPLICATION_ROLE,
+        Rules: [replicationRule("events", 0), replicationRule("errors", 1)],
+      },
+    },
+    vault: {
+      identity: "arn:aws:sts::444444444444:assumed-role/SecurityAudit/seclog-verify",
+      bucket: {
+        versioning: { Status: "Enabled" },
+        publicAccessBlock: {
+          BlockPublicAcls: true,
+          IgnorePublicAcls: true,
+          BlockPublicPolicy: true,
+          RestrictPublicBuckets: true,
+        },
+        encryption: [
+          {
+            ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "aws:kms", KMSMasterKeyID: REPLICA_KEY },
+            BucketKeyEnabled: true,
+          },
+        ],
+        policy: vaultPolicy(),
+        ownership: [{ ObjectOwnership: "BucketOwnerEnforced" }],
+        lifecycle: [
+          {
+            ID: "archive",
+            Status: "Enabled",
+            Filter: {},
+            Transitions: [{ Days: 90, StorageClass: "GLACIER" }],
+            NoncurrentVersionTransitions: [{ NoncurrentDays: 90, StorageClass: "GLACIER" }],
+          },
+        ],
+        objectLock: {
+          ObjectLockEnabled: "Enabled",
+          Rule: { DefaultRetention: { Mode: "COMPLIANCE", Days: 365 } },
+        },
+      },
+      keys: { "alias/secops-replica": key(REPLICA_KEY) },
     },
   };
 }

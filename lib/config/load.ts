@@ -5,6 +5,7 @@ import { z } from "zod";
 import { describePath, joinPath, parsePath, Position, positionAt, SourceLocator } from "./locate";
 import {
   AppAccount,
+  ArchiveSettings,
   DeliverySettings,
   SearchSettings,
   SecLogConfig,
@@ -13,7 +14,7 @@ import {
 } from "./model";
 import { partitionOf } from "./regions";
 import { CONFIG_RULES, Problem } from "./rules";
-import { namingOf } from "../naming";
+import { Naming, namingOf } from "../naming";
 import { regionsOf, sendersByRegion } from "./topology";
 import { configSchema, RawConfig } from "./schema";
 import { closest, plural } from "../text";
@@ -321,7 +322,7 @@ function resolve(raw: RawConfig): SecLogConfig {
     partition: partitionOf(raw.security.region),
     security: raw.security,
     organizationId: raw.organizationId,
-    archive: { ...raw.archive, bucketName: raw.archive.bucketName ?? naming.defaultBucketName() },
+    archive: resolveArchive(raw, naming),
     stream: resolveStream(raw),
     delivery: resolveDelivery(raw),
     state: resolveState(raw),
@@ -331,6 +332,15 @@ function resolve(raw: RawConfig): SecLogConfig {
     accounts: raw.accounts.map((account) => resolveAccount(raw, account)),
     destinationRegions: [...senders.keys()].sort(),
     sendersByRegion: senders,
+  };
+}
+
+function resolveArchive(raw: RawConfig, naming: Naming): ArchiveSettings {
+  const { replica, ...archive } = raw.archive;
+  return {
+    ...archive,
+    bucketName: archive.bucketName ?? naming.defaultBucketName(),
+    ...(replica ? { replica: { ...replica, bucketName: naming.replicaBucketName(replica.accountId) } } : {}),
   };
 }
 

@@ -34,8 +34,27 @@ export interface ArchiveSettings {
   readonly bucketName: string;
   readonly glacierAfterDays: number;
   readonly expireAfterDays?: number;
-  readonly objectLock?: { readonly mode: "GOVERNANCE" | "COMPLIANCE"; readonly days: number };
+  readonly objectLock?: ObjectLockSettings;
   readonly accessLogs: boolean;
+  /** The locked copy in a vault account (`archive.replica`). */
+  readonly replica?: ReplicaSettings;
+}
+
+export interface ObjectLockSettings {
+  readonly mode: "GOVERNANCE" | "COMPLIANCE";
+  readonly days: number;
+}
+
+export interface ReplicaSettings {
+  readonly accountId: string;
+  readonly region: string;
+  readonly roleArn?: string;
+  /** `<prefix>-security-logs-replica-<accountId>` (Naming.replicaBucketName). */
+  readonly bucketName: string;
+  readonly objectLock: ObjectLockSettings;
+  readonly storageClass:
+    "STANDARD" | "STANDARD_IA" | "INTELLIGENT_TIERING" | "GLACIER_IR" | "GLACIER" | "DEEP_ARCHIVE";
+  readonly replicationTimeControl: boolean;
 }
 
 export interface SearchSettings {

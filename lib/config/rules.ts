@@ -26,7 +26,7 @@ export interface Problem {
  */
 export type ConfigRule = (config: RawConfig) => Problem[];
 
-const RESERVED_STACK_NAMES = ["security", "state"];
+const RESERVED_STACK_NAMES = ["security", "state", "vault"];
 
 export const uniqueAccountNames: ConfigRule = (config) =>
   duplicates(config.accounts.map((a) => a.name)).map((i) => ({
@@ -68,6 +68,15 @@ export const appAccountIsNotSecurityAccount: ConfigRule = (config) =>
 export const roleArnsMatchAccounts: ConfigRule = (config) => {
   const checks: Array<[string, string | undefined, string]> = [
     ["security.roleArn", config.security.roleArn, config.security.accountId],
+    ...(config.archive.replica
+      ? [
+          ["archive.replica.roleArn", config.archive.replica.roleArn, config.archive.replica.accountId] as [
+            string,
+            string | undefined,
+            string,
+          ],
+        ]
+      : []),
     ...config.accounts.map((a, i): [string, string | undefined, string] => [
       `accounts[${i}].roleArn`,
       a.roleArn,
@@ -100,18 +109,59 @@ export const roleArnsMatchAccounts: ConfigRule = (config) => {
 
 export const onePartition: ConfigRule = (config) => {
   const home = partitionOf(config.security.region);
-  return config.accounts.flatMap((a, i) =>
-    (a.regions ?? []).flatMap((r, j) =>
-      partitionOf(r) === home
-        ? []
-        : [
-            {
-              path: `accounts[${i}].regions[${j}]`,
-              message: `${r} is outside partition ${home} of security.region; logs cannot cross partitions`,
-            },
-          ],
+  const replica = config.archive.replica;
+  // S3 replicates within a partition only; the vault's provider runs in the home partition too.
+  const replicaProblems: Problem[] =
+    replica && partitionOf(replica.region) !== home
+      ? [
+          {
+            path: "archive.replica.region",
+            message: `${replica.region} is outside partition ${home} of security.region; S3 cannot replicate across partitions`,
+          },
+        ]
+      : [];
+  return replicaProblems.concat(
+    config.accounts.flatMap((a, i) =>
+      (a.regions ?? []).flatMap((r, j) =>
+        partitionOf(r) === home
+          ? []
+          : [
+              {
+                path: `accounts[${i}].regions[${j}]`,
+                message: `${r} is outside partition ${home} of security.region; logs cannot cross partitions`,
+              },
+            ],
+      ),
     ),
   );
+};
+
+/**
+ * The vault holds the copy that survives the loss of the security account: in
+ * that account it falls with it, and in an application account the people the
+ * archive watches could delete the evidence about themselves.
+ */
+export const replicaInVaultAccount: ConfigRule = (config) => {
+  const replica = config.archive.replica;
+  if (!replica) return [];
+  const path = "archive.replica.accountId";
+  if (replica.accountId === config.security.accountId)
+    return [
+      {
+        path,
+        message:
+          "is the security account; the replica must live in a separate vault account, or whoever controls the security account controls both copies",
+      },
+    ];
+  const i = config.accounts.findIndex((a) => a.accountId === replica.accountId);
+  return i < 0
+    ? []
+    : [
+        {
+          path,
+          message: `is application account accounts[${i}] (${config.accounts[i].name}); use a vault account that ships no logs and that application teams cannot administer`,
+        },
+      ];
 };
 
 export const uniqueRegions: ConfigRule = (config) =>
@@ -214,15 +264,23 @@ export const expiryAfterTransition: ConfigRule = (config) => {
  * version's lock ends on the day it is due to expire.
  */
 export const expiryNotBeforeLock: ConfigRule = (config) => {
-  const { expireAfterDays, objectLock } = config.archive;
-  return expireAfterDays !== undefined && objectLock && expireAfterDays < objectLock.days
-    ? [
-        {
-          path: "archive.expireAfterDays",
-          message: `is shorter than archive.objectLock.days (${objectLock.days}); locked versions cannot expire, so raise expireAfterDays or lower the lock`,
-        },
-      ]
-    : [];
+  const { expireAfterDays, objectLock, replica } = config.archive;
+  if (expireAfterDays === undefined) return [];
+  // The replica bucket takes the archive's lifecycle, so its lock is held to the same rule.
+  const locks: Array<[string, number | undefined]> = [
+    ["archive.objectLock.days", objectLock?.days],
+    ["archive.replica.objectLock.days", replica?.objectLock.days],
+  ];
+  return locks.flatMap(([field, days]) =>
+    days !== undefined && expireAfterDays < days
+      ? [
+          {
+            path: "archive.expireAfterDays",
+            message: `is shorter than ${field} (${days}); locked versions cannot expire, so raise expireAfterDays or lower the lock`,
+          },
+        ]
+      : [],
+  );
 };
 
 /** Dynamic partitioning, which the events format uses, requires a buffer of at least 64 MiB (lib/aws-limits.ts). */
@@ -467,6 +525,7 @@ export const CONFIG_RULES: readonly ConfigRule[] = [
   appAccountIsNotSecurityAccount,
   roleArnsMatchAccounts,
   onePartition,
+  replicaInVaultAccount,
   uniqueRegions,
   accountSubscribesSomething,
   filtersPerLogGroup,

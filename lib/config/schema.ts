@@ -76,6 +76,47 @@ const objectLock = z
   })
   .describe("S3 Object Lock default retention; omit to leave Object Lock off");
 
+/**
+ * Storage classes a replica may start in. Not ONEZONE_IA or
+ * REDUCED_REDUNDANCY: a vault copy kept in one Availability Zone, or at lower
+ * durability, is not the second copy it is meant to be.
+ */
+export const REPLICA_STORAGE_CLASSES = [
+  "STANDARD",
+  "STANDARD_IA",
+  "INTELLIGENT_TIERING",
+  "GLACIER_IR",
+  "GLACIER",
+  "DEEP_ARCHIVE",
+] as const;
+
+const replica = z
+  .strictObject({
+    accountId: accountId.describe(
+      "vault account id, a quoted 12-digit string: neither the security account nor an application account",
+    ),
+    region: region.describe("region of the replica bucket and its key"),
+    roleArn: roleArn.optional().describe("role the provider assumes in the vault account"),
+    objectLock: objectLock.describe(
+      "Object Lock default retention of every replica (required: a vault copy that can be deleted is not a vault)",
+    ),
+    storageClass: z
+      .enum(REPLICA_STORAGE_CLASSES)
+      .default("STANDARD")
+      .describe(
+        "storage class replicas are written in; the archive's lifecycle then moves them to GLACIER after glacierAfterDays (S3 never moves an object to a warmer class: DEEP_ARCHIVE replicas stay there)",
+      ),
+    replicationTimeControl: z
+      .boolean()
+      .default(false)
+      .describe(
+        "S3 Replication Time Control: 99.99% of objects replicated within 15 minutes, billed per GB replicated",
+      ),
+  })
+  .describe(
+    "a locked copy of the archive in a vault account (`vault` stack, deployed before `security`); omit for none",
+  );
+
 const archive = z
   .strictObject({
     bucketName: z
@@ -114,6 +155,7 @@ const archive = z
       .optional()
       .describe("days before objects expire; omit to keep forever"),
     objectLock: objectLock.optional(),
+    replica: replica.optional(),
     accessLogs: z
       .boolean()
       .default(true)

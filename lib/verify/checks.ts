@@ -4,6 +4,7 @@
  * Nothing here calls AWS, so every branch is tested on recorded responses.
  */
 import { logGroupKey } from "../../functions/processor/transform";
+import { PolicyDocument } from "../iam/policy";
 import { deliveryHourOf, eventsPartitionPrefix } from "../search";
 import {
   Expected,
@@ -13,7 +14,10 @@ import {
   ExpectedDestination,
   ExpectedLogGroup,
   ExpectedRegion,
+  ExpectedReplication,
   ExpectedSecurity,
+  ExpectedVault,
+  RTC_MINUTES,
 } from "./expected";
 import {
   AccountPolicyRead,
@@ -32,14 +36,17 @@ import {
   Observed,
   Read,
   RegionRead,
+  ReplicationRead,
+  ReplicationRuleRead,
   SecurityRead,
+  VaultRead,
 } from "./observed";
-import { canonicalPolicy, statementIn } from "./policy-compare";
+import { canonicalPolicy, statementDiff, statementIn } from "./policy-compare";
 
 export type Status = "ok" | "drift" | "gap" | "error";
 
 export interface CheckRow {
-  /** `security` or the account's name. */
+  /** `security`, `vault` or the account's name. */
   readonly account: string;
   readonly region: string;
   /** What was checked, e.g. `destination`, `log group /var/log/secure`. */
@@ -63,10 +70,11 @@ export interface VerifyOptions {
 export const DEFAULT_WINDOW_HOURS = 24;
 export const DEFAULT_FLOW_MARGIN_SECONDS = 600;
 
-/** Every row, security account first, then each account in config order. */
+/** Every row, security account first, then the vault (with `archive.replica`), then each account in config order. */
 export function verifyRows(expected: Expected, observed: Observed, options: VerifyOptions): CheckRow[] {
   return [
-    ...securityRows(expected.security, observed.security, options),
+    ...securityRows(expected.security, observed.security, options, observed.vault),
+    ...(expected.vault?.checked && observed.vault ? vaultRows(expected.vault, observed.vault) : []),
     ...expected.accounts.flatMap((account) => {
       const read = observed.accounts[account.name];
       return read ? accountRows(expected, account, read, observed, options) : [];
@@ -76,11 +84,16 @@ export function verifyRows(expected: Expected, observed: Observed, options: Veri
 
 // ---------- security account ----------
 
-function securityRows(expected: ExpectedSecurity, read: SecurityRead, options: VerifyOptions): CheckRow[] {
+function securityRows(
+  expected: ExpectedSecurity,
+  read: SecurityRead,
+  options: VerifyOptions,
+  vault: VaultRead | undefined,
+): CheckRow[] {
   if (!expected.checked) return [];
   const deploy = `run \`cdktf deploy ${options.securityStack}\``;
   const row = rowMaker("security", expected.region, deploy);
-  const keys = keyIndex(expected, read);
+  const keys = keyIndex(expected, read.keys);
   const destinations = [
     identityRow("security", expected.region, expected.accountId, read.identity),
     ...expected.destinations.map((d) => destinationRow(d, read.destinations[d.region], deploy)),
@@ -91,14 +104,18 @@ function securityRows(expected: ExpectedSecurity, read: SecurityRead, options: V
     streamRow(expected, read, keys, row),
     deliveryRow(expected.delivery, read, keys, expected.archive.keyAlias, row),
     ...bucketRows(expected.archive, read.bucket, keys, row),
+    ...(expected.replication
+      ? [replicationRow(expected.replication, read.replication, vault, options.securityStack, row)]
+      : []),
     ...expected.keyAliases.map((alias) => keyRow(alias, read.keys[alias], row)),
     errorsRow(expected.archive.bucketName, read.errors, options, row),
   ];
 }
 
-/** Makes the rows of one account and region; `region` says which. */
+/** Makes the rows of one account and region; `account` and `region` say which. */
 interface RowMaker {
   (check: string, failures: string[], expected: string, found: string, fix?: string): CheckRow;
+  readonly account: string;
   readonly region: string;
 }
 
@@ -119,7 +136,7 @@ function rowMaker(account: string, region: string, deploy: string): RowMaker {
     found: failures.length ? failures.join("; ") : found,
     fix: failures.length ? fix : "",
   });
-  return Object.assign(make, { region });
+  return Object.assign(make, { account, region });
 }
 
 function errorRow(
@@ -174,15 +191,18 @@ function destinationRow(
   return row(check, failures, summary, summary);
 }
 
-/** The archive's and stream's keys as read, for matching the key ids other resources name. */
+/** One account's keys as read, for matching the key ids other resources name. */
 type KeyIndex = (alias: string, keyId: string | undefined) => boolean;
 
-function keyIndex(expected: ExpectedSecurity, read: SecurityRead): KeyIndex {
+function keyIndex(
+  place: { readonly partition: string; readonly region: string; readonly accountId: string },
+  keys: Readonly<Record<string, Read<KeyRead>>>,
+): KeyIndex {
   return (alias, keyId) => {
     if (keyId === undefined) return false;
-    const key = read.keys[alias];
+    const key = keys[alias];
     const meta = key && !isFailure(key) ? key.KeyMetadata : undefined;
-    const aliasArn = `arn:${expected.partition}:kms:${expected.region}:${expected.accountId}:${alias}`;
+    const aliasArn = `arn:${place.partition}:kms:${place.region}:${place.accountId}:${alias}`;
     return [alias, aliasArn, meta?.Arn, meta?.KeyId].includes(keyId);
   };
 }
@@ -273,7 +293,7 @@ function setting<T>(
     summary,
     row: (bucket, row) => {
       const value = field(bucket);
-      if (isFailure(value)) return errorRow("security", row.region, check, summary, value.failure);
+      if (isFailure(value)) return errorRow(row.account, row.region, check, summary, value.failure);
       const { failures, found } = judge(value);
       return row(check, failures, summary, found);
     },
@@ -288,7 +308,7 @@ function bucketRows(
 ): CheckRow[] {
   const settings = bucketSettings(expected, keys);
   if (isFailure(read))
-    return settings.map((s) => errorRow("security", row.region, s.check, s.summary, read.failure));
+    return settings.map((s) => errorRow(row.account, row.region, s.check, s.summary, read.failure));
   if (!read) return settings.map((s) => row(s.check, [`no bucket ${expected.bucketName}`], s.summary, ""));
   return settings.map((s) => s.row(read, row));
 }
@@ -302,9 +322,10 @@ const PUBLIC_ACCESS_FLAGS = [
 
 function bucketSettings(expected: ExpectedArchive, keys: KeyIndex): BucketSetting[] {
   const publicAccess = "all four public-access blocks on";
+  const label = expected.label;
   return [
     setting(
-      "archive versioning",
+      `${label} versioning`,
       "Enabled",
       (b) => b.versioning,
       (v) => {
@@ -313,7 +334,7 @@ function bucketSettings(expected: ExpectedArchive, keys: KeyIndex): BucketSettin
       },
     ),
     setting(
-      "archive public access",
+      `${label} public access`,
       publicAccess,
       (b) => b.publicAccessBlock,
       (block) => {
@@ -322,7 +343,7 @@ function bucketSettings(expected: ExpectedArchive, keys: KeyIndex): BucketSettin
       },
     ),
     setting(
-      "archive encryption",
+      `${label} encryption`,
       `SSE-KMS with ${expected.keyAlias}`,
       (b) => b.encryption,
       (rules) => {
@@ -334,21 +355,23 @@ function bucketSettings(expected: ExpectedArchive, keys: KeyIndex): BucketSettin
         return { failures: ok ? [] : [found], found };
       },
     ),
+    expected.policy
+      ? wholePolicySetting(`${label} bucket policy`, expected.policy)
+      : setting(
+          `${label} TLS-only policy`,
+          "a bucket policy denying requests without TLS",
+          (b) => b.policy,
+          (policy) => ({
+            failures: !policy
+              ? ["no bucket policy"]
+              : statementIn(policy, expected.tlsDeny)
+                ? []
+                : ["the policy has no TLS-only deny for the bucket and its objects"],
+            found: "a bucket policy denying requests without TLS",
+          }),
+        ),
     setting(
-      "archive TLS-only policy",
-      "a bucket policy denying requests without TLS",
-      (b) => b.policy,
-      (policy) => ({
-        failures: !policy
-          ? ["no bucket policy"]
-          : statementIn(policy, expected.tlsDeny)
-            ? []
-            : ["the policy has no TLS-only deny for the bucket and its objects"],
-        found: "a bucket policy denying requests without TLS",
-      }),
-    ),
-    setting(
-      "archive ownership",
+      `${label} ownership`,
       "BucketOwnerEnforced (ACLs off)",
       (b) => b.ownership,
       (rules) => {
@@ -357,7 +380,7 @@ function bucketSettings(expected: ExpectedArchive, keys: KeyIndex): BucketSettin
       },
     ),
     setting(
-      "archive lifecycle",
+      `${label} lifecycle`,
       lifecycleSummary(expected),
       (b) => b.lifecycle,
       (rules) => ({
@@ -366,12 +389,38 @@ function bucketSettings(expected: ExpectedArchive, keys: KeyIndex): BucketSettin
       }),
     ),
     setting(
-      "archive Object Lock",
+      `${label} Object Lock`,
       objectLockSummary(expected),
       (b) => b.objectLock,
       (lock) => objectLockJudgement(expected, lock),
     ),
   ];
+}
+
+/**
+ * A bucket policy that must be exactly `wanted`, by meaning: each wanted
+ * statement present (any Sid), and nothing else (another statement may grant
+ * what the policy is there to refuse).
+ */
+function wholePolicySetting(check: string, wanted: PolicyDocument): BucketSetting {
+  const sids = wanted.Statement.map((s) => s.Sid).join(", ");
+  const summary = `exactly the statements ${sids}`;
+  return setting(
+    check,
+    summary,
+    (b) => b.policy,
+    (policy) => {
+      if (!policy) return { failures: ["no bucket policy"], found: "" };
+      const { missing, extra } = statementDiff(policy, wanted);
+      return {
+        failures: [
+          ...missing.map((s) => `no statement equal to ${s.Sid}`),
+          ...extra.map((s) => `unexpected statement ${JSON.stringify(s)}`),
+        ],
+        found: summary,
+      };
+    },
+  );
 }
 
 function lifecycleSummary(expected: ExpectedArchive): string {
@@ -446,7 +495,7 @@ function keyRow(alias: string, read: Read<KeyRead>, row: RowMaker): CheckRow {
   const check = `key ${alias}`;
   const summary = "enabled, rotating, not pending deletion";
   const region = row.region;
-  if (isFailure(read)) return errorRow("security", region, check, summary, read.failure);
+  if (isFailure(read)) return errorRow(row.account, region, check, summary, read.failure);
   if (!read) return row(check, [`no key has the alias ${alias}`], summary, "");
   const meta = read.KeyMetadata;
   const failures: string[] = [];
@@ -459,9 +508,111 @@ function keyRow(alias: string, read: Read<KeyRead>, row: RowMaker): CheckRow {
     fix = `aws kms enable-key --key-id ${meta.KeyId}`;
   }
   const rotation = read.rotationEnabled;
-  if (isFailure(rotation)) return errorRow("security", region, check, summary, rotation.failure);
+  if (isFailure(rotation)) return errorRow(row.account, region, check, summary, rotation.failure);
   if (rotation !== true) failures.push("rotation off");
   return row(check, failures, summary, `${meta.Arn}: ${meta.KeyState}, rotating`, fix);
+}
+
+/**
+ * The archive's replication into the vault: the role, and exactly one rule
+ * per archived prefix with what modules/replication.ts gives S3. A rule that
+ * replicates delete markers lets a delete in the security account hide the
+ * vault's copy; another destination, account or key sends the copy
+ * elsewhere; ownership not handed over leaves the replicas the security
+ * account's; metrics off blinds the alarms. A rule the config does not make
+ * may copy the archive anywhere.
+ */
+function replicationRow(
+  expected: ExpectedReplication,
+  read: Read<ReplicationRead>,
+  vault: VaultRead | undefined,
+  securityStack: string,
+  row: RowMaker,
+): CheckRow {
+  const check = "archive replication";
+  const d = expected.destination;
+  const summary = [
+    `role ${expected.roleArn}`,
+    `rules ${expected.rules.map((r) => r.id).join(", ")} (one per archived prefix): enabled, SSE-KMS objects included, delete markers not replicated`,
+    `to ${d.bucketArn} in account ${d.accountId} as ${d.storageClass}, owner Destination, encrypted with ${d.keyAliasArn}`,
+    `metrics on${expected.replicationTimeControl ? `, Replication Time Control ${RTC_MINUTES} minutes` : ""}`,
+  ].join("; ");
+  const fix = `run \`cdktf deploy ${securityStack}\` (terraform apply of the security stack writes the replication configuration back)`;
+  if (isFailure(read)) return errorRow(row.account, row.region, check, summary, read.failure);
+  if (!read) return row(check, [`no replication configuration on ${expected.bucketName}`], summary, "", fix);
+  const failures: string[] = [];
+  if (read.Role !== expected.roleArn) failures.push(`role ${read.Role ?? "(none)"}`);
+  const rules = read.Rules ?? [];
+  // The replica key by its alias ARN, or by the ARN the vault's DescribeKey gave.
+  const keyIds = [
+    d.keyAliasArn,
+    ...Object.values(vault?.keys ?? {}).map((key) =>
+      key && !isFailure(key) ? key.KeyMetadata.Arn : undefined,
+    ),
+  ];
+  for (const want of expected.rules) {
+    const rule = rules.find((r) => r.ID === want.id);
+    if (!rule) failures.push(`no rule ${want.id}`);
+    else failures.push(...ruleFailures(expected, want, rule, keyIds).map((f) => `rule ${want.id}: ${f}`));
+  }
+  for (const extra of rules.filter((r) => !expected.rules.some((want) => want.id === r.ID)))
+    failures.push(
+      `unexpected rule ${extra.ID ?? "(no id)"} to ${extra.Destination?.Bucket ?? "(no bucket)"}`,
+    );
+  return row(check, failures, summary, summary, fix);
+}
+
+function ruleFailures(
+  expected: ExpectedReplication,
+  want: ExpectedReplication["rules"][number],
+  rule: ReplicationRuleRead,
+  keyIds: ReadonlyArray<string | undefined>,
+): string[] {
+  const d = expected.destination;
+  const to = rule.Destination;
+  const failures: string[] = [];
+  if (rule.Status !== "Enabled") failures.push(`status ${rule.Status}`);
+  if (rule.Priority !== want.priority) failures.push(`priority ${rule.Priority ?? "(none)"}`);
+  const filter = rule.Filter;
+  if (!filter || filter.Prefix !== want.prefix || filter.Tag || filter.And)
+    failures.push(`filter ${filter ? JSON.stringify(filter) : `(none; prefix ${rule.Prefix ?? "(none)"})`}`);
+  const deleteMarkers = rule.DeleteMarkerReplication?.Status;
+  if (deleteMarkers !== "Disabled")
+    failures.push(`delete marker replication ${deleteMarkers ?? "(not set)"}`);
+  const sseKms = rule.SourceSelectionCriteria?.SseKmsEncryptedObjects?.Status;
+  if (sseKms !== "Enabled") failures.push(`SSE-KMS objects ${sseKms ?? "not selected"}`);
+  if (to?.Bucket !== d.bucketArn) failures.push(`destination bucket ${to?.Bucket ?? "(none)"}`);
+  if (to?.Account !== d.accountId) failures.push(`destination account ${to?.Account ?? "(none)"}`);
+  if (to?.StorageClass !== d.storageClass)
+    failures.push(`storage class ${to?.StorageClass ?? "(the source object's)"}`);
+  const owner = to?.AccessControlTranslation?.Owner;
+  if (owner !== "Destination") failures.push(`owner ${owner ?? "not translated (the source account)"}`);
+  const key = to?.EncryptionConfiguration?.ReplicaKmsKeyID;
+  if (key === undefined || !keyIds.includes(key)) failures.push(`replica key ${key ?? "(none)"}`);
+  const metrics = to?.Metrics;
+  const rtc = to?.ReplicationTime;
+  if (metrics?.Status !== "Enabled") failures.push(`metrics ${metrics?.Status ?? "off"}`);
+  if (expected.replicationTimeControl) {
+    if (metrics?.Status === "Enabled" && metrics.EventThreshold?.Minutes !== RTC_MINUTES)
+      failures.push(`metrics event threshold ${metrics.EventThreshold?.Minutes ?? "(none)"}`);
+    if (rtc?.Status !== "Enabled" || rtc.Time?.Minutes !== RTC_MINUTES)
+      failures.push(
+        `Replication Time Control ${rtc?.Status === "Enabled" ? `${rtc.Time?.Minutes} minutes` : "off"}`,
+      );
+  } else if (rtc?.Status === "Enabled") failures.push("Replication Time Control on");
+  return failures;
+}
+
+// ---------- vault account ----------
+
+/** The replica bucket, the archive's settings with the replica's key, lock and policy, and the replica key. */
+function vaultRows(expected: ExpectedVault, read: VaultRead): CheckRow[] {
+  const row = rowMaker(expected.name, expected.region, `run \`cdktf deploy ${expected.name}\``);
+  return [
+    identityRow(expected.name, expected.region, expected.accountId, read.identity),
+    ...bucketRows(expected.bucket, read.bucket, keyIndex(expected, read.keys), row),
+    keyRow(expected.keyAlias, read.keys[expected.keyAlias], row),
+  ];
 }
 
 function errorsRow(bucket: string, read: Read<ListingRead>, options: VerifyOptions, row: RowMaker): CheckRow {

@@ -9,8 +9,9 @@ import { PolicyDocument } from "../iam/policy";
 import { denyInsecureTransport } from "../iam/s3";
 import { PolicyStatement } from "../iam/policy";
 import { accountPolicyExclusions, accountPolicySelectionCriteria, Naming, namingOf } from "../naming";
-import { ERROR_PREFIX, RAW_PREFIX, SOURCE_PREFIX } from "../pipeline";
+import { archivedPrefixes, ERROR_PREFIX, RAW_PREFIX, SOURCE_PREFIX } from "../pipeline";
 import { accountSubscriptionDocument, regionAccessPolicy } from "../policies/destination";
+import { vaultBucketPolicy } from "../policies/replication";
 import { DELIVERY_HOUR_PATH, EVENTS_OBJECT_PREFIX } from "../search";
 
 export type KeyPurpose = "archive" | "stream" | "notifications" | "search-results";
@@ -41,7 +42,15 @@ export interface ExpectedDelivery {
   readonly bufferSeconds: number;
 }
 
+/** The vault account's name in verify (`--account`, rows, reports): its stack's, stacks/vault-stack.ts. */
+export const VAULT_ACCOUNT = "vault";
+
+/** S3 Replication Time Control's threshold and its metrics' event threshold: 15 minutes, the only value S3 takes. */
+export const RTC_MINUTES = 15;
+
 export interface ExpectedArchive {
+  /** What its rows are called: `archive versioning`, `replica versioning`, ... */
+  readonly label: "archive" | "replica";
   readonly bucketName: string;
   readonly bucketArn: string;
   readonly keyAlias: string;
@@ -49,6 +58,51 @@ export interface ExpectedArchive {
   readonly glacierAfterDays: number;
   readonly expireAfterDays?: number;
   readonly objectLock?: { readonly mode: "GOVERNANCE" | "COMPLIANCE"; readonly days: number };
+  /**
+   * The whole bucket policy, compared statement by statement by meaning (the
+   * replica's, lib/policies/replication.ts vaultBucketPolicy). Undefined: the
+   * archive's policy, which others add statements to, need only hold `tlsDeny`.
+   */
+  readonly policy?: PolicyDocument;
+}
+
+/** One replication rule (modules/replication.ts replicationRule): one per archived prefix. */
+export interface ExpectedReplicationRule {
+  /** The prefix without its slash (replicationRuleId). */
+  readonly id: string;
+  readonly priority: number;
+  readonly prefix: string;
+}
+
+/** The archive's replication configuration (security account, `archive.replica`). */
+export interface ExpectedReplication {
+  readonly bucketName: string;
+  /** The role S3 assumes (Naming.replicationRoleArn). */
+  readonly roleArn: string;
+  readonly rules: readonly ExpectedReplicationRule[];
+  readonly destination: {
+    readonly bucketArn: string;
+    readonly accountId: string;
+    readonly storageClass: string;
+    /** ReplicaKmsKeyID: the replica key's alias ARN (Naming.replicaKeyAliasArn). */
+    readonly keyAliasArn: string;
+  };
+  readonly replicationTimeControl: boolean;
+}
+
+/** The vault account (`archive.replica`): the replica bucket and its key. */
+export interface ExpectedVault {
+  /** VAULT_ACCOUNT. */
+  readonly name: string;
+  readonly partition: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly roleArn?: string;
+  readonly bucket: ExpectedArchive;
+  /** The replica key's alias (`alias/<prefix>-replica`). */
+  readonly keyAlias: string;
+  /** Whether it is checked at all (`--account` and `--region` may leave it out). */
+  readonly checked: boolean;
 }
 
 export interface ExpectedSecurity {
@@ -62,6 +116,8 @@ export interface ExpectedSecurity {
   readonly archive: ExpectedArchive;
   /** Every KMS key of the security stack, by alias. */
   readonly keyAliases: readonly string[];
+  /** With `archive.replica`: the archive's replication into the vault. */
+  readonly replication?: ExpectedReplication;
   /** Whether the security account is checked at all (`--account` may name another). */
   readonly checked: boolean;
   /** Whether its home-region resources (stream, delivery, archive, keys) are checked (`--region` may name another). */
@@ -110,6 +166,8 @@ export interface Expected {
   readonly partition: string;
   readonly format: "events" | "raw";
   readonly security: ExpectedSecurity;
+  /** With `archive.replica` only. */
+  readonly vault?: ExpectedVault;
   readonly accounts: readonly ExpectedAccount[];
 }
 
@@ -120,6 +178,7 @@ export function expectedState(config: SecLogConfig): Expected {
     partition: config.partition,
     format: config.delivery.format,
     security: expectedSecurity(config, naming),
+    ...(config.archive.replica ? { vault: expectedVault(config, naming) } : {}),
     accounts: config.accounts.map((account) => expectedAccount(config, naming, account)),
   };
 }
@@ -167,6 +226,7 @@ function expectedSecurity(config: SecLogConfig, naming: Naming): ExpectedSecurit
       bufferSeconds: delivery.bufferSeconds,
     },
     archive: {
+      label: "archive",
       bucketName: config.archive.bucketName,
       bucketArn,
       keyAlias: naming.keyAlias("archive"),
@@ -176,8 +236,58 @@ function expectedSecurity(config: SecLogConfig, naming: Naming): ExpectedSecurit
       objectLock: config.archive.objectLock,
     },
     keyAliases: keyAliases.map((purpose) => naming.keyAlias(purpose)),
+    ...(config.archive.replica ? { replication: expectedReplication(config, naming) } : {}),
     checked: true,
     checksHome: true,
+  };
+}
+
+/** What the security stack gives S3 (stacks/security-stack.ts replicate, modules/replication.ts). */
+function expectedReplication(config: SecLogConfig, naming: Naming): ExpectedReplication {
+  const replica = config.archive.replica!;
+  return {
+    bucketName: config.archive.bucketName,
+    roleArn: naming.replicationRoleArn,
+    rules: archivedPrefixes(config.delivery).map((prefix, priority) => ({
+      id: prefix.replace(/\/$/, ""),
+      priority,
+      prefix,
+    })),
+    destination: {
+      bucketArn: `arn:${config.partition}:s3:::${replica.bucketName}`,
+      accountId: replica.accountId,
+      storageClass: replica.storageClass,
+      keyAliasArn: naming.replicaKeyAliasArn(replica.accountId, replica.region),
+    },
+    replicationTimeControl: replica.replicationTimeControl,
+  };
+}
+
+/** What the vault stack creates (stacks/vault-stack.ts): the archive's bucket settings with the replica's key and lock. */
+function expectedVault(config: SecLogConfig, naming: Naming): ExpectedVault {
+  const replica = config.archive.replica!;
+  const partition = config.partition;
+  const bucketArn = `arn:${partition}:s3:::${replica.bucketName}`;
+  const keyAlias = naming.keyAlias("replica");
+  return {
+    name: VAULT_ACCOUNT,
+    partition,
+    accountId: replica.accountId,
+    region: replica.region,
+    roleArn: replica.roleArn,
+    bucket: {
+      label: "replica",
+      bucketName: replica.bucketName,
+      bucketArn,
+      keyAlias,
+      tlsDeny: denyInsecureTransport(bucketArn),
+      glacierAfterDays: config.archive.glacierAfterDays,
+      expireAfterDays: config.archive.expireAfterDays,
+      objectLock: replica.objectLock,
+      policy: vaultBucketPolicy({ partition, bucketArn, replicationRoleArn: naming.replicationRoleArn }),
+    },
+    keyAlias,
+    checked: true,
   };
 }
 
@@ -229,8 +339,9 @@ function logGroupsOf(account: AppAccount): Array<[string, AppAccount["logGroups"
 
 /**
  * `--account` and `--region`: only that account (the security stack's name
- * for the security account) and only that region. The security account's
- * settings stay in the result either way: the flow checks need its bucket.
+ * for the security account, VAULT_ACCOUNT for the vault) and only that
+ * region. The security account's settings stay in the result either way: the
+ * flow checks need its bucket.
  */
 export function narrowed(
   expected: Expected,
@@ -248,6 +359,15 @@ export function narrowed(
       checksHome: securityChecked && inRegion(expected.security.region),
       destinations: securityChecked ? expected.security.destinations.filter((d) => inRegion(d.region)) : [],
     },
+    ...(expected.vault
+      ? {
+          vault: {
+            ...expected.vault,
+            checked:
+              (account === undefined || account === expected.vault.name) && inRegion(expected.vault.region),
+          },
+        }
+      : {}),
     accounts: expected.accounts
       .filter((a) => account === undefined || a.name === account)
       .map((a) => ({ ...a, regions: a.regions.filter((r) => inRegion(r.region)) }))

@@ -130,6 +130,40 @@ export interface KeyRead {
   readonly rotationEnabled: Read<boolean>;
 }
 
+/** One rule of GetBucketReplication's ReplicationConfiguration, the parts verify judges. */
+export interface ReplicationRuleRead {
+  readonly ID?: string;
+  readonly Priority?: number;
+  readonly Status?: string;
+  /** The old (V1) schema's prefix, instead of Filter. */
+  readonly Prefix?: string;
+  readonly Filter?: {
+    readonly Prefix?: string;
+    readonly Tag?: { readonly Key?: string; readonly Value?: string };
+    readonly And?: {
+      readonly Prefix?: string;
+      readonly Tags?: ReadonlyArray<{ readonly Key?: string; readonly Value?: string }>;
+    };
+  };
+  readonly DeleteMarkerReplication?: { readonly Status?: string };
+  readonly SourceSelectionCriteria?: { readonly SseKmsEncryptedObjects?: { readonly Status?: string } };
+  readonly Destination?: {
+    readonly Bucket?: string;
+    readonly Account?: string;
+    readonly StorageClass?: string;
+    readonly AccessControlTranslation?: { readonly Owner?: string };
+    readonly EncryptionConfiguration?: { readonly ReplicaKmsKeyID?: string };
+    readonly Metrics?: { readonly Status?: string; readonly EventThreshold?: { readonly Minutes?: number } };
+    readonly ReplicationTime?: { readonly Status?: string; readonly Time?: { readonly Minutes?: number } };
+  };
+}
+
+/** GetBucketReplication's ReplicationConfiguration. */
+export interface ReplicationRead {
+  readonly Role?: string;
+  readonly Rules?: readonly ReplicationRuleRead[];
+}
+
 /** Objects under a prefix: how many, and the newest one's key and time. */
 export interface ListingRead {
   readonly count: number;
@@ -147,6 +181,16 @@ export interface SecurityRead {
   readonly keys: Readonly<Record<string, Read<KeyRead>>>;
   /** Objects under errors/ written in the window. */
   readonly errors: Read<ListingRead>;
+  /** The archive's replication configuration; read only with `archive.replica`. */
+  readonly replication?: Read<ReplicationRead>;
+}
+
+/** The vault account (`archive.replica`): the replica bucket's settings and its key. */
+export interface VaultRead {
+  readonly identity: Read<string>;
+  readonly bucket: Read<BucketRead>;
+  /** By alias: the replica key's. */
+  readonly keys: Readonly<Record<string, Read<KeyRead>>>;
 }
 
 /** DescribeSubscriptionFilters' subscriptionFilters. */
@@ -202,6 +246,8 @@ export interface Observed {
   /** When the reads started. */
   readonly at: Date;
   readonly security: SecurityRead;
+  /** Read only with `archive.replica`. */
+  readonly vault?: VaultRead;
   /** By account name. */
   readonly accounts: Readonly<Record<string, AccountRead>>;
   readonly delivered: DeliveredRead;

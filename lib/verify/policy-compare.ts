@@ -21,6 +21,26 @@ export function statementIn(policy: string, statement: PolicyStatement): boolean
   return statements.some((s) => JSON.stringify(canonical(withoutSid(s), "")) === wanted);
 }
 
+/**
+ * A policy (JSON) against the whole document it should be, by meaning and
+ * whatever the Sids: the wanted statements it lacks, and the statements it
+ * has that are none of them.
+ */
+export function statementDiff(
+  policy: string,
+  wanted: PolicyDocument,
+): { readonly missing: PolicyStatement[]; readonly extra: Json[] } {
+  const document = parse(policy) as { Statement?: Json };
+  const found = document && typeof document === "object" ? toList(document.Statement) : [];
+  const key = (statement: Json) => JSON.stringify(canonical(withoutSid(statement), ""));
+  const foundKeys = new Set(found.map(key));
+  const wantedKeys = new Set(wanted.Statement.map(key));
+  return {
+    missing: wanted.Statement.filter((s) => !foundKeys.has(key(s))),
+    extra: found.filter((s) => !wantedKeys.has(key(s))),
+  };
+}
+
 function parse(text: string): Json {
   try {
     return JSON.parse(text);

@@ -4,7 +4,7 @@
  * check, and the archive's protection settings as AWS returned them.
  */
 import { CheckRow, exitCodeOf, Status } from "./checks";
-import { isFailure, Observed, Read, SecurityRead } from "./observed";
+import { BucketRead, isFailure, KeyRead, Observed, Read, SecurityRead, VaultRead } from "./observed";
 
 export interface Identity {
   readonly account: string;
@@ -19,7 +19,7 @@ export interface VerifyReport {
   readonly summary: Readonly<Record<Status, number>>;
   readonly exitCode: 0 | 3 | 4;
   readonly rows: readonly CheckRow[];
-  /** The archive's protection as read from AWS, not from the config. */
+  /** The archive's protection (and its replica's) as read from AWS, not from the config. */
   readonly protection: Readonly<Record<string, unknown>>;
 }
 
@@ -39,7 +39,7 @@ export function buildReport(
     summary,
     exitCode: exitCodeOf(rows),
     rows,
-    protection: protectionOf(observed.security),
+    protection: protectionOf(observed.security, observed.vault),
   };
 }
 
@@ -48,9 +48,23 @@ function readValue<T>(read: Read<T>): T | string {
   return read === undefined ? "not set" : read;
 }
 
-/** The archive settings exactly as the S3 and KMS Get/Describe calls returned them. */
-export function protectionOf(security: SecurityRead): Record<string, unknown> {
-  const bucket = security.bucket;
+/**
+ * The archive settings exactly as the S3 and KMS Get/Describe calls returned
+ * them; with `archive.replica`, also its replication configuration and the
+ * vault's replica bucket and key.
+ */
+export function protectionOf(security: SecurityRead, vault?: VaultRead): Record<string, unknown> {
+  return {
+    ...bucketProtection(security.bucket, security.keys),
+    ...("replication" in security ? { replication: readValue(security.replication) } : {}),
+    ...(vault ? { replica: bucketProtection(vault.bucket, vault.keys) } : {}),
+  };
+}
+
+function bucketProtection(
+  bucket: Read<BucketRead>,
+  keys: Readonly<Record<string, Read<KeyRead>>>,
+): Record<string, unknown> {
   if (isFailure(bucket) || bucket === undefined) return { bucket: readValue(bucket) };
   return {
     versioning: readValue(bucket.versioning),
@@ -61,7 +75,7 @@ export function protectionOf(security: SecurityRead): Record<string, unknown> {
     ownership: readValue(bucket.ownership),
     bucketPolicy: readValue(bucket.policy),
     keys: Object.fromEntries(
-      Object.entries(security.keys).map(([alias, key]) => {
+      Object.entries(keys).map(([alias, key]) => {
         if (isFailure(key) || key === undefined) return [alias, readValue(key)];
         return [
           alias,
