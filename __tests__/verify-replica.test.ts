@@ -3,11 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseConfig } from "../lib/config/load";
 import { CheckRow, exitCodeOf, verifyRows } from "../lib/verify/checks";
-import { expectedState, narrowed, RTC_MINUTES, VAULT_ACCOUNT } from "../lib/verify/expected";
+import { expectedState, narrowed, VAULT_ACCOUNT } from "../lib/verify/expected";
 import { BucketRead, KeyRead, Observed, ReplicationRead } from "../lib/verify/observed";
 import { buildReport } from "../lib/verify/report";
 import { VerifyReport } from "../lib/verify/report";
-import { RTC_MINUTES as MODULE_RTC_MINUTES } from "../modules/replication";
 import { AwsAccess, Clients, run } from "../scripts/verify";
 import { VAULT_STACK_NAME } from "../stacks/vault-stack";
 import { render, writeConfigFile } from "./support/config-files";
@@ -100,9 +99,8 @@ function asS3Rule(rule: Record<string, any>) {
 }
 
 describe("what verify expects of the replica is what the stacks synthesize", () => {
-  test("the vault's name in verify is its stack's; the RTC threshold is the module's", () => {
+  test("the vault's name in verify is its stack's", () => {
     expect(VAULT_ACCOUNT).toBe(VAULT_STACK_NAME);
-    expect(RTC_MINUTES).toBe(MODULE_RTC_MINUTES);
   });
 
   for (const [name, fields, delivery] of [

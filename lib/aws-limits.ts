@@ -218,6 +218,14 @@ export const S3_TRANSITION_MIN_DAYS = 0;
 export const S3_EXPIRATION_MIN_DAYS = 1;
 
 /**
+ * S3 Replication Time Control's threshold, and the metrics' event threshold
+ * that must come with it: 15 minutes, the only value S3 accepts
+ * ("ReplicationTimeValue", Minutes: "Valid value: 15", S3 API Reference,
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ReplicationTimeValue.html).
+ */
+export const S3_RTC_MINUTES = 15;
+
+/**
  * Per object archived to Glacier Flexible Retrieval, S3 bills 8 KB at
  * Standard and 32 KB at Glacier rates (Amazon S3 User Guide, "Understanding
  * archival storage in S3 Glacier",

@@ -50,3 +50,8 @@ export function archivedPrefixes(delivery: {
   if (delivery.format === "raw") return [RAW_PREFIX, ERROR_PREFIX];
   return [EVENTS_PREFIX, ERROR_PREFIX, ...(delivery.keepSource ? [SOURCE_PREFIX] : [])];
 }
+
+/** A replication rule's id for an archived prefix (the prefix without its slash): also the `RuleId` dimension of its metrics. */
+export function replicationRuleId(prefix: string): string {
+  return prefix.replace(/\/$/, "");
+}

@@ -6,6 +6,8 @@ import {
 } from "@cdktf/provider-aws/lib/s3-bucket-replication-configuration";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { PolicyDocument } from "../lib/iam/policy";
+import { S3_RTC_MINUTES } from "../lib/aws-limits";
+import { replicationRuleId } from "../lib/pipeline";
 import { ArchiveBucket } from "./archive-bucket";
 import { serviceRole } from "./service-role";
 
@@ -30,9 +32,6 @@ export interface ArchiveReplicationProps {
   readonly trust: PolicyDocument;
   readonly permissions: PolicyDocument;
 }
-
-/** S3 Replication Time Control's one threshold ("Time": 15 minutes, the only value S3 accepts). */
-export const RTC_MINUTES = 15;
 
 /**
  * Replication of the archive into the vault account: the role S3 assumes and
@@ -66,11 +65,6 @@ export class ArchiveReplication extends Construct {
   }
 }
 
-/** The rule id of a prefix: also the `RuleId` dimension of its replication metrics. */
-export function replicationRuleId(prefix: string): string {
-  return prefix.replace(/\/$/, "");
-}
-
 /**
  * One prefix: replicate new SSE-KMS objects (S3 skips them unless
  * `SseKmsEncryptedObjects` is on), re-encrypted with the replica key, owned
@@ -102,8 +96,10 @@ export function replicationRule(
       accessControlTranslation: { owner: "Destination" },
       encryptionConfiguration: { replicaKmsKeyId: target.keyAliasArn },
       // With RTC, S3 requires metrics with the 15-minute event threshold.
-      metrics: rtc ? { status: "Enabled", eventThreshold: { minutes: RTC_MINUTES } } : { status: "Enabled" },
-      ...(rtc ? { replicationTime: { status: "Enabled", time: { minutes: RTC_MINUTES } } } : {}),
+      metrics: rtc
+        ? { status: "Enabled", eventThreshold: { minutes: S3_RTC_MINUTES } }
+        : { status: "Enabled" },
+      ...(rtc ? { replicationTime: { status: "Enabled", time: { minutes: S3_RTC_MINUTES } } } : {}),
     },
   };
 }

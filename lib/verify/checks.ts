@@ -17,8 +17,8 @@ import {
   ExpectedReplication,
   ExpectedSecurity,
   ExpectedVault,
-  RTC_MINUTES,
 } from "./expected";
+import { S3_RTC_MINUTES } from "../aws-limits";
 import {
   AccountPolicyRead,
   AccountRead,
@@ -535,7 +535,7 @@ function replicationRow(
     `role ${expected.roleArn}`,
     `rules ${expected.rules.map((r) => r.id).join(", ")} (one per archived prefix): enabled, SSE-KMS objects included, delete markers not replicated`,
     `to ${d.bucketArn} in account ${d.accountId} as ${d.storageClass}, owner Destination, encrypted with ${d.keyAliasArn}`,
-    `metrics on${expected.replicationTimeControl ? `, Replication Time Control ${RTC_MINUTES} minutes` : ""}`,
+    `metrics on${expected.replicationTimeControl ? `, Replication Time Control ${S3_RTC_MINUTES} minutes` : ""}`,
   ].join("; ");
   const fix = `run \`cdktf deploy ${securityStack}\` (terraform apply of the security stack writes the replication configuration back)`;
   if (isFailure(read)) return errorRow(row.account, row.region, check, summary, read.failure);
@@ -593,9 +593,9 @@ function ruleFailures(
   const rtc = to?.ReplicationTime;
   if (metrics?.Status !== "Enabled") failures.push(`metrics ${metrics?.Status ?? "off"}`);
   if (expected.replicationTimeControl) {
-    if (metrics?.Status === "Enabled" && metrics.EventThreshold?.Minutes !== RTC_MINUTES)
+    if (metrics?.Status === "Enabled" && metrics.EventThreshold?.Minutes !== S3_RTC_MINUTES)
       failures.push(`metrics event threshold ${metrics.EventThreshold?.Minutes ?? "(none)"}`);
-    if (rtc?.Status !== "Enabled" || rtc.Time?.Minutes !== RTC_MINUTES)
+    if (rtc?.Status !== "Enabled" || rtc.Time?.Minutes !== S3_RTC_MINUTES)
       failures.push(
         `Replication Time Control ${rtc?.Status === "Enabled" ? `${rtc.Time?.Minutes} minutes` : "off"}`,
       );

@@ -9,7 +9,7 @@ import { PolicyDocument } from "../iam/policy";
 import { denyInsecureTransport } from "../iam/s3";
 import { PolicyStatement } from "../iam/policy";
 import { accountPolicyExclusions, accountPolicySelectionCriteria, Naming, namingOf } from "../naming";
-import { archivedPrefixes, ERROR_PREFIX, RAW_PREFIX, SOURCE_PREFIX } from "../pipeline";
+import { archivedPrefixes, ERROR_PREFIX, RAW_PREFIX, replicationRuleId, SOURCE_PREFIX } from "../pipeline";
 import { accountSubscriptionDocument, regionAccessPolicy } from "../policies/destination";
 import { vaultBucketPolicy } from "../policies/replication";
 import { DELIVERY_HOUR_PATH, EVENTS_OBJECT_PREFIX } from "../search";
@@ -44,9 +44,6 @@ export interface ExpectedDelivery {
 
 /** The vault account's name in verify (`--account`, rows, reports): its stack's, stacks/vault-stack.ts. */
 export const VAULT_ACCOUNT = "vault";
-
-/** S3 Replication Time Control's threshold and its metrics' event threshold: 15 minutes, the only value S3 takes. */
-export const RTC_MINUTES = 15;
 
 export interface ExpectedArchive {
   /** What its rows are called: `archive versioning`, `replica versioning`, ... */
@@ -249,7 +246,7 @@ function expectedReplication(config: SecLogConfig, naming: Naming): ExpectedRepl
     bucketName: config.archive.bucketName,
     roleArn: naming.replicationRoleArn,
     rules: archivedPrefixes(config.delivery).map((prefix, priority) => ({
-      id: prefix.replace(/\/$/, ""),
+      id: replicationRuleId(prefix),
       priority,
       prefix,
     })),
