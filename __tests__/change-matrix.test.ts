@@ -43,7 +43,7 @@ describe("change matrix rows", () => {
     }
   });
 
-  test("every change issue 15 names is a row, once", () => {
+  test("every change issue 15 names is a row, once, then issue 19's vault and lock", () => {
     expect(MATRIX_CHANGES.map((c) => c.change)).toEqual([
       "add a log group",
       "`stream.mode` on-demand -> provisioned",
@@ -67,6 +67,8 @@ describe("change matrix rows", () => {
       "change `prefix` (archive.bucketName pinned)",
       "change `archive.bucketName`",
       "remove an account",
+      "add a vault replica (`archive.replica`)",
+      "`archive.objectLock` GOVERNANCE -> COMPLIANCE",
     ]);
   });
 

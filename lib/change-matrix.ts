@@ -53,6 +53,8 @@ export interface ConfigChange {
 export type ChangeStep = readonly ConfigChange[];
 
 export const MATRIX_SECURITY_ACCOUNT = "777777777777";
+/** The vault account of the matrix's last steps (`archive.replica`). */
+export const MATRIX_VAULT_ACCOUNT = "131313131313";
 
 /** Where the matrix starts: two accounts, one region, events format, no alarms or notifications. */
 export function matrixBaseConfig(): RawDoc {
@@ -405,6 +407,50 @@ export const CHANGE_STEPS: readonly ChangeStep[] = [
       todo: '`cdktf destroy web` while it is still in the config, then remove it and deploy `security` (README "Removing an account")',
     },
   ],
+  [
+    {
+      change: "add a vault replica (`archive.replica`)",
+      edit: (doc) =>
+        (doc.archive.replica = {
+          accountId: MATRIX_VAULT_ACCOUNT,
+          region: "eu-west-1",
+          objectLock: { mode: "GOVERNANCE", days: 1 },
+        }),
+      plans: {
+        vault: {
+          create: [
+            "aws_kms_key",
+            "aws_s3_bucket",
+            "aws_s3_bucket_lifecycle_configuration",
+            "aws_s3_bucket_object_lock_configuration",
+            "aws_s3_bucket_ownership_controls",
+            "aws_s3_bucket_policy",
+            "aws_s3_bucket_public_access_block",
+            "aws_s3_bucket_server_side_encryption_configuration",
+            "aws_s3_bucket_versioning",
+          ],
+        },
+        // The replication role and its policy, and the archive's replication configuration; the archive stays.
+        security: {
+          create: ["aws_iam_role", "aws_iam_role_policy", "aws_s3_bucket_replication_configuration"],
+        },
+      },
+      effect:
+        "none: objects written from then on are replicated; older ones are not (copy them once with S3 Batch Replication)",
+      todo: "`cdktf deploy vault security` (the vault first; `cdktf deploy '*'` orders it)",
+    },
+  ],
+  [
+    {
+      change: "`archive.objectLock` GOVERNANCE -> COMPLIANCE",
+      edit: (doc) => (doc.archive.objectLock = { mode: "COMPLIANCE", days: 1 }),
+      // The key policy gains the lock (PutKeyPolicy, bypassing the lockout check) and the default retention its mode.
+      plans: { security: { update: ["aws_kms_key", "aws_s3_bucket_object_lock_configuration"] } },
+      effect:
+        'none for the data; the archive key\'s policy is locked for good (README "What a locked key makes permanent"): synth refuses any later change to it',
+      todo: "nothing; there is no way back",
+    },
+  ],
 ];
 
 /** Every change, in the order the matrix applies them. */
@@ -416,7 +462,8 @@ export function describePlans(change: ConfigChange): string {
     ? `synth refuses it (\`SECLOG_ALLOW_REPLACE=${change.refused.causes.join(",")}\` to go ahead)`
     : "";
   const stacks = Object.entries(change.plans).map(
-    ([stack, planned]) => `${stack === "security" ? "security" : "account"}: ${describeActions(planned)}`,
+    ([stack, planned]) =>
+      `${stack === "security" || stack === "vault" ? stack : "account"}: ${describeActions(planned)}`,
   );
   if (change.refused?.planFails) stacks.push(`then the plan fails: "${change.refused.planFails}"`);
   return [...new Set([allowed, ...stacks])].filter(Boolean).join("; ");

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { CHANGE_STEPS, ChangeStep, matrixBaseConfig, PlannedActions, RawDoc } from "../../lib/change-matrix";
 import { REPLACING_ARGUMENTS, refusals, replacementsOf, StackResources } from "../../lib/changes";
 import { SECURITY_STACK_NAME } from "../../stacks/security-stack";
+import { VAULT_STACK_NAME } from "../../stacks/vault-stack";
 import { synthToDir } from "../support/synth-dir";
 import { inParallel, RunResult, terraform, TerraformEnv, terraformEnv } from "../support/terraform";
 import {
@@ -194,9 +195,12 @@ describeMatrix("change matrix: every common config change applied against moto",
   }
 
   async function applyInOrder(versions: Map<string, StackVersion>, stacks: string[]): Promise<void> {
+    // The order cdktf deploy '*' takes (stacks/app.ts): the vault, then security, then the accounts.
+    const first = [VAULT_STACK_NAME, SECURITY_STACK_NAME];
     const waves = [
+      stacks.filter((s) => s === VAULT_STACK_NAME),
       stacks.filter((s) => s === SECURITY_STACK_NAME),
-      stacks.filter((s) => s !== SECURITY_STACK_NAME),
+      stacks.filter((s) => !first.includes(s)),
     ];
     for (const wave of waves)
       await inParallel(wave, WIDTH, async (stack) => {
