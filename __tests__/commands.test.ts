@@ -191,6 +191,26 @@ describe("npm run diagram", () => {
     expect(defined.has("processor")).toBe(false);
   });
 
+  test("a replica: the vault account's bucket, fed by replication from the archive", () => {
+    const config = baseConfig();
+    config.archive = {
+      replica: {
+        accountId: "444444444444",
+        region: "us-west-2",
+        objectLock: { mode: "COMPLIANCE", days: 2555 },
+      },
+    };
+    const result = capture(diagram, [configFile("vault.yaml", config)]);
+    expect(result.code).toBe(0);
+    const { defined, edges } = mermaidGraph(result.stdout);
+    for (const edge of edges) for (const node of edge) expect(defined).toContain(node);
+    expect(edges.map((e) => e.join(" > "))).toContain("bucket > replica");
+    expect(result.stdout).toContain('subgraph vault["vault (444444444444), us-west-2"]');
+    expect(result.stdout).toContain(
+      'replica[("S3 secops-security-logs-replica-444444444444<br/>SSE-KMS (own key), versioned, TLS-only<br/>Object Lock COMPLIANCE 2555 d")]',
+    );
+  });
+
   test("--markdown fences it; --out writes the file", () => {
     const out = join(work, "diagram.md");
     const result = capture(diagram, [EXAMPLE_CONFIG_PATH, "--markdown", "--out", out]);
@@ -243,6 +263,11 @@ describe("Mermaid itself", () => {
     );
     const full = fullConfig();
     full.accounts[0].logGroups.push({ name: "/odd/#name_with.chars-1" });
+    full.archive.replica = {
+      accountId: "444444444444",
+      region: "us-west-2",
+      objectLock: { mode: "GOVERNANCE", days: 30 },
+    };
     const raw = baseConfig();
     raw.delivery = { format: "raw", bufferMiB: 5 };
     const diagrams = [full, raw].map(

@@ -12,6 +12,7 @@ export function mermaidDiagram(config: SecLogConfig): string {
     "flowchart LR",
     ...senderLines(config),
     ...securityLines(config, naming),
+    ...vaultLines(config),
     ...config.destinationRegions.map((region) => `  ${id("dest", region)} --> stream`),
     ...pipelineEdges(config),
     ...subscriptionEdges(config),
@@ -83,6 +84,17 @@ function securityLines(config: SecLogConfig, naming: Naming): string[] {
   ];
 }
 
+function vaultLines(config: SecLogConfig): string[] {
+  const replica = config.archive.replica;
+  if (!replica) return [];
+  const lock = `Object Lock ${replica.objectLock.mode} ${replica.objectLock.days} d`;
+  return [
+    `  subgraph vault["vault (${replica.accountId}), ${replica.region}"]`,
+    `    replica[("S3 ${replica.bucketName}<br/>SSE-KMS (own key), versioned, TLS-only<br/>${lock}")]`,
+    "  end",
+  ];
+}
+
 function stateLines(config: SecLogConfig): string[] {
   const state = config.state;
   if (state.backend !== "s3" || !state.bootstrap) return [];
@@ -95,6 +107,7 @@ function pipelineEdges(config: SecLogConfig): string[] {
     ...(config.delivery.format === "events" ? ["  firehose <-.-> processor"] : []),
     ...(config.archive.accessLogs ? ["  bucket -. access logs .-> accesslogs"] : []),
     ...(config.objectNotifications ? ["  bucket -. ObjectCreated .-> queue"] : []),
+    ...(config.archive.replica ? ["  bucket -- replication --> replica"] : []),
   ];
 }
 
