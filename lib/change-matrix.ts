@@ -268,8 +268,9 @@ export const CHANGE_STEPS: readonly ChangeStep[] = [
       plans: {
         security: {
           replaceCreateFirst: ["aws_kinesis_firehose_delivery_stream"],
-          // The Firehose role loses the processor; the archive key, the processor's log group.
-          update: ["aws_iam_role_policy", "aws_kms_key"],
+          // The Firehose role loses the processor. The archive key's policy names both pipeline log
+          // groups in every format (a locked key's policy can never change), so it stays as it is.
+          update: ["aws_iam_role_policy"],
           // Search goes with the events format: its results bucket and key (the Glue tables and the
           // workgroup too, which are not on the data path).
           delete: [
@@ -293,7 +294,7 @@ export const CHANGE_STEPS: readonly ChangeStep[] = [
       plans: {
         security: {
           replaceCreateFirst: ["aws_kinesis_firehose_delivery_stream"],
-          update: ["aws_iam_role_policy", "aws_kms_key"],
+          update: ["aws_iam_role_policy"],
           create: [
             "aws_cloudwatch_log_group",
             "aws_iam_role",
