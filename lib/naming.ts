@@ -132,8 +132,7 @@ export class Naming {
   /**
    * The replica key by its alias ARN, the one name of the vault account's key
    * the security account can derive: the replication configuration encrypts
-   * replicas with it, and the replication role's grant matches it through
-   * `kms:ResourceAliases`.
+   * replicas with it (S3 takes a key ARN or an alias ARN as ReplicaKmsKeyID).
    */
   replicaKeyAliasArn(vaultAccountId: string, region: string): string {
     return `arn:${this.partition}:kms:${region}:${vaultAccountId}:${this.keyAlias("replica")}`;
