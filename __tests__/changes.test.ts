@@ -1980,11 +1980,17 @@ describe("the vault added to a deployed pipeline", () => {
     return config;
   };
 
+  // What is deployed before the replica is added: synthesized once for both modes.
+  const deployedBase = byStack(baseConfig());
+  const deployedFull = byStack(fullConfig());
+
   test.each(["GOVERNANCE", "COMPLIANCE"])(
     "adding archive.replica (%s) replaces nothing in any existing stack",
     (mode) => {
-      for (const base of [baseConfig, fullConfig]) {
-        const before = byStack(base());
+      for (const [base, before] of [
+        [baseConfig, deployedBase],
+        [fullConfig, deployedFull],
+      ] as const) {
         const after = byStack(withReplica(base(), mode));
         expect(Object.keys(after).filter((stack) => !before[stack])).toEqual(["vault"]);
         for (const stack of Object.keys(before))
@@ -1994,7 +2000,7 @@ describe("the vault added to a deployed pipeline", () => {
   );
 
   test("archive.objectLock none -> COMPLIANCE locks the archive key in place: no replacement, no refusal", () => {
-    const before = byStack(baseConfig());
+    const before = deployedBase;
     const config = baseConfig();
     config.archive = { objectLock: { mode: "COMPLIANCE", days: 30 } };
     const after = byStack(config);

@@ -129,6 +129,11 @@ export class Naming {
     return `${this.pipeline}-replica-${vaultAccountId}`;
   }
 
+  /** Its ARN: the security stack's replication, the vault's policies, verify and the SCP name it. */
+  replicaBucketArn(vaultAccountId: string): string {
+    return `arn:${this.partition}:s3:::${this.replicaBucketName(vaultAccountId)}`;
+  }
+
   /**
    * The replica key by its alias ARN, the one name of the vault account's key
    * the security account can derive: the replication configuration encrypts

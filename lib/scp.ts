@@ -108,7 +108,7 @@ export function securityAccountScp(config: SecLogConfig, options: ScpOptions): P
   const processor = expected.delivery.processorArn;
   // Qualified requests ($LATEST, a version) name the function with a suffix.
   const processorArns = processor ? [processor, `${processor}:*`] : [];
-  const replicaBucketArn = replica && `arn:${p}:s3:::${replica.bucketName}`;
+  const replicaBucketArn = replica && naming.replicaBucketArn(replica.accountId);
   const document = policyDocument(
     deny("ProtectArchiveBucket", ARCHIVE_BUCKET_ACTIONS, [
       expected.archive.bucketArn,

@@ -236,7 +236,7 @@ export class SecurityStack extends TerraformStack {
     const { partition } = config;
     const { accountId, region } = config.security;
     const prefixes = archivedPrefixes(config.delivery);
-    const replicaBucketArn = `arn:${partition}:s3:::${replica.bucketName}`;
+    const replicaBucketArn = naming.replicaBucketArn(replica.accountId);
     new ArchiveReplication(this, "Replication", {
       provider,
       source: archive.bucket,

@@ -33,7 +33,7 @@ export class VaultStack extends TerraformStack {
       sessionName: `${config.prefix}-seclog`,
     }).get(replica.region)!;
     const partition = config.partition;
-    const bucketArn = `arn:${partition}:s3:::${replica.bucketName}`;
+    const bucketArn = naming.replicaBucketArn(replica.accountId);
     const key = new EncryptionKey(this, "ReplicaKey", {
       provider,
       partition,

@@ -251,7 +251,7 @@ function expectedReplication(config: SecLogConfig, naming: Naming): ExpectedRepl
       prefix,
     })),
     destination: {
-      bucketArn: `arn:${config.partition}:s3:::${replica.bucketName}`,
+      bucketArn: naming.replicaBucketArn(replica.accountId),
       accountId: replica.accountId,
       storageClass: replica.storageClass,
       keyAliasArn: naming.replicaKeyAliasArn(replica.accountId, replica.region),
@@ -264,7 +264,7 @@ function expectedReplication(config: SecLogConfig, naming: Naming): ExpectedRepl
 function expectedVault(config: SecLogConfig, naming: Naming): ExpectedVault {
   const replica = config.archive.replica!;
   const partition = config.partition;
-  const bucketArn = `arn:${partition}:s3:::${replica.bucketName}`;
+  const bucketArn = naming.replicaBucketArn(replica.accountId);
   const keyAlias = naming.keyAlias("replica");
   return {
     name: VAULT_ACCOUNT,
