@@ -89,7 +89,7 @@ describeMatrix("change matrix: every common config change applied against moto",
     // plan fills the plugin cache, which two inits at once cannot share ("after installing
     // registry.terraform.io/hashicorp/aws it is still not detected in <cache>").
     // One at a time, all of them: on a loaded machine two inits right after the first still raced on
-    // the cache ("failed to create directory .../linux_amd64: file exists").
+    // the cache ("failed to create directory .../linux_amd64: file exists"); initOnce queues them.
     for (const stack of base.keys()) await planChange(stack, undefined, base.get(stack)!);
     await applyInOrder(base, [...base.keys()]);
     deployed = base;
@@ -386,13 +386,22 @@ function ownerOf(step: ChangeStep, stack: string): ChangeStep[number] | undefine
   return { ...owners[0], change: owners.map((c) => c.change).join(" + "), plans: { [stack]: merged } };
 }
 
+/** The last `terraform init` started: every init waits for it (see initOnce). */
+let initQueue: Promise<unknown> = Promise.resolve();
+
 /**
  * `terraform init` the first time a directory is used: later copies into it keep `.terraform/`, and
  * the same backend path and provider need no new init (an added region is only another alias).
+ * One init at a time, ever: a directory without a lock file installs the provider into the shared
+ * plugin cache again, and two such installs at once break each other ("after installing
+ * registry.terraform.io/hashicorp/aws it is still not detected in <cache>", CI of stop 28, in the
+ * parallel apply of the base). An init takes seconds; the applies still run in parallel.
  */
 async function initOnce(dir: string, run: (args: string[]) => Promise<RunResult>, what: string) {
   if (existsSync(join(dir, ".terraform", "terraform.tfstate"))) return;
-  await must(run(["init", "-input=false"]), what);
+  const mine = initQueue.then(() => must(run(["init", "-input=false"]), what));
+  initQueue = mine.catch(() => undefined);
+  await mine;
 }
 
 /** The cause a refusal message names (lib/changes.ts refusalMessage). */
