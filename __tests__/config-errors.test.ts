@@ -65,6 +65,17 @@ describe("the app (cdktf.json's app command) reports the same lines as npm run c
     ],
     ["account without a name", "json", (c) => delete c.accounts[1].name, (t) => t],
     [
+      "Terraform Cloud workspaces with the s3 backend",
+      "yaml",
+      (c) =>
+        (c.state = {
+          backend: "s3",
+          s3: { bucket: "tf-state-bucket", region: "us-east-1" },
+          cloud: { organization: "acme", workspaces: { create: true } },
+        }),
+      (t) => t,
+    ],
+    [
       "unclosed flow sequence",
       "yaml",
       () => undefined,
@@ -114,7 +125,25 @@ describe("npm run check: good configs and the command line", () => {
   });
 
   test("the stacks listed are the ones buildApp synthesizes", () => {
-    for (const document of [baseConfig(), fullConfig()]) {
+    const withEverything = fullConfig();
+    withEverything.archive.replica = {
+      accountId: "444444444444",
+      region: "us-west-2",
+      objectLock: { mode: "GOVERNANCE", days: 30 },
+    };
+    const cloud = (cloudSettings: Record<string, unknown>) => ({
+      ...withEverything,
+      state: { backend: "cloud", cloud: { organization: "acme", ...cloudSettings } },
+    });
+    for (const document of [
+      baseConfig(),
+      fullConfig(),
+      withEverything,
+      cloud({}),
+      cloud({ dynamicCredentials: true }),
+      cloud({ workspaces: { create: true } }),
+      cloud({ dynamicCredentials: true, workspaces: { create: true } }),
+    ]) {
       const config = parseConfig(document);
       const built = buildApp(config, Testing.app()).node.children.map((child) => child.node.id);
       expect(stackNames(config)).toEqual(built);

@@ -58,6 +58,14 @@ const bootstrapped = {
   s3: { bucket: "tf-state-bucket", region: "us-east-1", bootstrap: true },
 };
 
+const ORGANIZATION_MESSAGE = "must be an organization name: letters, digits, - and _ only";
+const HOSTNAME_MESSAGE = "must be a host name such as app.terraform.io: no https://, port or path";
+
+const cloudState = (cloud: Record<string, unknown>) => ({
+  backend: "cloud",
+  cloud: { organization: "acme", ...cloud },
+});
+
 const RULES: Record<string, Row[]> = {
   uniqueAccountNames: [
     [
@@ -97,6 +105,23 @@ const RULES: Record<string, Row[]> = {
         {
           path: "accounts[1] (security).name",
           message: '"security" is reserved for a stack of this app; choose another name',
+        },
+      ],
+    ],
+    [
+      "credentials and workspaces are the Terraform Cloud stacks",
+      (c) => {
+        c.accounts[0].name = "credentials";
+        c.accounts[1].name = "workspaces";
+      },
+      [
+        {
+          path: "accounts[0] (credentials).name",
+          message: '"credentials" is reserved for a stack of this app; choose another name',
+        },
+        {
+          path: "accounts[1] (workspaces).name",
+          message: '"workspaces" is reserved for a stack of this app; choose another name',
         },
       ],
     ],
@@ -762,6 +787,43 @@ const RULES: Record<string, Row[]> = {
       ],
     ],
     [
+      "workspaces.create with the s3 backend: the workspaces are what cannot work",
+      (c) =>
+        (c.state = {
+          backend: "s3",
+          s3: { bucket: "tf-state-bucket", region: "us-east-1" },
+          cloud: { organization: "acme", workspaces: { create: true }, dynamicCredentials: true },
+        }),
+      [
+        {
+          path: "state.cloud.workspaces.create",
+          message:
+            "creates Terraform Cloud workspaces for the stacks, but state.backend is s3: the stacks would keep their state elsewhere; set state.backend: cloud or remove state.cloud",
+        },
+      ],
+    ],
+    [
+      "dynamicCredentials with the default local backend",
+      (c) => (c.state = { cloud: { organization: "acme", dynamicCredentials: true } }),
+      [
+        {
+          path: "state.cloud.dynamicCredentials",
+          message:
+            "gives Terraform Cloud runs AWS credentials, but state.backend is local: no stack runs in Terraform Cloud; set state.backend: cloud or remove state.cloud",
+        },
+      ],
+    ],
+    [
+      "workspaces with create false, local backend: the block itself is the problem",
+      (c) => (c.state = { cloud: { organization: "acme", workspaces: { create: false } } }),
+      [
+        {
+          path: "state.cloud",
+          message: "is set but state.backend is local; set state.backend: cloud or remove state.cloud",
+        },
+      ],
+    ],
+    [
       "backend s3 with its block",
       (c) => (c.state = { backend: "s3", s3: { bucket: "b-tf", region: "eu-west-1" } }),
       [],
@@ -769,6 +831,146 @@ const RULES: Record<string, Row[]> = {
     [
       "backend cloud with its block",
       (c) => (c.state = { backend: "cloud", cloud: { organization: "acme" } }),
+      [],
+    ],
+  ],
+  workspaceNamesFit: [
+    ...[49, 50].map((length): Row => [
+      `a ${length + 40}-character workspace name`,
+      (c) => {
+        c.state = cloudState({ workspacePrefix: "w".repeat(length) });
+        c.accounts[1].name = `a${"x".repeat(39)}`;
+      },
+      [],
+    ]),
+    [
+      "a 91-character workspace name: one over",
+      (c) => {
+        c.state = cloudState({ workspacePrefix: "w".repeat(51) });
+        c.accounts[1].name = `a${"x".repeat(39)}`;
+      },
+      [
+        {
+          path: `accounts[1] (a${"x".repeat(39)}).name`,
+          message: `makes the workspace "${"w".repeat(51)}a${"x".repeat(39)}" 91 characters, over the 90 Terraform Cloud allows; shorten the account name or state.cloud.workspacePrefix by 1`,
+        },
+      ],
+    ],
+    [
+      "91 characters with the s3 backend: no workspace",
+      (c) => {
+        c.state = bootstrapped;
+        c.accounts[1].name = `a${"x".repeat(39)}`;
+      },
+      [],
+    ],
+  ],
+  runRoleNamesFit: [
+    ...[32, 33].map((length): Row => [
+      `a ${20 + 11 + length}-character role name`,
+      (c) => {
+        c.prefix = prefixOf(20);
+        c.state = cloudState({ dynamicCredentials: true });
+        c.accounts[1].name = `w${"x".repeat(length - 1)}`;
+      },
+      [],
+    ]),
+    [
+      "a 65-character role name: one over",
+      (c) => {
+        c.prefix = prefixOf(20);
+        c.state = cloudState({ dynamicCredentials: true });
+        c.accounts[1].name = `w${"x".repeat(33)}`;
+      },
+      [
+        {
+          path: `accounts[1] (w${"x".repeat(33)}).name`,
+          message: `makes the apply role of its workspace "${prefixOf(20)}-tfc-w${"x".repeat(33)}-apply" 65 characters, over IAM's 64-character limit for role names; with prefix "${prefixOf(20)}", shorten the account name to at most 33 characters (or shorten the prefix)`,
+        },
+      ],
+    ],
+    [
+      "a 65-character name without dynamic credentials: no role is created",
+      (c) => {
+        c.prefix = prefixOf(20);
+        c.state = cloudState({});
+        c.accounts[1].name = `w${"x".repeat(33)}`;
+      },
+      [],
+    ],
+  ],
+  agentPoolMatchesMode: [
+    [
+      "agent mode with a pool",
+      (c) =>
+        (c.state = cloudState({
+          workspaces: { create: true, executionMode: "agent", agentPoolId: "apool-1" },
+        })),
+      [],
+    ],
+    [
+      "agent mode without a pool",
+      (c) => (c.state = cloudState({ workspaces: { create: true, executionMode: "agent" } })),
+      [
+        {
+          path: "state.cloud.workspaces.agentPoolId",
+          message: "is required with executionMode agent: name the agent pool that runs the workspaces",
+        },
+      ],
+    ],
+    [
+      "a pool with the default remote mode",
+      (c) => (c.state = cloudState({ workspaces: { create: true, agentPoolId: "apool-1" } })),
+      [
+        {
+          path: "state.cloud.workspaces.agentPoolId",
+          message:
+            "only applies with executionMode agent (it is remote); set executionMode: agent or remove agentPoolId",
+        },
+      ],
+    ],
+  ],
+  dynamicCredentialsNeedRemoteRuns: [
+    [
+      "local execution with dynamic credentials",
+      (c) =>
+        (c.state = cloudState({
+          dynamicCredentials: true,
+          workspaces: { create: true, executionMode: "local" },
+        })),
+      [
+        {
+          path: "state.cloud.dynamicCredentials",
+          message:
+            "gives remote runs AWS credentials, but state.cloud.workspaces.executionMode is local: runs use your own credentials on your machine; set executionMode remote or agent, or remove dynamicCredentials",
+        },
+      ],
+    ],
+    ...(["remote", "agent"] as const).map((mode): Row => [
+      `${mode} execution with dynamic credentials`,
+      (c) =>
+        (c.state = cloudState({
+          dynamicCredentials: true,
+          workspaces: {
+            create: true,
+            executionMode: mode,
+            ...(mode === "agent" && { agentPoolId: "apool-1" }),
+          },
+        })),
+      [],
+    ]),
+    [
+      "local execution without dynamic credentials",
+      (c) => (c.state = cloudState({ workspaces: { create: true, executionMode: "local" } })),
+      [],
+    ],
+    [
+      "dynamic credentials with workspaces you create yourself (their mode is not known)",
+      (c) =>
+        (c.state = cloudState({
+          dynamicCredentials: true,
+          workspaces: { create: false, executionMode: "local" },
+        })),
       [],
     ],
   ],
@@ -1434,10 +1636,95 @@ const FIELDS: Row[] = [
   [
     "empty organization, project and hostname",
     (c) => (c.state = { backend: "cloud", cloud: { organization: "", project: "", hostname: "" } }),
-    ["organization", "project", "hostname"].map((key) => ({
-      path: `state.cloud.${key}`,
-      message: shortest(1),
-    })),
+    [
+      { path: "state.cloud.organization", message: ORGANIZATION_MESSAGE },
+      { path: "state.cloud.project", message: shortest(1) },
+      { path: "state.cloud.hostname", message: HOSTNAME_MESSAGE },
+    ],
+  ],
+  ...["acme", "Acme_Security-2", "a"].map((organization): Row => [
+    `organization ${organization}`,
+    (c) => (c.state = { backend: "cloud", cloud: { organization } }),
+    [],
+  ]),
+  ...["acme corp", "acme.io", "acme/prod", "ácme"].map((organization): Row => [
+    `organization ${JSON.stringify(organization)}: a name Terraform Cloud cannot have`,
+    (c) => (c.state = { backend: "cloud", cloud: { organization } }),
+    [{ path: "state.cloud.organization", message: ORGANIZATION_MESSAGE }],
+  ]),
+  ...["app.terraform.io", "tfe.example.com", "TFE.Corp.Example.co.uk", `${"a".repeat(63)}.example.com`].map(
+    (hostname): Row => [
+      `hostname ${hostname}`,
+      (c) => (c.state = { backend: "cloud", cloud: { organization: "acme", hostname } }),
+      [],
+    ],
+  ),
+  ...[
+    "https://app.terraform.io",
+    "app.terraform.io/",
+    "tfe.example.com:8443",
+    "localhost",
+    "-tfe.example.com",
+    "tfe..example.com",
+    `${"a".repeat(64)}.example.com`,
+    "tfe example.com",
+  ].map((hostname): Row => [
+    `hostname ${JSON.stringify(hostname)}: not a host`,
+    (c) => (c.state = { backend: "cloud", cloud: { organization: "acme", hostname } }),
+    [{ path: "state.cloud.hostname", message: HOSTNAME_MESSAGE }],
+  ]),
+  [
+    "workspace tags, Terraform version and agent pool that cannot be",
+    (c) =>
+      (c.state = {
+        backend: "cloud",
+        cloud: {
+          organization: "acme",
+          workspaces: {
+            create: true,
+            tags: ["ok:tag-1", "Upper", "under_score"],
+            terraformVersion: "1.11",
+            agentPoolId: "pool-1",
+          },
+        },
+      }),
+    [
+      {
+        path: "state.cloud.workspaces.agentPoolId",
+        message: "must be an agent pool id such as apool-AbCd1234",
+      },
+      {
+        path: "state.cloud.workspaces.terraformVersion",
+        message: 'must be a Terraform version such as 1.11.4, or a constraint "~> 1.11.0" or ">= 1.11.0"',
+      },
+      ...[1, 2].map((i) => ({
+        path: `state.cloud.workspaces.tags[${i}]`,
+        message: "must be 1-255 lowercase letters, digits, : and - (HCP Terraform's tag names)",
+      })),
+    ],
+  ],
+  ...["1.11.4", "~> 1.11.0", ">= 1.10.0"].map((terraformVersion): Row => [
+    `terraformVersion ${terraformVersion}`,
+    (c) =>
+      (c.state = {
+        backend: "cloud",
+        cloud: { organization: "acme", workspaces: { create: true, terraformVersion } },
+      }),
+    [],
+  ]),
+  [
+    "an unknown execution mode",
+    (c) =>
+      (c.state = {
+        backend: "cloud",
+        cloud: { organization: "acme", workspaces: { create: true, executionMode: "vcs" } },
+      }),
+    [
+      {
+        path: "state.cloud.workspaces.executionMode",
+        message: 'Invalid option: expected one of "remote"|"agent"|"local"',
+      },
+    ],
   ],
   ...["/var/log/secure", "/var/log/**/*.log", "C:\\logs\\app.log", "d:\\x"].map((path): Row => [
     `agent file ${path}`,

@@ -171,6 +171,19 @@ export class Naming {
     return `arn:${this.partition}:iam::${this.input.securityAccountId}:role/${this.stateRoleName(stack)}`;
   }
 
+  /**
+   * The role a stack's Terraform Cloud runs assume in that stack's account for
+   * one phase (`state.cloud.dynamicCredentials`): the plan role reads, the
+   * apply role changes.
+   */
+  runRoleName(stack: string, phase: "plan" | "apply"): string {
+    return `${this.input.prefix}-tfc-${stack}-${phase}`;
+  }
+
+  runRoleArn(accountId: string, stack: string, phase: "plan" | "apply"): string {
+    return `arn:${this.partition}:iam::${accountId}:role/${this.runRoleName(stack, phase)}`;
+  }
+
   defaultBucketName(): string {
     return `${this.pipeline}-${this.input.securityAccountId}`;
   }

@@ -34,8 +34,18 @@ Exit codes: 0 valid, 1 config file problem, 2 bad arguments.`,
  * Named here so checking never loads the stacks; a test keeps the two equal.
  */
 export function stackNames(config: SecLogConfig): string[] {
-  const bootstrapped = config.state.backend === "s3" && config.state.bootstrap !== undefined;
-  return [...(bootstrapped ? ["state"] : []), "security", ...config.accounts.map((account) => account.name)];
+  const { state } = config;
+  const bootstrapped = state.backend === "s3" && state.bootstrap !== undefined;
+  const cloud = state.backend === "cloud" ? state : undefined;
+  return [
+    ...(bootstrapped ? ["state"] : []),
+    ...(config.archive.replica ? ["vault"] : []),
+    "security",
+    ...config.accounts.map((account) => account.name),
+    // Built after the stacks they serve (stacks/app.ts): the run roles are derived from them.
+    ...(cloud?.dynamicCredentials ? ["credentials"] : []),
+    ...(cloud?.workspaces ? ["workspaces"] : []),
+  ];
 }
 
 /** `config/logging.yaml: ok: 3 accounts, 2 destination regions, stacks: security, payments-prod, web-prod`. */

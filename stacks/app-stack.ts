@@ -3,7 +3,7 @@ import { TerraformStack } from "cdktf";
 import { AppAccount, SecLogConfig } from "../lib/config/model";
 import { Naming } from "../lib/naming";
 import { RegionSubscriptions, SenderRole } from "../modules/subscription";
-import { accountProviders } from "./providers";
+import { accountProviders, workloadRoleArn } from "./providers";
 import { attachBackend } from "./backend";
 
 /**
@@ -21,7 +21,7 @@ export class AppStack extends TerraformStack {
     const providers = accountProviders(this, {
       accountId: account.accountId,
       regions: account.regions,
-      roleArn: account.roleArn,
+      roleArn: workloadRoleArn(config, account.roleArn),
       tags: config.tags,
       sessionName: `${config.prefix}-seclog`,
     });

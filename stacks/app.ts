@@ -1,11 +1,14 @@
 import { App, TerraformStack } from "cdktf";
 import { SecLogConfig } from "../lib/config/model";
-import { namingOf } from "../lib/naming";
+import { Naming, namingOf } from "../lib/naming";
+import { inventoryOf } from "../lib/policies/run-role";
 import { applySecurityRules } from "../lib/rules/pack";
-import { SecurityStack } from "./security-stack";
+import { SECURITY_STACK_NAME, SecurityStack } from "./security-stack";
 import { AppStack } from "./app-stack";
 import { StateStack } from "./state-stack";
-import { VaultStack } from "./vault-stack";
+import { VAULT_STACK_NAME, VaultStack } from "./vault-stack";
+import { WorkspacesStack } from "./workspaces-stack";
+import { CredentialsStack } from "./credentials-stack";
 import { LOCAL_STATE_CONTEXT, LocalStateLayout } from "./backend";
 
 export interface BuildOptions {
@@ -53,8 +56,61 @@ export function buildApp(config: SecLogConfig, app: App = new App(), options: Bu
     security,
     ...accounts,
   ];
+  const credentials = credentialsStack(app, config, naming, [
+    ...(vault && replica ? [{ stack: vault, operatorRoleArn: replica.roleArn, region: replica.region }] : []),
+    { stack: security, operatorRoleArn: config.security.roleArn, region: config.security.region },
+    ...accounts.map((stack, i) => ({
+      stack,
+      operatorRoleArn: config.accounts[i].roleArn,
+      region: config.accounts[i].regions[0],
+    })),
+  ]);
+  const workspaces = workspacesStack(app, config, naming);
+  for (const first of [credentials, workspaces]) {
+    if (!first) continue;
+    for (const stack of [...(vault ? [vault] : []), security, ...accounts]) stack.addDependency(first);
+  }
+  stacks.unshift(...(workspaces ? [workspaces] : []), ...(credentials ? [credentials] : []));
   stacks.forEach(applySecurityRules);
   return app;
+}
+
+/** `state.cloud.workspaces.create`: a workspace per stack, run triggers in deploy order. */
+function workspacesStack(app: App, config: SecLogConfig, naming: Naming): WorkspacesStack | undefined {
+  if (config.state.backend !== "cloud" || !config.state.workspaces) return undefined;
+  const replica = config.archive.replica;
+  return new WorkspacesStack(app, config, naming, [
+    ...(replica ? [{ stack: VAULT_STACK_NAME, accountId: replica.accountId, after: [] }] : []),
+    {
+      stack: SECURITY_STACK_NAME,
+      accountId: config.security.accountId,
+      after: replica ? [VAULT_STACK_NAME] : [],
+    },
+    ...config.accounts.map((a) => ({ stack: a.name, accountId: a.accountId, after: [SECURITY_STACK_NAME] })),
+  ]);
+}
+
+/**
+ * `state.cloud.dynamicCredentials`: the run roles of every workspace stack,
+ * each derived from the resources that stack synthesizes (lib/policies/run-role.ts).
+ */
+function credentialsStack(
+  app: App,
+  config: SecLogConfig,
+  naming: Naming,
+  workloads: ReadonlyArray<{ stack: TerraformStack; operatorRoleArn?: string; region: string }>,
+): CredentialsStack | undefined {
+  if (config.state.backend !== "cloud" || !config.state.dynamicCredentials) return undefined;
+  return new CredentialsStack(
+    app,
+    config,
+    naming,
+    workloads.map(({ stack, operatorRoleArn, region }) => ({
+      inventory: inventoryOf(stack.node.id, stack.toTerraform(), config.partition),
+      operatorRoleArn,
+      region,
+    })),
+  );
 }
 
 function stateStack(app: App, config: SecLogConfig): StateStack | undefined {

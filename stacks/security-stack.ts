@@ -26,7 +26,7 @@ import { SearchWorkgroup } from "../modules/search-workgroup";
 import { AnalystRole } from "../modules/analyst-role";
 import { analystPermissions, analystTrust } from "../lib/policies/analyst";
 import { HUNTS, SEARCH_TABLES } from "../lib/search";
-import { accountProviders } from "./providers";
+import { accountProviders, workloadRoleArn } from "./providers";
 import { attachBackend } from "./backend";
 
 export const SECURITY_STACK_NAME = "security";
@@ -46,7 +46,7 @@ export class SecurityStack extends TerraformStack {
     const providers = accountProviders(this, {
       accountId,
       regions: config.destinationRegions,
-      roleArn: config.security.roleArn,
+      roleArn: workloadRoleArn(config, config.security.roleArn),
       tags: config.tags,
       sessionName: `${config.prefix}-seclog`,
     });

@@ -5,7 +5,7 @@ import { Naming } from "../lib/naming";
 import { replicaKeyStatement, vaultBucketPolicy } from "../lib/policies/replication";
 import { EncryptionKey } from "../modules/encryption-key";
 import { ArchiveBucket } from "../modules/archive-bucket";
-import { accountProviders } from "./providers";
+import { accountProviders, workloadRoleArn } from "./providers";
 import { attachBackend } from "./backend";
 
 export const VAULT_STACK_NAME = "vault";
@@ -28,7 +28,7 @@ export class VaultStack extends TerraformStack {
     const provider = accountProviders(this, {
       accountId: replica.accountId,
       regions: [replica.region],
-      roleArn: replica.roleArn,
+      roleArn: workloadRoleArn(config, replica.roleArn),
       tags: config.tags,
       sessionName: `${config.prefix}-seclog`,
     }).get(replica.region)!;

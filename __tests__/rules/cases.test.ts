@@ -54,6 +54,8 @@ const bucketPolicy = ({ stack, provider }: Scope, bucketName: string, policy: st
   new S3BucketPolicy(stack, "BucketPolicy", { provider, bucket: bucketName, policy });
 const docRef = (d: DataAwsIamPolicyDocument) => d.json;
 const assume = { Effect: "Allow", Action: "sts:AssumeRole" };
+const OIDC_ASSUME = { Effect: "Allow", Action: "sts:AssumeRoleWithWebIdentity" };
+const OIDC = "arn:aws:iam::111111111111:oidc-provider";
 const FIREHOSE = { Service: "firehose.amazonaws.com" };
 const DESTINATION = "arn:aws:logs:us-east-1:111111111111:destination:d";
 const destinationPolicy = ({ stack, provider }: Scope, accessPolicy: string) =>
@@ -1026,6 +1028,105 @@ const CASES: Record<string, readonly Case[]> = {
       );
     }),
   ],
+  IAM_FEDERATED_TRUST_CONDITION: [
+    broken(
+      "jsonencode: an OIDC provider without any condition",
+      "statement #1 trusts arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com without token.actions.githubusercontent.com:aud and token.actions.githubusercontent.com:sub",
+      (s) =>
+        role(
+          s,
+          Fn.jsonencode({
+            Statement: [
+              { ...OIDC_ASSUME, Principal: { Federated: `${OIDC}/token.actions.githubusercontent.com` } },
+            ],
+          }),
+        ),
+    ),
+    broken(
+      "JSON: the audience pinned, the subject any (*)",
+      `statement Run trusts ${OIDC}/app.terraform.io without app.terraform.io:sub`,
+      (s) =>
+        role(
+          s,
+          json({
+            ...OIDC_ASSUME,
+            Sid: "Run",
+            Principal: { Federated: `${OIDC}/app.terraform.io` },
+            Condition: {
+              StringEquals: { "app.terraform.io:aud": "aws.workload.identity" },
+              StringLike: { "app.terraform.io:sub": "*" },
+            },
+          }),
+        ),
+    ),
+    broken(
+      "data source: a subject for another issuer's key",
+      `statement Run trusts ${OIDC}/app.terraform.io without app.terraform.io:sub`,
+      (s) =>
+        role(
+          s,
+          docRef(
+            doc(s, [
+              {
+                sid: "Run",
+                actions: ["sts:AssumeRoleWithWebIdentity"],
+                principals: [{ type: "Federated", identifiers: [`${OIDC}/app.terraform.io`] }],
+                condition: [
+                  {
+                    test: "StringEquals",
+                    variable: "app.terraform.io:aud",
+                    values: ["aws.workload.identity"],
+                  },
+                  { test: "StringEquals", variable: "tfe.example.com:sub", values: ["organization:acme"] },
+                ],
+              },
+            ]),
+          ),
+        ),
+    ),
+    broken(
+      "JSON: a SAML provider without SAML:aud",
+      "statement #1 trusts arn:aws:iam::111111111111:saml-provider/idp without SAML:aud",
+      (s) =>
+        role(
+          s,
+          json({
+            ...OIDC_ASSUME,
+            Action: "sts:AssumeRoleWithSAML",
+            Principal: { Federated: "arn:aws:iam::111111111111:saml-provider/idp" },
+          }),
+        ),
+    ),
+    broken(
+      "JSON: a federated principal that is no IAM provider",
+      "statement #1 trusts cognito-identity.amazonaws.com, which is not an IAM OIDC or SAML provider",
+      (s) => role(s, json({ ...OIDC_ASSUME, Principal: { Federated: "cognito-identity.amazonaws.com" } })),
+    ),
+    compliant("JSON: audience and exact subject; SAML with SAML:aud", (s) =>
+      role(
+        s,
+        json(
+          {
+            ...OIDC_ASSUME,
+            Principal: { Federated: `${OIDC}/app.terraform.io` },
+            Condition: {
+              StringEquals: {
+                "app.terraform.io:aud": "aws.workload.identity",
+                "app.terraform.io:sub":
+                  "organization:acme:project:Default Project:workspace:w:run_phase:plan",
+              },
+            },
+          },
+          {
+            ...OIDC_ASSUME,
+            Action: "sts:AssumeRoleWithSAML",
+            Principal: { Federated: "arn:aws:iam::111111111111:saml-provider/idp" },
+            Condition: { StringEquals: { "SAML:aud": "https://signin.aws.amazon.com/saml" } },
+          },
+        ),
+      ),
+    ),
+  ],
   IAM_SERVICE_TRUST_CONDITION: [
     broken(
       "JSON: no condition",
@@ -1146,31 +1247,12 @@ const CASES: Record<string, readonly Case[]> = {
           ),
         ),
     ),
-    broken(
-      "jsonencode: a Federated principal",
-      "statement #1 trusts Federated, neither a service nor an account",
-      (s) =>
-        role(
-          s,
-          Fn.jsonencode({
-            Statement: [
-              {
-                Effect: "Allow",
-                Principal: {
-                  Federated: "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com",
-                },
-                Action: "sts:AssumeRoleWithWebIdentity",
-              },
-            ],
-          }),
-        ),
-    ),
     broken("JSON: NotPrincipal", "statement #1 trusts everyone but NotPrincipal", (s) =>
       role(s, json({ ...assume, NotPrincipal: { AWS: ROOT } })),
     ),
     broken(
-      "two principal types that are neither",
-      "statement #1 trusts Federated, CanonicalUser, neither a service nor an account",
+      "a principal type that is neither, beside a federated one (IAM_FEDERATED_TRUST_CONDITION's)",
+      "statement #1 trusts CanonicalUser, neither a service nor an account",
       (s) =>
         role(
           s,

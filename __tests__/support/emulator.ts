@@ -276,6 +276,8 @@ export function emulatorCopy(
      * backend and provider, a later copy needs no `terraform init` (the change matrix). Default: a new one.
      */
     into?: string;
+    /** A stack with a provider per account (the credentials stack): accountId lists them all. */
+    multiAccount?: boolean;
   } = {},
 ): EmulatorStack {
   const name = basename(stackDir);
@@ -288,7 +290,12 @@ export function emulatorCopy(
   }
   cpSync(stackDir, dir, { recursive: true, filter: (source) => basename(source) !== ".terraform" });
   const json: StackJson = JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8"));
-  const accountId = accountOf(json);
+  const accountId = accountOf(json, options.multiAccount === true);
+  // Several accounts: no single account to assume a role in for a provider without one.
+  if (options.multiAccount && json.provider.aws.some((p) => !p.assume_role))
+    throw new Error(
+      `${name}: with a provider per account, every account needs its roleArn in the test config`,
+    );
   const gaps = EMULATOR_GAPS.filter((gap) => !(options.keepDropped && gap.drops)).map((gap) => ({
     what: gap.what,
     addresses: gap.rewrite(json, accountId),
@@ -356,8 +363,9 @@ function s3BackendTransport(endpoint: string): string[] {
   ].map((setting) => `-backend-config=${setting}`);
 }
 
-function accountOf(json: StackJson): string {
+function accountOf(json: StackJson, multiAccount: boolean): string {
   const ids = new Set(json.provider.aws.flatMap((p) => p.allowed_account_ids ?? []));
+  if (multiAccount && ids.size > 1) return [...ids].sort().join(",");
   if (ids.size !== 1)
     throw new Error(
       `expected one allowed account id across the stack's providers, found ${[...ids].join(", ")}`,

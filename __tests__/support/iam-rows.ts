@@ -46,12 +46,18 @@ export async function decide<P>(row: Row<P>, policies: P): Promise<string> {
   return result.overallResult;
 }
 
-const ENCRYPTION_CONTEXT = /^kms:encryptioncontext:/i;
+/**
+ * Condition keys the simulator does not know: KMS encryption-context keys,
+ * and the keys IAM makes from an OIDC token, `<issuer host>:aud` and
+ * `<issuer host>:sub` (the Terraform Cloud run roles, lib/policies/run-role.ts).
+ */
+const ENCRYPTION_CONTEXT = /^(kms:encryptioncontext:|[a-z0-9-]+(\.[a-z0-9-]+)+:(aud|sub)$)/i;
 
 /**
  * iam-simulate only understands variable context keys written with a slash
  * (`aws:PrincipalTag/x`); KMS encryption-context keys such as
- * `kms:EncryptionContext:aws:s3:arn` reach it as missing. Those conditions are
+ * `kms:EncryptionContext:aws:s3:arn`, and an OIDC provider's
+ * `app.terraform.io:sub`, reach it as missing. Those conditions are
  * evaluated here instead, with IAM's StringEquals/StringLike semantics, before
  * the rest of the request goes to the simulator, in identity and resource
  * policies alike: a statement whose encryption context does not match is
@@ -86,7 +92,9 @@ export function withEncryptionContextEvaluated(simulation: Simulation): Simulati
           if (!ok) return [];
         }
       }
-      return [{ ...statement, Condition: Object.keys(condition).length ? condition : undefined }];
+      // Without a key rather than `Condition: undefined`, which the simulator rejects as malformed.
+      const { Condition: _evaluated, ...rest } = statement;
+      return [Object.keys(condition).length ? { ...rest, Condition: condition } : rest];
     }),
   });
   return {

@@ -378,7 +378,23 @@ function resolveState(raw: RawConfig): StateSettings {
         }
       : { ...resolved, bootstrap: { encryption: "sse-s3" } };
   }
-  if (backend === "cloud" && cloud) return { backend, ...cloud };
+  if (backend === "cloud" && cloud) {
+    const { workspaces, dynamicCredentials, audience, ...settings } = cloud;
+    const created = workspaces?.create ? workspaces : undefined;
+    return {
+      backend,
+      ...settings,
+      ...(created && {
+        workspaces: {
+          executionMode: created.executionMode,
+          agentPoolId: created.agentPoolId,
+          terraformVersion: created.terraformVersion,
+          tags: created.tags,
+        },
+      }),
+      ...(dynamicCredentials && { dynamicCredentials: { audience } }),
+    };
+  }
   return { backend: "local" };
 }
 

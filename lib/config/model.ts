@@ -110,7 +110,18 @@ export type StateSettings =
       readonly workspacePrefix: string;
       readonly project?: string;
       readonly hostname: string;
+      /** Set when this app creates the workspaces (`state.cloud.workspaces.create`). */
+      readonly workspaces?: CloudWorkspaces;
+      /** Set with `state.cloud.dynamicCredentials`: the token audience the run roles trust. */
+      readonly dynamicCredentials?: { readonly audience: string };
     };
+
+export interface CloudWorkspaces {
+  readonly executionMode: "remote" | "agent" | "local";
+  readonly agentPoolId?: string;
+  readonly terraformVersion: string;
+  readonly tags: readonly string[];
+}
 
 export interface StateBootstrap {
   readonly encryption: "kms" | "sse-s3";

@@ -12,6 +12,7 @@ import {
 } from "../aws-limits";
 import { BUCKET_NAME, RawConfig } from "./schema";
 import { partitionOf } from "./regions";
+import { WORKSPACE_NAME_MAX_CHARS, workspaceName } from "../tfc";
 import { sendersByRegion } from "./topology";
 
 /** One thing wrong with the config: where, and what to do about it. */
@@ -26,7 +27,7 @@ export interface Problem {
  */
 export type ConfigRule = (config: RawConfig) => Problem[];
 
-const RESERVED_STACK_NAMES = ["security", "state", "vault"];
+const RESERVED_STACK_NAMES = ["security", "state", "vault", "credentials", "workspaces"];
 
 export const uniqueAccountNames: ConfigRule = (config) =>
   duplicates(config.accounts.map((a) => a.name)).map((i) => ({
@@ -366,13 +367,113 @@ export const backendBlockMatches: ConfigRule = (config) => {
       problems.push({ path: `state.${block}`, message: `is required when state.backend is ${block}` });
     }
     if (backend !== block && config.state[block]) {
-      problems.push({
-        path: `state.${block}`,
-        message: `is set but state.backend is ${backend}; set state.backend: ${block} or remove state.${block}`,
-      });
+      problems.push(
+        block === "cloud"
+          ? cloudWithoutCloudBackend(config)
+          : {
+              path: `state.${block}`,
+              message: `is set but state.backend is ${backend}; set state.backend: ${block} or remove state.${block}`,
+            },
+      );
     }
   }
   return problems;
+};
+
+/** Names the Terraform Cloud feature asked for, when there is one: that is what cannot work. */
+function cloudWithoutCloudBackend(config: RawConfig): Problem {
+  const { backend, cloud } = config.state;
+  const fix = "set state.backend: cloud or remove state.cloud";
+  if (cloud?.workspaces?.create)
+    return {
+      path: "state.cloud.workspaces.create",
+      message: `creates Terraform Cloud workspaces for the stacks, but state.backend is ${backend}: the stacks would keep their state elsewhere; ${fix}`,
+    };
+  if (cloud?.dynamicCredentials)
+    return {
+      path: "state.cloud.dynamicCredentials",
+      message: `gives Terraform Cloud runs AWS credentials, but state.backend is ${backend}: no stack runs in Terraform Cloud; ${fix}`,
+    };
+  return { path: "state.cloud", message: `is set but state.backend is ${backend}; ${fix}` };
+}
+
+/**
+ * HCP Terraform's workspace names: at most 90 characters (lib/tfc.ts). Only
+ * an account's can be longer: the security and vault stacks' names are at
+ * most 60 (workspacePrefix) + 8 characters.
+ */
+export const workspaceNamesFit: ConfigRule = (config) => {
+  const cloud = config.state.backend === "cloud" ? config.state.cloud : undefined;
+  if (!cloud) return [];
+  return config.accounts.flatMap((a, i) => {
+    const name = workspaceName(cloud, a.name);
+    return name.length > WORKSPACE_NAME_MAX_CHARS
+      ? [
+          {
+            path: `accounts[${i}].name`,
+            message: `makes the workspace "${name}" ${name.length} characters, over the ${WORKSPACE_NAME_MAX_CHARS} Terraform Cloud allows; shorten the account name or state.cloud.workspacePrefix by ${name.length - WORKSPACE_NAME_MAX_CHARS}`,
+          },
+        ]
+      : [];
+  });
+};
+
+/**
+ * Each stack's run roles, `<prefix>-tfc-<stack>-plan|apply`, must fit IAM's
+ * role names. Only an account's can be longer: with the security or vault
+ * stack they are at most 20 (prefix) + 19 characters.
+ */
+export const runRoleNamesFit: ConfigRule = (config) => {
+  if (config.state.backend !== "cloud" || !config.state.cloud?.dynamicCredentials) return [];
+  const naming = namingOf(config);
+  const room = IAM_ROLE_NAME_MAX_CHARS - naming.runRoleName("", "apply").length;
+  return config.accounts.flatMap((a, i) => {
+    const name = naming.runRoleName(a.name, "apply");
+    return name.length > IAM_ROLE_NAME_MAX_CHARS
+      ? [
+          {
+            path: `accounts[${i}].name`,
+            message: `makes the apply role of its workspace "${name}" ${name.length} characters, over IAM's ${IAM_ROLE_NAME_MAX_CHARS}-character limit for role names; with prefix "${config.prefix}", shorten the account name to at most ${room} characters (or shorten the prefix)`,
+          },
+        ]
+      : [];
+  });
+};
+
+/** An agent pool runs the workspaces only in agent mode, and agent mode needs one. */
+export const agentPoolMatchesMode: ConfigRule = (config) => {
+  const workspaces = config.state.cloud?.workspaces;
+  if (!workspaces) return [];
+  const agent = workspaces.executionMode === "agent";
+  if (agent && !workspaces.agentPoolId)
+    return [
+      {
+        path: "state.cloud.workspaces.agentPoolId",
+        message: "is required with executionMode agent: name the agent pool that runs the workspaces",
+      },
+    ];
+  if (!agent && workspaces.agentPoolId)
+    return [
+      {
+        path: "state.cloud.workspaces.agentPoolId",
+        message: `only applies with executionMode agent (it is ${workspaces.executionMode}); set executionMode: agent or remove agentPoolId`,
+      },
+    ];
+  return [];
+};
+
+/** Local execution runs on the operator's machine with the operator's credentials: no token to trust. */
+export const dynamicCredentialsNeedRemoteRuns: ConfigRule = (config) => {
+  const cloud = config.state.cloud;
+  return cloud?.dynamicCredentials && cloud.workspaces?.create && cloud.workspaces.executionMode === "local"
+    ? [
+        {
+          path: "state.cloud.dynamicCredentials",
+          message:
+            "gives remote runs AWS credentials, but state.cloud.workspaces.executionMode is local: runs use your own credentials on your machine; set executionMode remote or agent, or remove dynamicCredentials",
+        },
+      ]
+    : [];
 };
 
 export const stateEncryptionNeedsBootstrap: ConfigRule = (config) =>
@@ -541,6 +642,10 @@ export const CONFIG_RULES: readonly ConfigRule[] = [
   analystsNeedSearch,
   uniqueAnalystPrincipals,
   backendBlockMatches,
+  workspaceNamesFit,
+  runRoleNamesFit,
+  agentPoolMatchesMode,
+  dynamicCredentialsNeedRemoteRuns,
   stateEncryptionNeedsBootstrap,
   bootstrapBucket,
   uniqueLogFiles,

@@ -2,6 +2,13 @@ import { z } from "zod";
 import { isKnownRegion, KNOWN_REGIONS } from "./regions";
 import { closest } from "../text";
 import {
+  DEFAULT_AUDIENCE,
+  DEFAULT_PROJECT,
+  ORGANIZATION_NAME,
+  WORKSPACE_NAME_MAX_CHARS,
+  WORKSPACE_TAG,
+} from "../tfc";
+import {
   ALARM_MAX_EVALUATION_SECONDS,
   FILTER_PATTERN_MAX_CHARS,
   FIREHOSE_BUFFER_MIB,
@@ -299,16 +306,91 @@ const s3State = z
   })
   .describe("S3 backend settings (encrypt and use_lockfile are always on)");
 
+// A DNS host name, no scheme, port or path: `https://<hostname>` is the OIDC issuer (lib/tfc.ts).
+const HOSTNAME =
+  /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+
+const cloudWorkspaces = z
+  .strictObject({
+    create: z
+      .boolean()
+      .default(false)
+      .describe(
+        "add a `workspaces` stack (local state, tfe provider) that creates each stack's workspace, CLI-driven, with its variables and run triggers; deploy it first",
+      ),
+    executionMode: z
+      .enum(["remote", "agent", "local"])
+      .default("remote")
+      .describe(
+        "where runs execute: remote (HCP Terraform), agent (your agent pool), local (your machine; state only)",
+      ),
+    agentPoolId: z
+      .string()
+      .regex(/^apool-[A-Za-z0-9]+$/, "must be an agent pool id such as apool-AbCd1234")
+      .optional()
+      .describe("agent pool of the runs; required with executionMode agent, only then"),
+    terraformVersion: z
+      .string()
+      .regex(
+        /^(~> |>= )?1\.\d+\.\d+$/,
+        'must be a Terraform version such as 1.11.4, or a constraint "~> 1.11.0" or ">= 1.11.0"',
+      )
+      .default("~> 1.11.0")
+      .describe(
+        "Terraform version of the workspaces: an exact version or `~>`/`>=` constraint; the S3 lockfile needs >= 1.10",
+      ),
+    tags: z
+      .array(
+        z
+          .string()
+          .regex(
+            WORKSPACE_TAG,
+            "must be 1-255 lowercase letters, digits, : and - (HCP Terraform's tag names)",
+          ),
+      )
+      .default([])
+      .describe("tag names on every workspace"),
+  })
+  .describe("workspaces this app creates (default: you create them)");
+
 const cloudState = z
   .strictObject({
-    organization: z.string().min(1).describe("Terraform Cloud / Enterprise organization"),
+    organization: z
+      .string()
+      .regex(ORGANIZATION_NAME, "must be an organization name: letters, digits, - and _ only")
+      .describe("Terraform Cloud / Enterprise organization"),
     workspacePrefix: z
       .string()
       .regex(/^[A-Za-z0-9_-]{0,60}$/, "may only hold letters, digits, - and _")
       .default("")
-      .describe("workspace name is `<workspacePrefix><stack>`"),
-    project: z.string().min(1).optional().describe("Terraform Cloud project of the workspaces"),
-    hostname: z.string().min(1).default("app.terraform.io").describe("Terraform Enterprise hostname"),
+      .describe(
+        `workspace name is \`<workspacePrefix><stack>\`, at most ${WORKSPACE_NAME_MAX_CHARS} characters`,
+      ),
+    project: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        `Terraform Cloud project of the workspaces (default: the organization's "${DEFAULT_PROJECT}")`,
+      ),
+    hostname: z
+      .string()
+      .regex(HOSTNAME, "must be a host name such as app.terraform.io: no https://, port or path")
+      .default("app.terraform.io")
+      .describe("Terraform Enterprise hostname"),
+    workspaces: cloudWorkspaces.optional(),
+    dynamicCredentials: z
+      .boolean()
+      .default(false)
+      .describe(
+        "add a `credentials` stack (local state) that creates, in every account, the IAM OIDC provider for the hostname and a plan and an apply role per stack, trusted only for that workspace and phase; the workspaces then run without AWS keys",
+      ),
+    audience: z
+      .string()
+      .min(1)
+      .max(255)
+      .default(DEFAULT_AUDIENCE)
+      .describe("audience of the workload identity token (Terraform Enterprise may set its own)"),
   })
   .describe("Terraform Cloud settings, one named workspace per stack");
 

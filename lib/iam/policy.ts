@@ -7,7 +7,8 @@ export type PolicyValue = string | string[];
 export interface PolicyStatement {
   readonly Sid?: string;
   readonly Effect: "Allow" | "Deny";
-  readonly Principal?: "*" | { readonly AWS?: PolicyValue; readonly Service?: PolicyValue };
+  readonly Principal?:
+    "*" | { readonly AWS?: PolicyValue; readonly Service?: PolicyValue; readonly Federated?: PolicyValue };
   readonly Action: PolicyValue;
   readonly Resource?: PolicyValue;
   readonly Condition?: Record<string, Record<string, PolicyValue | boolean>>;

@@ -372,7 +372,8 @@ export const serviceTrustHasCondition: Rule = {
 function accountTrustProblem(s: Statement): string | undefined {
   if (s.notPrincipal) return `statement ${s.label} trusts everyone but NotPrincipal`;
   const principal = s.principal ?? {};
-  const others = Object.keys(principal).filter((type) => type !== "AWS" && type !== "Service");
+  // Identity providers are IAM_FEDERATED_TRUST_CONDITION's.
+  const others = Object.keys(principal).filter((type) => !["AWS", "Service", "Federated"].includes(type));
   if (others.length)
     return `statement ${s.label} trusts ${others.join(", ")}, neither a service nor an account`;
   const accounts = list(principal.AWS).map(String);
@@ -391,6 +392,44 @@ export const accountTrustHasCondition: Rule = {
     "roles trusted by an account name it with a condition (sts:ExternalId, aws:PrincipalOrgID or aws:PrincipalArn); a trust names only services and accounts",
   check: onType("aws_iam_role", (_a, r, stack) => {
     const problems = trustStatements(r, stack).flatMap((s) => accountTrustProblem(s) ?? []);
+    return problems.length ? problems.join("; ") : undefined;
+  }),
+};
+
+/**
+ * What a federated trust must pin, per identity provider: for an OIDC
+ * provider the token's audience and subject, `<issuer>:aud` and
+ * `<issuer>:sub` ("we recommend that you use the sub condition key ... to
+ * limit access to specific users", IAM User Guide, "Create a role for OpenID
+ * Connect federation",
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html);
+ * for a SAML provider `SAML:aud` (the same guide's SAML page).
+ */
+function federatedTrustProblem(s: Statement): string | undefined {
+  const providers = list(s.principal?.Federated).map(String);
+  const missing = providers.flatMap((arn) => {
+    const oidc = /:oidc-provider\/(.+)$/.exec(arn);
+    const keys = oidc
+      ? [`${oidc[1]}:aud`, `${oidc[1]}:sub`]
+      : /:saml-provider\//.test(arn)
+        ? ["SAML:aud"]
+        : [];
+    if (!keys.length) return [`${arn}, which is not an IAM OIDC or SAML provider`];
+    const unpinned = keys.filter((key) => {
+      const values = conditionValues(s, key);
+      return values.length === 0 || values.some((v) => v === "*");
+    });
+    return unpinned.length ? [`${arn} without ${unpinned.join(" and ")}`] : [];
+  });
+  return missing.length ? `statement ${s.label} trusts ${missing.join("; ")}` : undefined;
+}
+
+export const federatedTrustHasCondition: Rule = {
+  id: "IAM_FEDERATED_TRUST_CONDITION",
+  description:
+    "roles trusted by an identity provider pin the token: <issuer>:aud and <issuer>:sub for OIDC, SAML:aud for SAML (not *)",
+  check: onType("aws_iam_role", (_a, r, stack) => {
+    const problems = trustStatements(r, stack).flatMap((s) => federatedTrustProblem(s) ?? []);
     return problems.length ? problems.join("; ") : undefined;
   }),
 };
@@ -450,6 +489,7 @@ export const SECURITY_RULES: readonly Rule[] = [
   scopedResources,
   serviceTrustHasCondition,
   accountTrustHasCondition,
+  federatedTrustHasCondition,
   streamEncrypted,
   firehoseWritesWithKms,
   destinationPolicyScoped,
