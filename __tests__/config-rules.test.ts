@@ -59,6 +59,8 @@ const bootstrapped = {
 };
 
 const ORGANIZATION_MESSAGE = "must be an organization name: letters, digits, - and _ only";
+/** A host name of `length` characters: three 63-character labels, one to fill, and `.io`. */
+const longHost = (length: number) => `${"a".repeat(63)}.`.repeat(3) + "b".repeat(length - 3 * 64 - 3) + ".io";
 const HOSTNAME_MESSAGE = "must be a host name such as app.terraform.io: no https://, port or path";
 
 const cloudState = (cloud: Record<string, unknown>) => ({
@@ -857,6 +859,19 @@ const RULES: Record<string, Row[]> = {
       ],
     ],
     [
+      "91 characters with a cloud block but the local backend: only the backend is reported",
+      (c) => {
+        c.state = { cloud: { organization: "acme", workspacePrefix: "w".repeat(51) } };
+        c.accounts[1].name = `a${"x".repeat(39)}`;
+      },
+      [
+        {
+          path: "state.cloud",
+          message: "is set but state.backend is local; set state.backend: cloud or remove state.cloud",
+        },
+      ],
+    ],
+    [
       "91 characters with the s3 backend: no workspace",
       (c) => {
         c.state = bootstrapped;
@@ -886,6 +901,21 @@ const RULES: Record<string, Row[]> = {
         {
           path: `accounts[1] (w${"x".repeat(33)}).name`,
           message: `makes the apply role of its workspace "${prefixOf(20)}-tfc-w${"x".repeat(33)}-apply" 65 characters, over IAM's 64-character limit for role names; with prefix "${prefixOf(20)}", shorten the account name to at most 33 characters (or shorten the prefix)`,
+        },
+      ],
+    ],
+    [
+      "a 65-character name, dynamic credentials but the local backend: only the backend is reported",
+      (c) => {
+        c.prefix = prefixOf(20);
+        c.state = { cloud: { organization: "acme", dynamicCredentials: true } };
+        c.accounts[1].name = `w${"x".repeat(33)}`;
+      },
+      [
+        {
+          path: "state.cloud.dynamicCredentials",
+          message:
+            "gives Terraform Cloud runs AWS credentials, but state.backend is local: no stack runs in Terraform Cloud; set state.backend: cloud or remove state.cloud",
         },
       ],
     ],
@@ -1652,13 +1682,19 @@ const FIELDS: Row[] = [
     (c) => (c.state = { backend: "cloud", cloud: { organization } }),
     [{ path: "state.cloud.organization", message: ORGANIZATION_MESSAGE }],
   ]),
-  ...["app.terraform.io", "tfe.example.com", "TFE.Corp.Example.co.uk", `${"a".repeat(63)}.example.com`].map(
-    (hostname): Row => [
-      `hostname ${hostname}`,
-      (c) => (c.state = { backend: "cloud", cloud: { organization: "acme", hostname } }),
-      [],
-    ],
-  ),
+  ...[
+    "app.terraform.io",
+    "tfe.example.com",
+    "TFE.Corp.Example.co.uk",
+    `${"a".repeat(63)}.example.com`,
+    longHost(253),
+    "a.example.com",
+    "tfe.x.io",
+  ].map((hostname): Row => [
+    `hostname ${hostname}`,
+    (c) => (c.state = { backend: "cloud", cloud: { organization: "acme", hostname } }),
+    [],
+  ]),
   ...[
     "https://app.terraform.io",
     "app.terraform.io/",
@@ -1668,6 +1704,8 @@ const FIELDS: Row[] = [
     "tfe..example.com",
     `${"a".repeat(64)}.example.com`,
     "tfe example.com",
+    // 254 characters, one over DNS's 253 (253 is accepted above).
+    longHost(254),
   ].map((hostname): Row => [
     `hostname ${JSON.stringify(hostname)}: not a host`,
     (c) => (c.state = { backend: "cloud", cloud: { organization: "acme", hostname } }),
@@ -1703,7 +1741,48 @@ const FIELDS: Row[] = [
       })),
     ],
   ],
-  ...["1.11.4", "~> 1.11.0", ">= 1.10.0"].map((terraformVersion): Row => [
+  ...["= 1.11.4", "v1.11.4", "1.11.4-beta"].map((terraformVersion): Row => [
+    `terraformVersion ${JSON.stringify(terraformVersion)}: not a version this app accepts`,
+    (c) =>
+      (c.state = {
+        backend: "cloud",
+        cloud: { organization: "acme", workspaces: { create: true, terraformVersion } },
+      }),
+    [
+      {
+        path: "state.cloud.workspaces.terraformVersion",
+        message: 'must be a Terraform version such as 1.11.4, or a constraint "~> 1.11.0" or ">= 1.11.0"',
+      },
+    ],
+  ]),
+  ...["xapool-1", "apool-", "apool-1 "].map((agentPoolId): Row => [
+    `agentPoolId ${JSON.stringify(agentPoolId)}: not an agent pool id`,
+    (c) =>
+      (c.state = {
+        backend: "cloud",
+        cloud: { organization: "acme", workspaces: { create: true, executionMode: "agent", agentPoolId } },
+      }),
+    [
+      {
+        path: "state.cloud.workspaces.agentPoolId",
+        message: "must be an agent pool id such as apool-AbCd1234",
+      },
+    ],
+  ]),
+  ...[
+    ["", shortest(1)],
+    ["a".repeat(256), "Too big: expected string to have <=255 characters"],
+  ].map(([audience, message]): Row => [
+    `audience of ${audience.length} characters`,
+    (c) => (c.state = { backend: "cloud", cloud: { organization: "acme", audience } }),
+    [{ path: "state.cloud.audience", message }],
+  ]),
+  ...["a", "a".repeat(255), "tfe.example.com"].map((audience): Row => [
+    `audience of ${audience.length} characters`,
+    (c) => (c.state = { backend: "cloud", cloud: { organization: "acme", audience } }),
+    [],
+  ]),
+  ...["1.11.4", "~> 1.11.0", ">= 1.10.0", "1.11.10"].map((terraformVersion): Row => [
     `terraformVersion ${terraformVersion}`,
     (c) =>
       (c.state = {
@@ -1712,6 +1791,18 @@ const FIELDS: Row[] = [
       }),
     [],
   ]),
+  [
+    "an agent pool id of several characters",
+    (c) =>
+      (c.state = {
+        backend: "cloud",
+        cloud: {
+          organization: "acme",
+          workspaces: { create: true, executionMode: "agent", agentPoolId: "apool-AbCd1234" },
+        },
+      }),
+    [],
+  ],
   [
     "an unknown execution mode",
     (c) =>

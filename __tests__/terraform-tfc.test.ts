@@ -9,8 +9,12 @@ import { offlineCopy, PlanJson, plannedOf } from "./support/plan";
  * What Terraform itself says about the AWS side of Terraform Cloud (issue
  * 20): `validate` and an offline `plan` with AWS provider 5.100.0 of the
  * `credentials` stack (an OIDC provider and two run roles per account, one
- * aliased provider per account), and of the security and an application
- * stack as they run in their workspaces (cloud block, no assume_role). The
+ * aliased provider per account), and the security and an application stack
+ * as their workspaces run them (cloud block, no assume_role). Their
+ * resources are those of every other config (terraform-plan.test.ts plans
+ * them), and an offline copy drops both the cloud block and assume_role, so
+ * planning them again here would prove nothing new: their blocks are read
+ * from the synthesized JSON. The
  * `workspaces` stack needs the tfe provider, which is not on this machine:
  * tfc-workspaces.test.ts proves it by synth against the bindings' argument
  * names.
@@ -65,7 +69,7 @@ async function validateAndPlan(stackDir: string): Promise<Result> {
 
 describeTerraform("terraform validate and plan of the Terraform Cloud credentials", () => {
   const dirs = synthToDir(cloudConfig(), "tfc");
-  const targets = ["credentials", "security", "payments-prod"];
+  const targets = ["credentials"];
   let results: Record<string, Result> = {};
 
   beforeAll(async () => {

@@ -147,7 +147,7 @@ export function formatStatePolicy(report: StatePolicyReport, file: string): stri
   if (report.backend !== "s3") {
     return report.backend === "local"
       ? `${file}: state.backend is local: each stack's state is a file on the machine that runs Terraform; nothing to grant.\n`
-      : `${file}: state.backend is cloud: Terraform Cloud keeps each stack's state in its own workspace; nothing to grant in AWS (give each workspace its own account's credentials).\n`;
+      : `${file}: state.backend is cloud: Terraform Cloud keeps each stack's state in its own workspace; nothing to grant in AWS (each workspace needs its own account's credentials: state.cloud.dynamicCredentials, README "Terraform Cloud").\n`;
   }
   const lines: string[] = [];
   if (report.bootstrap) {

@@ -1102,6 +1102,39 @@ const CASES: Record<string, readonly Case[]> = {
       "statement #1 trusts cognito-identity.amazonaws.com, which is not an IAM OIDC or SAML provider",
       (s) => role(s, json({ ...OIDC_ASSUME, Principal: { Federated: "cognito-identity.amazonaws.com" } })),
     ),
+    broken(
+      "JSON: a subject list with * among exact ones is any subject",
+      `statement #1 trusts ${OIDC}/app.terraform.io without app.terraform.io:sub`,
+      (s) =>
+        role(
+          s,
+          json({
+            ...OIDC_ASSUME,
+            Principal: { Federated: `${OIDC}/app.terraform.io` },
+            Condition: {
+              StringEquals: { "app.terraform.io:aud": "aws.workload.identity" },
+              StringLike: { "app.terraform.io:sub": ["organization:acme:*", "*"] },
+            },
+          }),
+        ),
+    ),
+    broken(
+      "JSON: two providers in one statement, two statements: every problem, in order",
+      `statement #1 trusts ${OIDC}/a.example.com without a.example.com:aud and a.example.com:sub; arn:aws:iam::111111111111:saml-provider/idp without SAML:aud; statement #2 trusts ${OIDC}/b.example.com without b.example.com:aud and b.example.com:sub`,
+      (s) =>
+        role(
+          s,
+          json(
+            {
+              ...OIDC_ASSUME,
+              Principal: {
+                Federated: [`${OIDC}/a.example.com`, "arn:aws:iam::111111111111:saml-provider/idp"],
+              },
+            },
+            { ...OIDC_ASSUME, Principal: { Federated: `${OIDC}/b.example.com` } },
+          ),
+        ),
+    ),
     compliant("JSON: audience and exact subject; SAML with SAML:aud", (s) =>
       role(
         s,
@@ -1261,6 +1294,11 @@ const CASES: Record<string, readonly Case[]> = {
             Principal: { Federated: "arn:aws:iam::111111111111:saml-provider/idp", CanonicalUser: "c0ffee" },
           }),
         ),
+    ),
+    broken(
+      "two principal types that are neither",
+      "statement #1 trusts CanonicalUser, Unknown, neither a service nor an account",
+      (s) => role(s, json({ ...assume, Principal: { CanonicalUser: "c0ffee", Unknown: "x" } })),
     ),
     broken(
       "two account roots without a condition",

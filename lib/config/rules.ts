@@ -369,7 +369,7 @@ export const backendBlockMatches: ConfigRule = (config) => {
     if (backend !== block && config.state[block]) {
       problems.push(
         block === "cloud"
-          ? cloudWithoutCloudBackend(config)
+          ? cloudWithoutCloudBackend(backend, config.state.cloud!)
           : {
               path: `state.${block}`,
               message: `is set but state.backend is ${backend}; set state.backend: ${block} or remove state.${block}`,
@@ -381,15 +381,17 @@ export const backendBlockMatches: ConfigRule = (config) => {
 };
 
 /** Names the Terraform Cloud feature asked for, when there is one: that is what cannot work. */
-function cloudWithoutCloudBackend(config: RawConfig): Problem {
-  const { backend, cloud } = config.state;
+function cloudWithoutCloudBackend(
+  backend: RawConfig["state"]["backend"],
+  cloud: NonNullable<RawConfig["state"]["cloud"]>,
+): Problem {
   const fix = "set state.backend: cloud or remove state.cloud";
-  if (cloud?.workspaces?.create)
+  if (cloud.workspaces?.create)
     return {
       path: "state.cloud.workspaces.create",
       message: `creates Terraform Cloud workspaces for the stacks, but state.backend is ${backend}: the stacks would keep their state elsewhere; ${fix}`,
     };
-  if (cloud?.dynamicCredentials)
+  if (cloud.dynamicCredentials)
     return {
       path: "state.cloud.dynamicCredentials",
       message: `gives Terraform Cloud runs AWS credentials, but state.backend is ${backend}: no stack runs in Terraform Cloud; ${fix}`,
