@@ -49,8 +49,9 @@ export const RUN_PHASES: readonly RunPhase[] = ["plan", "apply"];
  * https://developer.hashicorp.com/terraform/cloud-docs/dynamic-provider-credentials/aws-configuration).
  * The default configuration reaches the run through the environment, which
  * every `aws` provider block without credentials of its own reads, aliased or
- * not: this app's stacks have one block per region, all for the same account
- * and role, so none needs a tagged configuration.
+ * not (read from HashiCorp's docs and examples, not tried against HCP
+ * Terraform here): this app's stacks have one block per region, all for the
+ * same account and role, so none needs a tagged configuration.
  */
 export const PROVIDER_AUTH_VARIABLE = "TFC_AWS_PROVIDER_AUTH";
 export const ROLE_ARN_VARIABLE: Readonly<Record<RunPhase, string>> = {
