@@ -365,6 +365,13 @@ describe("replication drift, one fault at a time", () => {
     expect(problems((o) => delete rule(o).Destination.EncryptionConfiguration)).toEqual(
       drift("rule events: replica key (none)"),
     );
+    // A vault key read that found nothing leaves no key id to match a rule without one.
+    expect(
+      problems((o) => {
+        delete rule(o).Destination.EncryptionConfiguration;
+        o.vault.keys["alias/secops-replica"] = undefined;
+      })[0],
+    ).toEqual(drift("rule events: replica key (none)")[0]);
     expect(problems((o) => (rule(o).Destination.StorageClass = "ONEZONE_IA"))).toEqual(
       drift("rule events: storage class ONEZONE_IA"),
     );
@@ -382,6 +389,46 @@ describe("replication drift, one fault at a time", () => {
       problems((o) => (rule(o).Filter = { And: { Prefix: "events/", Tags: [{ Key: "k", Value: "v" }] } })),
     ).toEqual(drift('rule events: filter {"And":{"Prefix":"events/","Tags":[{"Key":"k","Value":"v"}]}}'));
     expect(problems((o) => (rule(o).Priority = 5))).toEqual(drift("rule events: priority 5"));
+  });
+
+  test("a rule read back bare (only its id): every setting it lacks, each once, in order", () => {
+    expect(
+      problems((o) => {
+        o.security.replication.Rules[0] = { ID: rule(o).ID, Status: "Enabled" };
+      }),
+    ).toEqual(
+      drift(
+        [
+          "priority (none)",
+          "filter (none; prefix (none))",
+          "delete marker replication (not set)",
+          "SSE-KMS objects not selected",
+          "destination bucket (none)",
+          "destination account (none)",
+          "storage class (the source object's)",
+          "owner not translated (the source account)",
+          "replica key (none)",
+          "metrics off",
+        ]
+          .map((failure) => `rule events: ${failure}`)
+          .join("; "),
+      ),
+    );
+  });
+
+  test("the legacy rule form (a Prefix, no Filter), delete markers not stated, SSE-KMS selection without its status", () => {
+    expect(
+      problems((o) => {
+        delete rule(o).Filter;
+        rule(o).Prefix = "events/";
+      }),
+    ).toEqual(drift("rule events: filter (none; prefix events/)"));
+    expect(problems((o) => delete rule(o).DeleteMarkerReplication)).toEqual(
+      drift("rule events: delete marker replication (not set)"),
+    );
+    expect(problems((o) => (rule(o).SourceSelectionCriteria = {}))).toEqual(
+      drift("rule events: SSE-KMS objects not selected"),
+    );
   });
 
   test("a rule missing, a rule the config does not make (it may copy the archive anywhere), another role", () => {
@@ -420,6 +467,14 @@ describe("replication drift, one fault at a time", () => {
     expect(
       found((o) => (rule(o).Destination.ReplicationTime = { Status: "Enabled", Time: { Minutes: 30 } })),
     ).toEqual(["rule events: Replication Time Control 30 minutes"]);
+    expect(found((o) => (rule(o).Destination.ReplicationTime = { Status: "Enabled" }))).toEqual([
+      "rule events: Replication Time Control on without a time",
+    ]);
+    // Metrics off: that is the finding; no event threshold is judged on metrics that are not there.
+    expect(found((o) => delete rule(o).Destination.Metrics)).toEqual(["rule events: metrics off"]);
+    expect(found((o) => delete rule(o).Destination.ReplicationTime)).toEqual([
+      "rule events: Replication Time Control off",
+    ]);
     expect(rowsOf(() => {}, rtc).find((r) => r.check === "archive replication")!.expected).toBe(
       `${REPLICATION_SUMMARY}, Replication Time Control 15 minutes`,
     );

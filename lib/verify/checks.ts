@@ -596,11 +596,15 @@ function ruleFailures(
     if (metrics?.Status === "Enabled" && metrics.EventThreshold?.Minutes !== S3_RTC_MINUTES)
       failures.push(`metrics event threshold ${metrics.EventThreshold?.Minutes ?? "(none)"}`);
     if (rtc?.Status !== "Enabled" || rtc.Time?.Minutes !== S3_RTC_MINUTES)
-      failures.push(
-        `Replication Time Control ${rtc?.Status === "Enabled" ? `${rtc.Time?.Minutes} minutes` : "off"}`,
-      );
+      failures.push(`Replication Time Control ${replicationTimeOf(rtc)}`);
   } else if (rtc?.Status === "Enabled") failures.push("Replication Time Control on");
   return failures;
+}
+
+/** What a rule's Replication Time Control reads as: off, on without a time, or its minutes. */
+function replicationTimeOf(rtc: { Status?: string; Time?: { Minutes?: number } } | undefined): string {
+  if (rtc?.Status !== "Enabled") return "off";
+  return rtc.Time?.Minutes === undefined ? "on without a time" : `${rtc.Time.Minutes} minutes`;
 }
 
 // ---------- vault account ----------
