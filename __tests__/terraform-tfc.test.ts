@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fullConfig, PAYMENTS_ACCOUNT, SECURITY_ACCOUNT } from "./support/fixtures";
 import { synthToDir } from "./support/synth-dir";
-import { inParallel, terraform, terraformEnv } from "./support/terraform";
-import { offlineCopy, PlanJson, plannedOf } from "./support/plan";
+import { inParallel, terraformEnv } from "./support/terraform";
+import { plannedOf, ValidatedPlan, validateAndPlan as offlineValidateAndPlan } from "./support/plan";
 
 /**
  * What Terraform itself says about the AWS side of Terraform Cloud (issue
@@ -46,25 +46,12 @@ function cloudConfig() {
   return config;
 }
 
-interface Result {
-  readonly validate: { valid: boolean; diagnostics: unknown[] };
-  readonly plan: PlanJson;
-}
+type Result = ValidatedPlan;
 
+/** The shared offline validate and plan, with Terraform known to run (CI=true makes a missing one fail). */
 async function validateAndPlan(stackDir: string): Promise<Result> {
   if (typeof tf === "string") throw new Error(`CI=true but Terraform cannot run: ${tf}`);
-  const dir = offlineCopy(stackDir);
-  const run = async (args: string[], okStatuses = [0]) => {
-    const result = await terraform(args, dir, tf.env);
-    if (!okStatuses.includes(result.status ?? -1))
-      throw new Error(`terraform ${args[0]} failed in ${stackDir}:\n${result.stderr || result.stdout}`);
-    return result.stdout;
-  };
-  await run(["init", "-backend=false", "-input=false"]);
-  const validate = JSON.parse(await run(["validate", "-json"], [0, 1]));
-  await run(["plan", "-refresh=false", "-input=false", "-lock=false", "-out=plan.bin"]);
-  const plan = JSON.parse(await run(["show", "-json", "plan.bin"])) as PlanJson;
-  return { validate: { valid: validate.valid, diagnostics: validate.diagnostics }, plan };
+  return offlineValidateAndPlan(stackDir, tf);
 }
 
 describeTerraform("terraform validate and plan of the Terraform Cloud credentials", () => {

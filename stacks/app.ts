@@ -46,16 +46,10 @@ export function buildApp(config: SecLogConfig, app: App = new App(), options: Bu
   const vault = replica ? new VaultStack(app, config, naming, replica) : undefined;
   const security = new SecurityStack(app, config, naming);
   const accounts = config.accounts.map((account) => new AppStack(app, config, naming, account));
-  for (const stack of [...(vault ? [vault] : []), security, ...accounts])
-    if (state) stack.addDependency(state);
+  const workloads: TerraformStack[] = [...(vault ? [vault] : []), security, ...accounts];
+  if (state) for (const stack of workloads) stack.addDependency(state);
   if (vault) security.addDependency(vault);
   for (const stack of accounts) stack.addDependency(security);
-  const stacks: TerraformStack[] = [
-    ...(state ? [state] : []),
-    ...(vault ? [vault] : []),
-    security,
-    ...accounts,
-  ];
   const credentials = credentialsStack(app, config, naming, [
     ...(vault && replica ? [{ stack: vault, operatorRoleArn: replica.roleArn, region: replica.region }] : []),
     { stack: security, operatorRoleArn: config.security.roleArn, region: config.security.region },
@@ -66,11 +60,9 @@ export function buildApp(config: SecLogConfig, app: App = new App(), options: Bu
     })),
   ]);
   const workspaces = workspacesStack(app, config, naming);
-  for (const first of [credentials, workspaces]) {
-    if (!first) continue;
-    for (const stack of [...(vault ? [vault] : []), security, ...accounts]) stack.addDependency(first);
-  }
-  stacks.unshift(...(workspaces ? [workspaces] : []), ...(credentials ? [credentials] : []));
+  const cloudStacks = [...(credentials ? [credentials] : []), ...(workspaces ? [workspaces] : [])];
+  for (const first of cloudStacks) for (const stack of workloads) stack.addDependency(first);
+  const stacks = [...(state ? [state] : []), ...cloudStacks, ...workloads];
   stacks.forEach(applySecurityRules);
   return app;
 }

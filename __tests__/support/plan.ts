@@ -122,3 +122,25 @@ export async function planAll(
 export function plannedOf(plan: PlanJson, type: string): PlanJson["resource_changes"] {
   return plan.resource_changes.filter((r) => r.type === type);
 }
+
+/** What `terraform validate -json` said, and the saved plan as `terraform show -json` reads it. */
+export interface ValidatedPlan {
+  readonly validate: { valid: boolean; diagnostics: unknown[] };
+  readonly plan: PlanJson;
+}
+
+/** init, validate and plan in an offline copy (never the synthesized directory). */
+export async function validateAndPlan(stackDir: string, tf: TerraformEnv): Promise<ValidatedPlan> {
+  const dir = offlineCopy(stackDir);
+  const run = async (args: string[], okStatuses = [0]) => {
+    const result = await terraform(args, dir, tf.env);
+    if (!okStatuses.includes(result.status ?? -1))
+      throw new Error(`terraform ${args[0]} failed in ${stackDir}:\n${result.stderr || result.stdout}`);
+    return result.stdout;
+  };
+  await run(["init", "-backend=false", "-input=false"]);
+  const validate = JSON.parse(await run(["validate", "-json"], [0, 1]));
+  await run(["plan", "-refresh=false", "-input=false", "-lock=false", "-out=plan.bin"]);
+  const plan = JSON.parse(await run(["show", "-json", "plan.bin"])) as PlanJson;
+  return { validate: { valid: validate.valid, diagnostics: validate.diagnostics }, plan };
+}
