@@ -2,8 +2,8 @@
  * Cross-account replication of the archive into the vault account, through
  * the IAM simulator: the replication role's trust and permissions (security
  * account), the vault bucket policy and the replica key policy (vault
- * account), the locked key policies of COMPLIANCE mode, and the SCP with
- * `archive.replica`. Every expected decision follows AWS's evaluation rules:
+ * account), the locked key policies of COMPLIANCE mode, and the two SCPs with
+ * `archive.replica` (the security account's and the vault account's). Every expected decision follows AWS's evaluation rules:
  * within one account an identity or a resource policy may allow; across
  * accounts both must; an explicit deny anywhere (identity, resource policy,
  * SCP) wins; a KMS key policy applies to every principal, root included.
@@ -11,7 +11,7 @@
 import { Simulation } from "@cloud-copilot/iam-simulate";
 import { SCP_MAX_BYTES } from "../lib/aws-limits";
 import { parseConfig } from "../lib/config/load";
-import { PolicyDocument, policySize } from "../lib/iam/policy";
+import { PolicyDocument } from "../lib/iam/policy";
 import { namingOf } from "../lib/naming";
 import { archivedPrefixes } from "../lib/pipeline";
 import { KEY_LOCK_SID } from "../lib/policies/key-lock";
@@ -21,7 +21,16 @@ import {
   replicationTrust,
   vaultBucketPolicy,
 } from "../lib/policies/replication";
-import { KEY_ACTIONS, securityAccountScp } from "../lib/scp";
+import {
+  ALIAS_ACTIONS,
+  ARCHIVE_BUCKET_ACTIONS,
+  ARCHIVE_OBJECT_ACTIONS,
+  KEY_ACTIONS,
+  ROLE_ACTIONS,
+  scpSize,
+  securityAccountScp,
+  vaultAccountScp,
+} from "../lib/scp";
 import { keyPolicy, logsEncryptionStatement } from "../modules/encryption-key";
 import { baseConfig, SECURITY_ACCOUNT } from "./support/fixtures";
 import { request, Row, simulateRows } from "./support/iam-rows";
@@ -34,6 +43,8 @@ const HOME_REGION = "us-east-1";
 
 function replicaConfig() {
   const raw = baseConfig();
+  // Alarms, with the replica in another region: the security stack's alarm key there too.
+  raw.alarms = {};
   raw.archive = {
     objectLock: { mode: "COMPLIANCE", days: 365 },
     replica: {
@@ -59,10 +70,16 @@ const REPLICA_ALIAS = naming.keyAlias("replica");
 const ARCHIVE_KEY = `arn:aws:kms:${HOME_REGION}:${SECURITY_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 const REPLICA_KEY = `arn:aws:kms:${VAULT_REGION}:${VAULT_ACCOUNT}:key/0f0e0d0c-0b0a-4908-8706-050403020100`;
 const OTHER_VAULT_KEY = `arn:aws:kms:${VAULT_REGION}:${VAULT_ACCOUNT}:key/aaaabbbb-cccc-4ddd-8eee-ffff00001111`;
+const REPLICA_ALIAS_ARN = `arn:aws:kms:${VAULT_REGION}:${VAULT_ACCOUNT}:alias/secops-replica`;
+/** The security account's alarm topic key in the replica's region (ReplicationLatency is published there). */
+const REGIONAL_ALIAS = naming.regionalKeyAlias("notifications", VAULT_REGION);
+const REGIONAL_KEY = `arn:aws:kms:${VAULT_REGION}:${SECURITY_ACCOUNT}:key/5e5e5e5e-0000-4000-8000-000000000002`;
+const REGIONAL_ALIAS_ARN = `arn:aws:kms:${VAULT_REGION}:${SECURITY_ACCOUNT}:${REGIONAL_ALIAS}`;
 
 const SECURITY_ADMIN = `arn:aws:iam::${SECURITY_ACCOUNT}:role/Admin`;
 const VAULT_ADMIN = `arn:aws:iam::${VAULT_ACCOUNT}:role/Admin`;
 const VAULT_BREAK_GLASS = `arn:aws:iam::${VAULT_ACCOUNT}:role/seclog-break-glass`;
+const SECURITY_BREAK_GLASS = `arn:aws:iam::${SECURITY_ACCOUNT}:role/seclog-break-glass`;
 const root = (account: string) => `arn:aws:iam::${account}:root`;
 
 const ALLOW_ALL: Policy = {
@@ -117,11 +134,15 @@ interface ReplicationPolicies {
   readonly vaultBucket: Policy;
   readonly archiveKey: { readonly locked: Policy; readonly unlocked: Policy };
   readonly replicaKey: { readonly locked: Policy; readonly unlocked: Policy };
-  readonly scp: Policy;
+  /** The security stack's keys that delegate to IAM (the replica region's alarm key). */
+  readonly securityKey: Policy;
+  /** Each account's SCP, attached to that account only. */
+  readonly scp: { readonly security: Policy; readonly vault: Policy };
 }
 
 const prefixes = archivedPrefixes(config.delivery);
-const scp = securityAccountScp(config, { exemptRoleNames: EXEMPT });
+const securityScp = securityAccountScp(config, { exemptRoleNames: EXEMPT });
+const vaultScp = vaultAccountScp(config, { exemptRoleNames: EXEMPT })!;
 const POLICIES: ReplicationPolicies = {
   trust: asPolicy(replicationTrust("aws", SECURITY_ACCOUNT, ARCHIVE)),
   permissions: asPolicy(
@@ -141,7 +162,8 @@ const POLICIES: ReplicationPolicies = {
   ),
   archiveKey: { locked: archiveKeyPolicy(true), unlocked: archiveKeyPolicy(false) },
   replicaKey: { locked: replicaKeyPolicy(true), unlocked: replicaKeyPolicy(false) },
-  scp: asPolicy(scp),
+  securityKey: asPolicy(keyPolicy({ partition: "aws", accountId: SECURITY_ACCOUNT })),
+  scp: { security: asPolicy(securityScp), vault: asPolicy(vaultScp) },
 };
 
 const accountOf = (arn: string) => arn.split(":")[4];
@@ -196,8 +218,9 @@ function asAdministrator(
 }
 
 /**
- * The same, with the SCP attached at the organization root and the principal's account under it.
- * An S3 ARN names no account: its owner is given.
+ * The same, under the principal's account's SCP: the security account's document attached to the
+ * security account, the vault's to the vault account (README, "Guard rails for the organization"),
+ * none to any other. An S3 ARN names no account: its owner is given.
  */
 function underScp(
   principal: string,
@@ -211,11 +234,18 @@ function underScp(
 ) {
   const resourceAccount = options.resourceAccount ?? accountOf(resource);
   const resourcePolicy = options.resourcePolicy ?? (() => undefined);
+  const account = accountOf(principal);
+  const attached = (p: ReplicationPolicies) =>
+    account === SECURITY_ACCOUNT
+      ? [{ name: "seclog-security", policy: p.scp.security }]
+      : account === VAULT_ACCOUNT
+        ? [{ name: "seclog-vault", policy: p.scp.vault }]
+        : [];
   return (p: ReplicationPolicies): Simulation => ({
     ...asAdministrator(principal, action, resource, resourceAccount, resourcePolicy, options.context)(p),
     serviceControlPolicies: [
-      { orgIdentifier: "r-root", policies: [FULL_AWS_ACCESS, { name: "seclog", policy: p.scp }] },
-      { orgIdentifier: accountOf(principal), policies: [FULL_AWS_ACCESS] },
+      { orgIdentifier: "r-root", policies: [FULL_AWS_ACCESS] },
+      { orgIdentifier: account, policies: [FULL_AWS_ACCESS, ...attached(p)] },
     ],
   });
 }
@@ -534,38 +564,51 @@ const onUnlockedReplicaKey = {
   resourcePolicy: unlockedReplicaKey,
   context: { "kms:ResourceAliases": [REPLICA_ALIAS] },
 };
+/**
+ * Every vault action the SCP denies, from the lists the SCP itself is built of, with the resource it
+ * acts on and what the request carries. An alias has no policy of its own: IAM alone decides the alias
+ * half of an alias request (the key half is not what the SCP denies).
+ */
+const VAULT_GUARDED: Array<[string, string, "bucket" | "object" | "key" | "alias"]> = [
+  ...ARCHIVE_BUCKET_ACTIONS.map((a): [string, string, "bucket"] => [a, REPLICA, "bucket"]),
+  ...ARCHIVE_OBJECT_ACTIONS.map((a): [string, string, "object"] => [a, REPLICA_OBJECT, "object"]),
+  ...KEY_ACTIONS.map((a): [string, string, "key"] => [a, REPLICA_KEY, "key"]),
+  ...ALIAS_ACTIONS.map((a): [string, string, "alias"] => [a, REPLICA_ALIAS_ARN, "alias"]),
+];
+const vaultRequest = (kind: "bucket" | "object" | "key" | "alias") =>
+  kind === "key" ? onUnlockedReplicaKey : kind === "alias" ? {} : inVault;
+const securityKey = (p: ReplicationPolicies) => p.securityKey;
+const REGIONAL_GUARDED: Array<[string, string, "key" | "alias"]> = [
+  ...KEY_ACTIONS.map((a): [string, string, "key"] => [a, REGIONAL_KEY, "key"]),
+  ...ALIAS_ACTIONS.map((a): [string, string, "alias"] => [a, REGIONAL_ALIAS_ARN, "alias"]),
+];
+const regionalRequest = (kind: "key" | "alias") =>
+  kind === "key" ? { resourcePolicy: securityKey, context: { "kms:ResourceAliases": [REGIONAL_ALIAS] } } : {};
 const SCP_ROWS: Row<ReplicationPolicies>[] = [
-  ...["s3:DeleteBucket", "s3:PutBucketPolicy", "s3:PutBucketObjectLockConfiguration"].map(
-    (action): Row<ReplicationPolicies> => ({
-      rule: `under the SCP, a vault administrator cannot ${action} on the replica bucket`,
-      expected: "ExplicitlyDenied",
-      simulation: underScp(VAULT_ADMIN, action, REPLICA, inVault),
-    }),
-  ),
-  ...["s3:DeleteObjectVersion", "s3:BypassGovernanceRetention"].map((action): Row<ReplicationPolicies> => ({
-    rule: `under the SCP, a vault administrator cannot ${action} on a replica object`,
+  ...VAULT_GUARDED.map(([action, resource, kind]): Row<ReplicationPolicies> => ({
+    rule: `under the SCP, a vault administrator cannot ${action} on the replica ${kind}${kind === "key" ? ", even unlocked" : ""}`,
     expected: "ExplicitlyDenied",
-    simulation: underScp(VAULT_ADMIN, action, REPLICA_OBJECT, inVault),
+    simulation: underScp(VAULT_ADMIN, action, resource, vaultRequest(kind)),
   })),
-  ...["kms:ScheduleKeyDeletion", "kms:PutKeyPolicy"].map((action): Row<ReplicationPolicies> => ({
-    rule: `under the SCP, a vault administrator cannot ${action} on the replica key, even unlocked`,
-    expected: "ExplicitlyDenied",
-    simulation: underScp(VAULT_ADMIN, action, REPLICA_KEY, onUnlockedReplicaKey),
+  ...VAULT_GUARDED.map(([action, resource, kind]): Row<ReplicationPolicies> => ({
+    rule: `under the SCP, the vault's break-glass role may ${action} on the replica ${kind}${kind === "key" ? " (unlocked)" : ""}`,
+    expected: "Allowed",
+    simulation: underScp(VAULT_BREAK_GLASS, action, resource, vaultRequest(kind)),
   })),
   {
-    rule: "under the SCP, the vault's break-glass role may schedule the unlocked replica key's deletion",
-    expected: "Allowed",
-    simulation: underScp(VAULT_BREAK_GLASS, "kms:ScheduleKeyDeletion", REPLICA_KEY, onUnlockedReplicaKey),
+    rule: "under the SCP, the vault account's root user cannot delete the replica key's alias",
+    expected: "ExplicitlyDenied",
+    simulation: underScp(root(VAULT_ACCOUNT), "kms:DeleteAlias", REPLICA_ALIAS_ARN),
   },
-  {
-    rule: "under the SCP, the vault's break-glass role may change the replica bucket's policy",
-    expected: "Allowed",
-    simulation: underScp(VAULT_BREAK_GLASS, "s3:PutBucketPolicy", REPLICA, inVault),
-  },
-  ...["iam:DeleteRolePolicy", "iam:PutRolePolicy"].map((action): Row<ReplicationPolicies> => ({
+  ...ROLE_ACTIONS.map((action): Row<ReplicationPolicies> => ({
     rule: `under the SCP, a security-account administrator cannot ${action} on the replication role`,
     expected: "ExplicitlyDenied",
     simulation: underScp(SECURITY_ADMIN, action, ROLE),
+  })),
+  ...ROLE_ACTIONS.map((action): Row<ReplicationPolicies> => ({
+    rule: `under the SCP, the security account's break-glass role may ${action} on the replication role`,
+    expected: "Allowed",
+    simulation: underScp(SECURITY_BREAK_GLASS, action, ROLE),
   })),
   ...["s3:PutBucketPolicy", "s3:DeleteBucket"].map((action): Row<ReplicationPolicies> => ({
     rule: `under the SCP, a vault administrator may still ${action} on an unrelated bucket of the vault account`,
@@ -581,6 +624,48 @@ const SCP_ROWS: Row<ReplicationPolicies>[] = [
       resourcePolicy: unlockedReplicaKey,
       context: { "kms:ResourceAliases": ["alias/team"] },
     }),
+  },
+  ...ALIAS_ACTIONS.map((action): Row<ReplicationPolicies> => ({
+    rule: `under the SCP, a vault administrator may still ${action} on another alias of the vault account`,
+    expected: "Allowed",
+    simulation: underScp(VAULT_ADMIN, action, `arn:aws:kms:${VAULT_REGION}:${VAULT_ACCOUNT}:alias/team`),
+  })),
+  // The security stack's alarm key in the replica's region, outside the home region the other keys share.
+  ...REGIONAL_GUARDED.flatMap(([action, resource, kind]): Row<ReplicationPolicies>[] => [
+    {
+      rule: `under the security account's SCP, an administrator cannot ${action} on the replica region's alarm ${kind}`,
+      expected: "ExplicitlyDenied",
+      simulation: underScp(SECURITY_ADMIN, action, resource, regionalRequest(kind)),
+    },
+    {
+      rule: `under the security account's SCP, the break-glass role may ${action} on the replica region's alarm ${kind}`,
+      expected: "Allowed",
+      simulation: underScp(SECURITY_BREAK_GLASS, action, resource, regionalRequest(kind)),
+    },
+  ]),
+  {
+    rule: "under the security account's SCP, the account root cannot delete the replica region's alarm key alias",
+    expected: "ExplicitlyDenied",
+    simulation: underScp(root(SECURITY_ACCOUNT), "kms:DeleteAlias", REGIONAL_ALIAS_ARN),
+  },
+  {
+    rule: "under the security account's SCP, an administrator may still disable another key of the replica's region",
+    expected: "Allowed",
+    simulation: underScp(
+      SECURITY_ADMIN,
+      "kms:DisableKey",
+      `arn:aws:kms:${VAULT_REGION}:${SECURITY_ACCOUNT}:key/aaaabbbb-cccc-4ddd-8eee-ffff00002222`,
+      { resourcePolicy: securityKey, context: { "kms:ResourceAliases": ["alias/team"] } },
+    ),
+  },
+  {
+    rule: "under the security account's SCP, an administrator may still delete the alias of that name in another region",
+    expected: "Allowed",
+    simulation: underScp(
+      SECURITY_ADMIN,
+      "kms:DeleteAlias",
+      `arn:aws:kms:eu-west-1:${SECURITY_ACCOUNT}:${REGIONAL_ALIAS}`,
+    ),
   },
 ];
 
@@ -607,48 +692,99 @@ describe("the replication policies, as data", () => {
   });
 });
 
-describe("the SCP with archive.replica", () => {
-  const byId = (sid: string) => scp.Statement.find((s) => s.Sid === sid)!;
-  const exempt = [SECURITY_ACCOUNT, VAULT_ACCOUNT].flatMap((account) =>
-    EXEMPT.map((name) => `arn:aws:iam::${account}:role/${name}`),
-  );
+describe("the SCPs with archive.replica: one document per account", () => {
+  const exemptIn = (account: string) => EXEMPT.map((name) => `arn:aws:iam::${account}:role/${name}`);
+  const byId = (document: PolicyDocument, sid: string) => document.Statement.find((s) => s.Sid === sid)!;
 
-  test("statements in order; the replica's bucket, objects, key and role protected; exempt roles of both accounts", () => {
-    expect(scp.Statement.map((s) => s.Sid)).toEqual([
-      "ProtectArchiveBucket",
-      "ProtectArchiveObjects",
+  test("the vault account's document, exactly: the replica bucket, its objects, key and alias; the vault's exempt roles", () => {
+    const unless = { ArnNotLike: { "aws:PrincipalArn": exemptIn(VAULT_ACCOUNT) } };
+    expect(vaultScp).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "ProtectReplica",
+          Effect: "Deny",
+          Action: [...ARCHIVE_BUCKET_ACTIONS, ...ARCHIVE_OBJECT_ACTIONS],
+          Resource: [REPLICA, `${REPLICA}/*`],
+          Condition: unless,
+        },
+        {
+          Sid: "ProtectReplicaKey",
+          Effect: "Deny",
+          Action: KEY_ACTIONS,
+          Resource: [`arn:aws:kms:${VAULT_REGION}:${VAULT_ACCOUNT}:key/*`],
+          Condition: {
+            ...unless,
+            "ForAnyValue:StringEquals": { "kms:ResourceAliases": ["alias/secops-replica"] },
+          },
+        },
+        {
+          Sid: "ProtectReplicaKeyAlias",
+          Effect: "Deny",
+          Action: ALIAS_ACTIONS,
+          // The replication configuration encrypts replicas with the key this alias names.
+          Resource: [REPLICA_ALIAS_ARN],
+          Condition: unless,
+        },
+      ],
+    });
+    expect(REPLICA_ALIAS_ARN).toBe(naming.replicaKeyAliasArn(VAULT_ACCOUNT, VAULT_REGION));
+  });
+
+  test("the security account's document: its own resources, the replication role and the replica region's alarm key; its exempt roles", () => {
+    expect(securityScp.Statement.map((s) => s.Sid)).toEqual([
+      "ProtectArchive",
       "ProtectKeys",
-      "ProtectReplicaKey",
+      "ProtectKeyAliases",
       "ProtectPipeline",
       "ProtectPipelineRoles",
     ]);
-    expect(exempt).toEqual([
-      "arn:aws:iam::111111111111:role/seclog-break-glass",
-      "arn:aws:iam::111111111111:role/terraform-deploy",
-      "arn:aws:iam::444444444444:role/seclog-break-glass",
-      "arn:aws:iam::444444444444:role/terraform-deploy",
-    ]);
-    for (const statement of scp.Statement) {
+    for (const statement of securityScp.Statement) {
       expect(statement.Effect).toBe("Deny");
-      expect(statement.Condition!.ArnNotLike).toEqual({ "aws:PrincipalArn": exempt });
+      expect(statement.Condition!.ArnNotLike).toEqual({ "aws:PrincipalArn": exemptIn(SECURITY_ACCOUNT) });
     }
-    expect(byId("ProtectArchiveBucket").Resource).toEqual([ARCHIVE, REPLICA]);
-    expect(byId("ProtectArchiveObjects").Resource).toEqual([`${ARCHIVE}/*`, `${REPLICA}/*`]);
-    expect(byId("ProtectReplicaKey")).toEqual({
-      Sid: "ProtectReplicaKey",
-      Effect: "Deny",
-      Action: KEY_ACTIONS,
-      Resource: [`arn:aws:kms:${VAULT_REGION}:${VAULT_ACCOUNT}:key/*`],
+    expect(JSON.stringify(securityScp)).not.toContain(VAULT_ACCOUNT);
+    expect(byId(securityScp, "ProtectArchive").Resource).toEqual([ARCHIVE, `${ARCHIVE}/*`]);
+    expect(byId(securityScp, "ProtectKeys")).toMatchObject({
+      Resource: [`arn:aws:kms:*:${SECURITY_ACCOUNT}:key/*`],
       Condition: {
-        ArnNotLike: { "aws:PrincipalArn": exempt },
-        "ForAnyValue:StringEquals": { "kms:ResourceAliases": ["alias/secops-replica"] },
+        "ForAnyValue:StringEquals": {
+          "kms:ResourceAliases": [
+            "alias/secops-archive",
+            "alias/secops-stream",
+            "alias/secops-notifications",
+            "alias/secops-search-results",
+            REGIONAL_ALIAS,
+          ],
+        },
       },
     });
-    expect(byId("ProtectPipelineRoles").Resource).toContain(ROLE);
+    expect(REGIONAL_ALIAS).toBe("alias/secops-notifications-us-west-2");
+    expect(byId(securityScp, "ProtectKeyAliases").Resource).toEqual([
+      `arn:aws:kms:${HOME_REGION}:${SECURITY_ACCOUNT}:alias/secops-archive`,
+      `arn:aws:kms:${HOME_REGION}:${SECURITY_ACCOUNT}:alias/secops-stream`,
+      `arn:aws:kms:${HOME_REGION}:${SECURITY_ACCOUNT}:alias/secops-notifications`,
+      `arn:aws:kms:${HOME_REGION}:${SECURITY_ACCOUNT}:alias/secops-search-results`,
+      REGIONAL_ALIAS_ARN,
+    ]);
+    expect(byId(securityScp, "ProtectPipelineRoles").Resource).toContain(ROLE);
   });
 
-  test("fits the SCP size quota", () => {
-    expect(policySize(scp)).toBeLessThanOrEqual(SCP_MAX_BYTES);
+  test("the simulated vault rows cover every action of the vault's document", () => {
+    const inDocument = vaultScp.Statement.flatMap((statement) => [statement.Action].flat());
+    expect(VAULT_GUARDED.map(([action]) => action).sort()).toEqual([...new Set(inDocument)].sort());
+    expect(VAULT_GUARDED).toHaveLength(21);
+  });
+
+  test("each fits the SCP size quota, as printed", () => {
+    expect(scpSize(securityScp)).toBeLessThanOrEqual(SCP_MAX_BYTES);
+    expect(scpSize(vaultScp)).toBeLessThanOrEqual(SCP_MAX_BYTES);
+  });
+
+  test("without archive.replica there is no vault document", () => {
+    expect(
+      vaultAccountScp(parseConfig(baseConfig(), "base.json"), { exemptRoleNames: EXEMPT }),
+    ).toBeUndefined();
   });
 });
 

@@ -16,6 +16,10 @@ import {
 import { fullConfig, PAYMENTS_ACCOUNT, SECURITY_ACCOUNT, WEB_ACCOUNT } from "./support/fixtures";
 import { policyOf, resourcesOf, StackJson, synthStacks } from "./support/synth";
 import { synthToDir } from "./support/synth-dir";
+import { Testing, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { CredentialsStack } from "../stacks/credentials-stack";
+import { RunIdentityProvider, RunRoles } from "../modules/run-credentials";
 
 /**
  * `state.cloud.dynamicCredentials`: the `credentials` stack, in every account
@@ -46,8 +50,9 @@ const TAGS = [{ tags: { owner: "security" } }];
 /** The regions of each workload stack's providers, sorted: what `aws:RequestedRegion` is held to. */
 const REGIONS: Record<string, string[]> = {
   vault: ["us-west-2"],
-  // Every region an application account ships from: a destination in each.
-  security: ["ap-southeast-2", "eu-west-1", "us-east-1"],
+  // Every region an application account ships from (a destination in each), and the replica's
+  // (us-west-2: its replication latency alarms and their topic, stacks/security-stack.ts).
+  security: ["ap-southeast-2", "eu-west-1", "us-east-1", "us-west-2"],
   "payments-prod": ["eu-west-1", "us-east-1"],
   "web-prod": ["ap-southeast-2", "us-east-1"],
 };
@@ -155,6 +160,33 @@ describe("the credentials stack exists only with dynamicCredentials", () => {
     const stack = dynamic().credentials;
     expect(Object.keys(stack.terraform.backend)).toEqual(["local"]);
     expect(Object.keys(stack.output!.run_role_arns.value).sort()).toEqual([...WORKLOADS].sort());
+  });
+
+  test("the output names each stack's own plan and apply role, by the logical id of its phase", () => {
+    const stack = dynamic().credentials;
+    const roleId = (name: string, phase: Phase) => {
+      const [[id]] = resourcesOf(stack, "aws_iam_role").filter(
+        ([, r]) => r.name === naming.runRoleName(name, phase),
+      );
+      // Logical ids are a contract: the plan role lives under `Plan`, the apply role under `Apply`.
+      expect(id.startsWith(`RunRoles_${name}_${phase === "plan" ? "Plan" : "Apply"}_Role_`)).toBe(true);
+      return `\${aws_iam_role.${id}.arn}`;
+    };
+    expect(stack.output!.run_role_arns).toEqual({
+      description: "per workspace stack, the roles its plan and apply runs assume",
+      value: Object.fromEntries(
+        WORKLOADS.map((name) => [name, { plan: roleId(name, "plan"), apply: roleId(name, "apply") }]),
+      ),
+    });
+  });
+
+  test("built directly without dynamicCredentials, or on another backend, the stack refuses", () => {
+    const refused = "the credentials stack exists only with state.cloud.dynamicCredentials";
+    const s3 = fullConfig();
+    for (const document of [cloudConfig({ dynamicCredentials: false }), s3]) {
+      const config = parseConfig(document);
+      expect(() => new CredentialsStack(Testing.app(), config, namingOf(config), [])).toThrow(refused);
+    }
   });
 });
 
@@ -382,7 +414,7 @@ describe("permissions derived from what each stack synthesizes", () => {
     ]);
     expect(resources("security").KMS.Resource).toEqual([
       `arn:aws:kms:*:${SECURITY_ACCOUNT}:key/*`,
-      ...["archive", "notifications", "search-results", "stream"].map(
+      ...["archive", "notifications", "notifications-us-west-2", "search-results", "stream"].map(
         (a) => `arn:aws:kms:*:${SECURITY_ACCOUNT}:alias/secops-${a}`,
       ),
     ]);
@@ -395,7 +427,7 @@ describe("permissions derived from what each stack synthesizes", () => {
       `arn:aws:kms:*:${VAULT_ACCOUNT}:alias/secops-replica`,
     ]);
     expect(resources("security").Logs.Condition).toEqual({
-      StringEquals: { "aws:RequestedRegion": ["ap-southeast-2", "eu-west-1", "us-east-1"] },
+      StringEquals: { "aws:RequestedRegion": REGIONS.security },
     });
     expect(Object.fromEntries(WORKLOADS.map((name) => [name, resources(name)[UNSCOPED_SID].Action]))).toEqual(
       {
@@ -519,6 +551,46 @@ describe("runActions, runRolePermissions and inventoryOf", () => {
     });
   });
 
+  test("only a policy with unscoped actions carries the IAM_RESOURCE_SCOPED exemption", () => {
+    /** The rules each phase's inline policy is exempted from, read from the construct tree. */
+    const exemptions = (resources: StackInventory["resources"]) => {
+      const stack = new TerraformStack(Testing.app(), "credentials");
+      const provider = new AwsProvider(stack, "aws", { region: "us-east-1" });
+      const identityProvider = new RunIdentityProvider(stack, "Oidc", {
+        provider,
+        hostname: "app.terraform.io",
+        audience: "aws.workload.identity",
+      });
+      const roles = new RunRoles(stack, "RunRoles", {
+        provider,
+        partition: "aws",
+        hostname: "app.terraform.io",
+        audience: "aws.workload.identity",
+        stack: inventory(resources),
+        roleNames: { plan: "p", apply: "a" },
+        subjects: { plan: "sp", apply: "sa" },
+        identityProvider,
+      });
+      return Object.fromEntries(
+        PHASES.map((phase) => [
+          phase,
+          roles.node
+            .findAll()
+            .filter((c) => c.node.path.includes(`/${phase === "plan" ? "Plan" : "Apply"}/`))
+            .flatMap((c) => c.node.metadata.filter((m) => m.type === "seclog:suppress-rule"))
+            .map((m) => (m.data as { ruleId: string }).ruleId),
+        ]),
+      );
+    };
+    // A queue policy's actions all take the queue ARN: nothing unscoped in either phase.
+    expect(exemptions([{ type: "aws_sqs_queue_policy", body: {} }])).toEqual({ plan: [], apply: [] });
+    // A stream's shard and mode updates take `*`: only the apply policy has them.
+    expect(exemptions([{ type: "aws_kinesis_stream", body: {} }])).toEqual({
+      plan: [],
+      apply: ["IAM_RESOURCE_SCOPED"],
+    });
+  });
+
   test("a resource type without recorded actions throws, naming the type", () => {
     const stack = inventory([
       { type: "aws_s3_bucket", body: { bucket: "b" } },
@@ -615,10 +687,12 @@ describe("IAM quotas", () => {
     return cloudConfig({}, config);
   });
 
-  // The largest at this writing: apply-security, 7,486 characters with three destination regions,
-  // 8,531 with ten: the seven more regions (95 characters) once in each of its 11 region conditions.
+  // The largest at this writing: apply-security, 7,684 characters with three destination regions and
+  // the replica's (us-west-2, for its latency alarms), 8,597 with ten (us-west-2 among them): the six
+  // more regions once in each of its region conditions.
   test.each([
-    ["replica, keepSource and organization mode", largest, 3],
+    // Three destination regions and the replica's (its latency alarms).
+    ["replica, keepSource and organization mode", largest, 4],
     ["the same with ten destination regions", tenRegions, 10],
   ])(
     "%s: every inline policy within 10,240 characters, every trust within 2,048",

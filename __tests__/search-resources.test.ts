@@ -1,11 +1,11 @@
 import { HUNTS } from "../lib/search";
 import { terraformLiteral } from "../modules/search-catalog";
 import { baseConfig } from "./support/fixtures";
-import { onlyResource, resourcesOf, StackJson, synthStacks } from "./support/synth";
+import { onlyResource, resourcesOf, resourceUnder, StackJson, synthStacks } from "./support/synth";
 
 /**
- * The search resources of the security stack, whole: the workgroup, the Glue
- * database and tables, the saved hunts. search-projection.test.ts proves the
+ * The search resources of the security stack, whole: the workgroup, the
+ * results bucket's lifecycle, the Glue database and tables, the saved hunts. search-projection.test.ts proves the
  * projection against Firehose's prefix; this suite pins every other setting.
  */
 const ARCHIVE = "${aws_s3_bucket.Archive_Bucket_DB32D495.bucket}";
@@ -47,6 +47,35 @@ describe("search resources", () => {
     const workgroup = onlyResource(synthStacks(config).security, "aws_athena_workgroup");
     expect(workgroup.configuration.bytes_scanned_cutoff_per_query).toBe(GIB);
   });
+
+  test.each([
+    ["by default", undefined, 30],
+    ["with search.resultsExpireDays 7", { resultsExpireDays: 7 }, 7],
+  ] as const)(
+    "the results bucket's lifecycle %s: results expire after resultsExpireDays, replaced versions and unfinished uploads after 1 day",
+    (_label, search, days) => {
+      const config = baseConfig();
+      if (search) config.search = search;
+      const security = search ? synthStacks(config).security : stack;
+      expect(resourceUnder(security, "aws_s3_bucket_lifecycle_configuration", "SearchResults_")).toEqual({
+        provider: "aws.us_east_1",
+        bucket: "${aws_s3_bucket.SearchResults_Bucket_69000AC3.id}",
+        // A lifecycle with noncurrent-version rules on a bucket being versioned waits for its versioning.
+        depends_on: ["aws_s3_bucket_versioning.SearchResults_Versioning_BA5941FD"],
+        rule: [
+          {
+            id: "expire-query-results",
+            status: "Enabled",
+            // Every object of the bucket: it holds nothing but query results.
+            filter: [{}],
+            expiration: [{ days }],
+            noncurrent_version_expiration: [{ noncurrent_days: 1 }],
+            abort_incomplete_multipart_upload: [{ days_after_initiation: 1 }],
+          },
+        ],
+      });
+    },
+  );
 
   test("the database is named from the prefix", () => {
     expect(onlyResource(stack, "aws_glue_catalog_database")).toEqual({

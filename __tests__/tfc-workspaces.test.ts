@@ -3,6 +3,8 @@ import { dirname, join } from "node:path";
 import { Testing, TerraformStack } from "cdktf";
 import { parseConfig } from "../lib/config/load";
 import { buildApp } from "../stacks/app";
+import { WorkspacesStack } from "../stacks/workspaces-stack";
+import { namingOf } from "../lib/naming";
 import { baseConfig, PAYMENTS_ACCOUNT, SECURITY_ACCOUNT, WEB_ACCOUNT } from "./support/fixtures";
 import { stateFileSeenFrom } from "./support/files";
 import { synthToDir } from "./support/synth-dir";
@@ -105,6 +107,14 @@ describe("no workspaces stack unless state.cloud.workspaces.create", () => {
     expect(Object.keys(stacks).sort()).toEqual(expected.sort());
     for (const stack of Object.values(stacks))
       expect((stack.provider as Record<string, unknown>).tfe).toBeUndefined();
+  });
+
+  test("built directly without workspaces.create, or on another backend, the stack refuses", () => {
+    const refused = "the workspaces stack exists only with state.cloud.workspaces.create";
+    for (const document of [cloudConfig(), cloudConfig({ workspaces: { create: false } }), baseConfig()]) {
+      const config = parseConfig(document);
+      expect(() => new WorkspacesStack(Testing.app(), config, namingOf(config), [])).toThrow(refused);
+    }
   });
 });
 

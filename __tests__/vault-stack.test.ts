@@ -32,6 +32,9 @@ const ARCHIVE_BUCKET = `secops-security-logs-${SECURITY_ACCOUNT}`;
 const ARCHIVE = ref("aws_s3_bucket.Archive_Bucket_DB32D495");
 const ARCHIVE_KEY = ref("aws_kms_key.ArchiveKey_5C51534B");
 const ALARM_TOPIC = ref("aws_sns_topic.AlarmTopic_AD6681D3");
+// New with the replica-region alarms (a replica in another region than security.region).
+const REPLICA_REGION_TOPIC = ref("aws_sns_topic.ReplicaRegionAlarmTopic_42093BA2");
+const REPLICA_REGION_KEY = "aws_kms_key.ReplicaRegionNotificationsKey_7CAD495F";
 
 type Config = Record<string, any>;
 type Stacks = Record<string, StackJson>;
@@ -342,6 +345,23 @@ describe("vault stack: replica key", () => {
     expect(key().lifecycle).toEqual({ prevent_destroy: true });
   });
 
+  test("its description names the pipeline and the replica", () => {
+    expect(key().description).toBe("secops-security-logs: the vault's replica of the archive");
+  });
+
+  test("outputs: the replica bucket's name and the replica key's ARN, described", () => {
+    expect(full().vault.output).toEqual({
+      replica_bucket: {
+        value: ref("aws_s3_bucket.Replica_Bucket_539718B8", "bucket"),
+        description: "S3 bucket holding the vault's replica of the archive",
+      },
+      replica_key_arn: {
+        value: ref("aws_kms_key.ReplicaKey_7EB26FE2", "arn"),
+        description: "KMS key of the replica",
+      },
+    });
+  });
+
   test("alias alias/secops-replica (the alias ARN the security stack names)", () => {
     expect(onlyResource(full().vault, "aws_kms_alias")).toEqual({
       provider: "aws.us_west_2",
@@ -576,6 +596,13 @@ describe("security stack: replication role", () => {
     expect(role(events()).name).toBe("secops-logs-replication");
   });
 
+  test("its description, and its one inline policy's name", () => {
+    expect(role(events()).description).toBe("S3 replicates the security log archive into the vault account");
+    expect(resourceUnder(events().security, "aws_iam_role_policy", "Replication_").name).toBe(
+      "replicate-archive",
+    );
+  });
+
   test("trust: S3, for the archive bucket of the security account only", () => {
     expect(policyOf(role(events()).assume_role_policy)).toEqual(
       iamDocument({
@@ -609,25 +636,39 @@ describe("security stack: replication alarms", () => {
   const replicationAlarms = (stacks: Stacks) =>
     Object.fromEntries(
       resourcesOf(stacks.security, "aws_cloudwatch_metric_alarm")
-        .map(([, alarm]) => alarm)
-        .filter((alarm) => alarm.alarm_name.startsWith("secops-security-logs-replication-"))
-        .map((alarm) => [alarm.alarm_name, alarm]),
+        .filter(([, alarm]) => alarm.alarm_name.startsWith("secops-security-logs-replication-"))
+        .map(([id, alarm]): [string, Record<string, any>] => [alarm.alarm_name, { id, ...alarm }]),
     );
+
+  // S3 publishes OperationsFailedReplication in the source bucket's region and ReplicationLatency
+  // in the destination bucket's (Amazon S3 User Guide, "Using S3 Replication metrics",
+  // https://docs.aws.amazon.com/AmazonS3/latest/userguide/repl-metrics.html): each alarm lives
+  // where its metric is, with a topic of that region. The failure alarms keep their logical ids.
+  const HOME = { provider: "aws.us_east_1", topic: ALARM_TOPIC, construct: "Alarms_" };
+  const replicaRegion = (region: string) => ({
+    provider: `aws.${region.replace(/-/g, "_")}`,
+    topic: REPLICA_REGION_TOPIC,
+    construct: "ReplicaRegionAlarms_",
+  });
 
   const alarm = (
     kind: "failed" | "latency",
     ruleId: string,
     latencySeconds: number,
+    where: { provider: string; topic: string; construct: string },
   ): Record<string, any> => ({
-    provider: "aws.us_east_1",
+    id: expect.stringMatching(
+      new RegExp(`^${where.construct}Alarm_replication_${kind}_${ruleId}_[0-9a-f]{8}_[0-9A-F]{8}$`),
+    ),
+    provider: where.provider,
     alarm_name: `secops-security-logs-replication-${kind}-${ruleId}`,
     alarm_description: expect.stringContaining(`${ruleId}/`),
     namespace: "AWS/S3",
     dimensions: { SourceBucket: ARCHIVE_BUCKET, DestinationBucket: REPLICA_BUCKET, RuleId: ruleId },
     comparison_operator: "GreaterThanThreshold",
     treat_missing_data: "notBreaching",
-    alarm_actions: [ALARM_TOPIC],
-    ok_actions: [ALARM_TOPIC],
+    alarm_actions: [where.topic],
+    ok_actions: [where.topic],
     period: 300,
     ...(kind === "failed"
       ? {
@@ -646,30 +687,219 @@ describe("security stack: replication alarms", () => {
         }),
   });
 
-  const expected = (latencySeconds: number) =>
+  /** Per rule: the failure alarm at home, the latency alarm where `latencyIn` says. */
+  const expected = (
+    latencySeconds: number,
+    latencyIn: { provider: string; topic: string; construct: string },
+  ) =>
     Object.fromEntries(
       ["events", "errors"].flatMap((ruleId) =>
         (["failed", "latency"] as const).map((kind) => {
-          const body = alarm(kind, ruleId, latencySeconds);
+          const body = alarm(kind, ruleId, latencySeconds, kind === "failed" ? HOME : latencyIn);
           return [body.alarm_name, body];
         }),
       ),
     );
 
-  test("without RTC: any failed replication, and latency above an hour for 15 minutes, per rule", () => {
-    expect(replicationAlarms(full())).toEqual(expected(3600));
+  const securityProvider = (alias: string, region: string) => ({
+    alias,
+    region,
+    allowed_account_ids: [SECURITY_ACCOUNT],
+    assume_role: [
+      {
+        role_arn: `arn:aws:iam::${SECURITY_ACCOUNT}:role/OrganizationAccountAccessRole`,
+        session_name: "secops-seclog",
+      },
+    ],
+    default_tags: [{ tags: { owner: "security" } }],
+  });
+  const FULL_PROVIDERS = [
+    securityProvider("ap_southeast_2", "ap-southeast-2"),
+    securityProvider("eu_west_1", "eu-west-1"),
+    securityProvider("us_east_1", "us-east-1"),
+  ];
+  const replicaRegionResources = (stacks: Stacks) =>
+    Object.entries(stacks.security.resource).flatMap(([type, byId]) =>
+      Object.keys(byId)
+        .filter((id) => id.startsWith("ReplicaRegion"))
+        .map((id) => `${type}.${id}`),
+    );
+
+  test("without RTC: any failed replication (home region), and latency above an hour for 15 minutes (replica region), per rule", () => {
+    expect(replicationAlarms(full())).toEqual(expected(3600, replicaRegion(VAULT_REGION)));
   });
 
-  test("with RTC: the latency alarm fires above RTC's 15 minutes", () => {
-    expect(replicationAlarms(fullRtc())).toEqual(expected(900));
+  test("the failure alarms keep the logical ids they had when every replication alarm was at home", () => {
+    expect(
+      Object.values(replicationAlarms(full()))
+        .filter((a) => a.metric_name === "OperationsFailedReplication")
+        .map((a) => a.id)
+        .sort(),
+    ).toEqual([
+      "Alarms_Alarm_replication_failed_errors_5f3ae693_0699C625",
+      "Alarms_Alarm_replication_failed_events_67c207bd_FE398E45",
+    ]);
   });
 
-  test("without alarms config: no replication alarms", () => {
+  test("with RTC: the latency alarm fires above RTC's 15 minutes, in the replica's region", () => {
+    expect(replicationAlarms(fullRtc())).toEqual(expected(900, replicaRegion(VAULT_REGION)));
+  });
+
+  test("a replica region no account ships from: the security stack gains that region's provider, last", () => {
+    expect(full().security.provider.aws).toEqual([
+      ...FULL_PROVIDERS,
+      securityProvider("us_west_2", VAULT_REGION),
+    ]);
+  });
+
+  describe("the alarm topic of the replica's region", () => {
+    const security = () => full().security;
+
+    // Its KMS_KEY_PROTECTED suppression and reason: __tests__/rules/stacks.test.ts (the metadata is in cdk.tf.json only).
+    test("its key: rotating, destroyable (messages in flight only), only this account's alarms of us-west-2 may use it", () => {
+      const { policy, ...key } = resourceUnder(security(), "aws_kms_key", "ReplicaRegionNotificationsKey_");
+      expect(key).toEqual({
+        provider: "aws.us_west_2",
+        description: "secops-security-logs: alarm topic in us-west-2 (replication latency alarms)",
+        enable_key_rotation: true,
+        deletion_window_in_days: 30,
+        lifecycle: { prevent_destroy: false },
+      });
+      expect(policyOf(policy)).toEqual({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "AccountRootAdministersKey",
+            Effect: "Allow",
+            Principal: { AWS: SECURITY_ROOT },
+            Action: "kms:*",
+            Resource: "*",
+          },
+          {
+            Sid: "CloudWatchAlarmsPublishToTopic",
+            Effect: "Allow",
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+            Resource: "*",
+            Condition: {
+              StringEquals: { "aws:SourceAccount": SECURITY_ACCOUNT },
+              ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:us-west-2:${SECURITY_ACCOUNT}:alarm:*` },
+            },
+          },
+        ],
+      });
+      expect(resourceUnder(security(), "aws_kms_alias", "ReplicaRegionNotificationsKey_")).toEqual({
+        provider: "aws.us_west_2",
+        name: "alias/secops-notifications-us-west-2",
+        target_key_id: ref(REPLICA_REGION_KEY, "key_id"),
+      });
+    });
+
+    test("the topic: the home topic's name, encrypted with that key, the same email subscribed", () => {
+      expect(resourceUnder(security(), "aws_sns_topic", "ReplicaRegionAlarmTopic_")).toEqual({
+        provider: "aws.us_west_2",
+        name: "secops-security-logs-alarms",
+        kms_master_key_id: ref(REPLICA_REGION_KEY),
+      });
+      expect(resourceUnder(security(), "aws_sns_topic_subscription", "ReplicaRegionAlarmTopic_")).toEqual({
+        provider: "aws.us_west_2",
+        topic_arn: REPLICA_REGION_TOPIC,
+        protocol: "email",
+        endpoint: "secops@example.com",
+      });
+      expect(security().output!.replica_region_alarm_topic_arn).toEqual({
+        value: REPLICA_REGION_TOPIC,
+        description: "SNS topic of the replication latency alarms, in the replica's region us-west-2",
+      });
+    });
+
+    test("the topic policy: only this account's CloudWatch alarms of us-west-2 may publish", () => {
+      const { policy, ...rest } = resourceUnder(
+        security(),
+        "aws_sns_topic_policy",
+        "ReplicaRegionAlarmTopic_",
+      );
+      expect(rest).toEqual({ provider: "aws.us_west_2", arn: REPLICA_REGION_TOPIC });
+      expect(policyOf(policy)).toEqual({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "CloudWatchAlarmsOfThisAccount",
+            Effect: "Allow",
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: "sns:Publish",
+            Resource: REPLICA_REGION_TOPIC,
+            Condition: {
+              StringEquals: { "aws:SourceAccount": SECURITY_ACCOUNT },
+              ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:us-west-2:${SECURITY_ACCOUNT}:alarm:*` },
+            },
+          },
+        ],
+      });
+    });
+
+    test("the home topic, its key and its policy stay in the home region, for the home region's alarms", () => {
+      const home = resourceUnder(security(), "aws_sns_topic", "AlarmTopic_");
+      expect(home.provider).toBe("aws.us_east_1");
+      expect(home.kms_master_key_id).toBe(ref("aws_kms_key.NotificationsKey_1DC6809C"));
+      expect(
+        policyOf(resourceUnder(security(), "aws_sns_topic_policy", "AlarmTopic_").policy).Statement[0]
+          .Condition,
+      ).toEqual({
+        StringEquals: { "aws:SourceAccount": SECURITY_ACCOUNT },
+        ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:us-east-1:${SECURITY_ACCOUNT}:alarm:*` },
+      });
+      expect(
+        resourcesOf(security(), "aws_cloudwatch_metric_alarm")
+          .filter(([id]) => id.startsWith("ReplicaRegion"))
+          .map(([, a]) => a.metric_name),
+      ).toEqual(["ReplicationLatency", "ReplicationLatency"]);
+    });
+  });
+
+  test("a replica in a destination region: that region's existing provider, no second one", () => {
+    const stacks = synthStacks(withReplica(fullConfig(), { region: "eu-west-1" }));
+    expect(stacks.security.provider.aws).toEqual(FULL_PROVIDERS);
+    expect(replicationAlarms(stacks)).toEqual(expected(3600, replicaRegion("eu-west-1")));
+    const topic = resourceUnder(stacks.security, "aws_sns_topic", "ReplicaRegionAlarmTopic_");
+    expect(topic).toEqual({
+      provider: "aws.eu_west_1",
+      name: "secops-security-logs-alarms",
+      kms_master_key_id: ref(REPLICA_REGION_KEY),
+    });
+    expect(
+      policyOf(resourceUnder(stacks.security, "aws_sns_topic_policy", "ReplicaRegionAlarmTopic_").policy)
+        .Statement[0].Condition.ArnLike,
+    ).toEqual({ "aws:SourceArn": `arn:aws:cloudwatch:eu-west-1:${SECURITY_ACCOUNT}:alarm:*` });
+    expect(resourceUnder(stacks.security, "aws_kms_alias", "ReplicaRegionNotificationsKey_").name).toBe(
+      "alias/secops-notifications-eu-west-1",
+    );
+  });
+
+  test("a replica in the home region: every replication alarm at home, notifying the home topic; no second topic, key or provider", () => {
+    const stacks = synthStacks(withReplica(fullConfig(), { region: "us-east-1" }));
+    expect(replicationAlarms(stacks)).toEqual(expected(3600, HOME));
+    expect(replicaRegionResources(stacks)).toEqual([]);
+    expect(resourcesOf(stacks.security, "aws_sns_topic").map(([id]) => id)).toEqual(["AlarmTopic_AD6681D3"]);
+    expect(
+      resourcesOf(stacks.security, "aws_kms_key")
+        .map(([id]) => id)
+        .filter((id) => id.includes("Notifications")),
+    ).toEqual(["NotificationsKey_1DC6809C"]);
+    expect(stacks.security.provider.aws).toEqual(FULL_PROVIDERS);
+    expect(stacks.security.output).not.toHaveProperty("replica_region_alarm_topic_arn");
+  });
+
+  test("without alarms config: no replication alarms, no replica-region topic and no extra provider", () => {
     expect(resourcesOf(events().security, "aws_cloudwatch_metric_alarm")).toEqual([]);
+    expect(replicaRegionResources(events())).toEqual([]);
+    expect(events().security.provider.aws.map((p) => p.alias)).toEqual(["eu_west_1", "us_east_1"]);
   });
 
-  test("without a replica: no replication alarms", () => {
+  test("without a replica: no replication alarms, no replica-region topic", () => {
     expect(replicationAlarms(fullNoReplica())).toEqual({});
+    expect(replicaRegionResources(fullNoReplica())).toEqual([]);
+    expect(fullNoReplica().security.provider.aws).toEqual(FULL_PROVIDERS);
   });
 });
 

@@ -136,8 +136,11 @@ export const DESTINATION_POLICY_MAX_BYTES = 5120;
  * A service control policy document: "Service control policies: 5120
  * characters" (AWS Organizations user guide, Quotas and service limits,
  * https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html;
- * some versions of that page say bytes). Measured here as the bytes of compact
- * JSON, which is never fewer than its characters.
+ * some versions of that page say bytes). Every character counts, white space
+ * included ("SCP syntax", same guide,
+ * https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_scp-syntax.html),
+ * so lib/scp.ts measures exactly the text `npm run scp` prints (compact JSON),
+ * in UTF-8 bytes, never fewer than its characters.
  */
 export const SCP_MAX_BYTES = 5120;
 

@@ -122,6 +122,15 @@ export class Naming {
   }
 
   /**
+   * The key of the alarm topic in a region other than the home region (the
+   * replica bucket's, where S3 publishes ReplicationLatency): the region in
+   * the alias keeps it apart from the home region's `notifications` key.
+   */
+  regionalKeyAlias(purpose: "notifications", region: string): string {
+    return `${this.keyAlias(purpose)}-${region}`;
+  }
+
+  /**
    * The vault account's copy of the archive: named by the vault account, so
    * the security stack knows it (and its ARN) before the vault stack has run.
    */

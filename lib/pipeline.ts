@@ -55,3 +55,21 @@ export function archivedPrefixes(delivery: {
 export function replicationRuleId(prefix: string): string {
   return prefix.replace(/\/$/, "");
 }
+
+/**
+ * The region of the replica bucket when the security stack must alarm there:
+ * S3 publishes ReplicationLatency "in the Region of the destination bucket"
+ * (Amazon S3 User Guide, "Using S3 Replication metrics",
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/repl-metrics.html), so
+ * with alarms on and the replica outside the home region the stack has a
+ * provider, an alarm topic and a topic key there (stacks/security-stack.ts),
+ * and the SCP protects that key (lib/scp.ts).
+ */
+export function replicaAlarmRegion(config: {
+  readonly alarms?: unknown;
+  readonly security: { readonly region: string };
+  readonly archive: { readonly replica?: { readonly region: string } };
+}): string | undefined {
+  const region = config.archive.replica?.region;
+  return config.alarms && region !== undefined && region !== config.security.region ? region : undefined;
+}

@@ -88,6 +88,14 @@ export interface AlarmSpec {
   readonly comparison: "GreaterThanThreshold" | "LessThanThreshold";
   readonly threshold: number;
   readonly treatMissingData: "breaching" | "notBreaching" | "missing";
+  /**
+   * The region CloudWatch has the metric in: an alarm watches only its own
+   * region's metrics, so it must be created there. `replica`: the replica
+   * bucket's region (`archive.replica.region`), where S3 publishes
+   * ReplicationLatency (replicationAlarmSpecs).
+   * @default "home", the security account's home region
+   */
+  readonly metricRegion?: "home" | "replica";
 }
 
 export interface PipelineAlarmInput {
@@ -321,13 +329,22 @@ export function pipelineAlarmSpecs(input: PipelineAlarmInput): AlarmSpec[] {
 /**
  * Per replication rule: any failed replication, and latency above
  * replicationLatencySeconds for 15 minutes. S3 publishes these only with
- * replication metrics on (modules/replication.ts turns them on), in the
- * AWS/S3 namespace of the source bucket's region, with the dimensions
- * SourceBucket, DestinationBucket and RuleId: OperationsFailedReplication
- * ("the number of operations that were eligible for replication but that
- * failed to replicate") and ReplicationLatency, in seconds (Amazon S3 User
- * Guide, "Metrics and dimensions", "S3 Replication metrics",
+ * replication metrics on (modules/replication.ts turns them on), as metrics of
+ * the source bucket (the security account's archive), in the AWS/S3
+ * namespace, with the dimensions SourceBucket, DestinationBucket and RuleId:
+ * OperationsFailedReplication ("the number of operations that were eligible
+ * for replication but that failed to replicate") and ReplicationLatency, in
+ * seconds (Amazon S3 User Guide, "Metrics and dimensions", "S3 Replication
+ * metrics",
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/metrics-dimensions.html#s3-cloudwatch-replication-metrics).
+ * They are not published in the same region: OperationsFailedReplication "is
+ * published in the Region of the source bucket" (the home region), while
+ * Replication Latency (like Bytes and Operations Pending Replication) is
+ * "published in the Region of the destination bucket" (Amazon S3 User Guide,
+ * "Using S3 Replication metrics", "Which Region is this metric published in?",
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/repl-metrics.html):
+ * the latency alarm is marked `metricRegion: "replica"`, and the security
+ * stack creates it in the replica bucket's region.
  */
 function replicationAlarmSpecs(
   replication: ReplicationAlarmInput,
@@ -364,6 +381,7 @@ function replicationAlarmSpecs(
         ...sustained,
         comparison: "GreaterThanThreshold",
         threshold: latency,
+        metricRegion: "replica",
       },
     ];
   });

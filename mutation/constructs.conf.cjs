@@ -1,25 +1,18 @@
-// Constructs and stacks. Tests synthesize at describe level, so nearly every mutant here is "static";
-// coverage "all" runs the judging suites once per mutant instead of asking per test (hours on two
-// cores: constructs-sample.conf.cjs estimates the score in under an hour).
-const CONSTRUCT_JUDGES = [
-  "policies-exact.test.ts",
-  "policies-suppressions.test.ts",
-  "policies-roles.test.ts",
-  "construct-validation.test.ts",
-  "security-stack.test.ts",
-  "app-stack.test.ts",
-  "monitoring.test.ts",
-  "state-access.test.ts",
-  "partition.test.ts",
-  "backend.test.ts",
-  "synth-warnings.test.ts",
-  "search-resources.test.ts",
-  "analyst-policy.test.ts",
-];
+// Constructs and stacks, core part: every file of modules/ and stacks/ but the vault and Terraform Cloud
+// ones (constructs-vault.conf.cjs, constructs-tfc.conf.cjs; `npm run test:mutation:constructs` runs all
+// three). Tests synthesize at describe level, so nearly every mutant here is "static"; coverage "all" runs
+// the judging suites once per mutant instead of asking per test (hours on two cores:
+// constructs-sample.conf.cjs estimates the score in under an hour).
+const { CONSTRUCT_JUDGES, PART_FILES } = require("./constructs-parts.cjs");
 
 module.exports = require("./base.cjs").target("constructs", {
-  mutate: ["modules/**/*.ts", "stacks/**/*.ts"],
+  mutate: [
+    "modules/**/*.ts",
+    "stacks/**/*.ts",
+    ...Object.values(PART_FILES)
+      .flat()
+      .map((file) => `!${file}`),
+  ],
   tests: CONSTRUCT_JUDGES,
   coverageAnalysis: "all",
 });
-module.exports.CONSTRUCT_JUDGES = CONSTRUCT_JUDGES;

@@ -4,13 +4,14 @@ const fs = require("fs");
 const path = require("path");
 
 /** Lines that can hold a mutant: not blank, comment, import, type declaration or a lone brace. */
-function candidateLines(dirs) {
+function candidateLines(dirs, exclude = []) {
   const files = dirs.flatMap((dir) =>
     fs
       .readdirSync(dir)
       .filter((file) => file.endsWith(".ts"))
       .sort()
-      .map((file) => path.join(dir, file)),
+      .map((file) => path.join(dir, file))
+      .filter((file) => !exclude.includes(file)),
   );
   const skip = [
     /^$/,
@@ -32,9 +33,9 @@ function candidateLines(dirs) {
   );
 }
 
-/** `count` distinct lines, the same on every run for a given seed and tree. */
-function sampleLines(dirs, count, seed) {
-  const lines = candidateLines(dirs);
+/** `count` distinct lines, the same on every run for a given seed and tree (files in `exclude` left out). */
+function sampleLines(dirs, count, seed, exclude = []) {
+  const lines = candidateLines(dirs, exclude);
   let state = seed;
   const next = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
   const picked = new Set();

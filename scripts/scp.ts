@@ -1,42 +1,65 @@
 import { CONFIG_OPTION, CommandSpec, commandConfig, Output, runCommand, UsageError } from "../lib/cli";
 import { IAM_ROLE_NAME_MAX_CHARS } from "../lib/aws-limits";
-import { securityAccountScp } from "../lib/scp";
+import { ConfigError } from "../lib/config/load";
+import { accountScpOf, SCP_ACCOUNTS, ScpAccount, scpText, ScpTooLargeError } from "../lib/scp";
 
 const OPTIONS = {
   ...CONFIG_OPTION,
+  account: { type: "string" },
   "exempt-role": { type: "string", multiple: true },
 } as const;
 
 export const SCP_COMMAND: CommandSpec<typeof OPTIONS> = {
   name: "scp",
-  synopsis: "--exempt-role <name> [--exempt-role <name> ...] [--config <file>]",
+  synopsis: "[--account security|vault] --exempt-role <name> [--exempt-role <name> ...] [--config <file>]",
   positionals: [0, 0],
   options: OPTIONS,
-  help: `Prints a service control policy for the security account (no AWS call):
-it denies, to every principal of the account (its root user included) but
-the exempt roles, deleting or loosening the archive bucket (policy, Object
-Lock, lifecycle, replication, versioning, encryption, public access block,
-ownership) and its object versions and retention, disabling, scheduling the
-deletion of or re-writing the policy of the pipeline's keys, deleting or
-changing the destinations, the stream, the delivery stream and the processor,
-and changing the pipeline's roles. With archive.replica it also protects the
-replica bucket, its objects and key in the vault account, and the replication
-role. Attach it in AWS Organizations to the security account, and to the vault
-account when there is one (or their OU).
+  help: `Prints the service control policy of one account (no AWS call): it denies,
+to every principal of that account (its root user included) but the exempt
+roles, what could destroy the evidence or blind the pipeline.
 
-  --exempt-role <name>  a role (by name, in the security and vault accounts) the denies do not apply
+--account security (the default), to attach to the security account: deleting
+or loosening the archive bucket (policy, Object Lock, lifecycle, replication,
+versioning, encryption, public access block, ownership) and its object
+versions and retention, disabling, scheduling the deletion of or re-writing
+the policy of the security stack's keys, creating, deleting or re-pointing
+their aliases (the replica region's alarm key too), deleting or changing the
+destinations, the stream, the delivery stream and the processor, and changing
+the pipeline's roles (the replication role with archive.replica; their
+permissions boundaries included).
+
+--account vault (only with archive.replica), to attach to the vault account:
+the same for the replica bucket, its objects, the replica key and its alias.
+
+Attach each document in AWS Organizations to its own account only: each names
+that account's resources and exempt roles.
+
+It prints compact JSON, one line: AWS counts every character of an SCP, white
+space included, and the size check measures exactly this text. Upload it as
+printed (npm run -s scp ... > file: without -s, npm adds its own lines).
+
+  --account <account>   security (default) or vault: whose document to print
+  --exempt-role <name>  a role of that account (by name) the denies do not apply
                         to; at least one: the break-glass role, and the role
-                        Terraform deploys the security stack with (adding an
+                        Terraform deploys that account's stack with (adding an
                         account changes the destination policies; a processor
                         change updates the function)
   -c, --config <file>   config file (default: $SECLOG_CONFIG, else config/logging.yaml)
 
-Exit codes: 0 printed, 1 config file problem (or the policy would exceed the
-SCP size quota), 2 bad arguments.`,
+Exit codes: 0 printed, 1 config file problem (or the document would exceed
+the SCP size quota), 2 bad arguments (--account vault without archive.replica
+too).`,
 };
 
 /** IAM role names: letters, digits and +=,.@_- (IAM API reference, CreateRole, RoleName). */
 const ROLE_NAME = /^[\w+=,.@-]+$/;
+
+function accountOf(value: string | undefined): ScpAccount {
+  if (value === undefined) return "security";
+  const account = SCP_ACCOUNTS.find((a) => a === value);
+  if (!account) throw new UsageError(`--account must be security or vault, got "${value}"`);
+  return account;
+}
 
 export function run(
   argv: readonly string[],
@@ -47,6 +70,7 @@ export function run(
     SCP_COMMAND,
     argv,
     ({ values }) => {
+      const account = accountOf(values.account);
       const roles = values["exempt-role"] ?? [];
       if (roles.length === 0)
         throw new UsageError(
@@ -57,8 +81,22 @@ export function run(
           throw new UsageError(
             `--exempt-role must be an IAM role name (at most ${IAM_ROLE_NAME_MAX_CHARS} of letters, digits and +=,.@_-), got "${role}"`,
           );
-      const { config } = commandConfig(values.config, env);
-      return `${JSON.stringify(securityAccountScp(config, { exemptRoleNames: roles }), null, 2)}\n`;
+      const { file, config } = commandConfig(values.config, env);
+      let document;
+      try {
+        document = accountScpOf(account, config, { exemptRoleNames: roles });
+      } catch (error) {
+        // What the config and the exempt roles add up to: a config problem, one line, exit 1.
+        if (error instanceof ScpTooLargeError)
+          throw new ConfigError(file, [{ path: "", message: error.message }]);
+        throw error;
+      }
+      if (!document)
+        throw new UsageError(
+          `--account vault: ${file} has no vault (no archive.replica); print the security account's document with --account security`,
+        );
+      // Compact: AWS counts every character of an SCP, and this is the text the quota check measured.
+      return scpText(document);
     },
     out,
   );

@@ -13,7 +13,13 @@ import { ObjectNotifications } from "../modules/object-notifications";
 import { ArchiveBucket } from "../modules/archive-bucket";
 import { LogStream } from "../modules/log-stream";
 import { Delivery } from "../modules/delivery";
-import { archivedPrefixes, EVENTS_PREFIX, RAW_PREFIX, replicationRuleId } from "../lib/pipeline";
+import {
+  archivedPrefixes,
+  EVENTS_PREFIX,
+  RAW_PREFIX,
+  replicaAlarmRegion,
+  replicationRuleId,
+} from "../lib/pipeline";
 import { ArchiveReplication } from "../modules/replication";
 import { replicationPermissions, replicationTrust } from "../lib/policies/replication";
 import { DestinationRole, LogDestination } from "../modules/destination";
@@ -43,9 +49,14 @@ export class SecurityStack extends TerraformStack {
     super(scope, SECURITY_STACK_NAME);
     attachBackend(this, SECURITY_STACK_NAME, config.state);
     const { accountId, region: home } = config.security;
+    const replicaRegion = replicaAlarmRegion(config);
     const providers = accountProviders(this, {
       accountId,
-      regions: config.destinationRegions,
+      // The replica region's alarms need a provider there; a destination region already has one.
+      regions: [
+        ...config.destinationRegions,
+        ...(replicaRegion && !config.destinationRegions.includes(replicaRegion) ? [replicaRegion] : []),
+      ],
       roleArn: workloadRoleArn(config, config.security.roleArn),
       tags: config.tags,
       sessionName: `${config.prefix}-seclog`,
@@ -142,28 +153,45 @@ export class SecurityStack extends TerraformStack {
         kmsKeyArn: notificationsKey.arn,
         email: config.alarms.email,
       });
+      const specs = pipelineAlarmSpecs({
+        streamName: naming.streamName,
+        shards: config.stream.mode === "provisioned" ? config.stream.shards : undefined,
+        deliveryStreamName: delivery.deliveryStream.name,
+        bufferSeconds: config.delivery.bufferSeconds,
+        processorName: processor ? naming.processorName : undefined,
+        dynamicPartitioning: config.delivery.format === "events",
+        silenceHours: config.alarms.silenceHours,
+        accounts: config.accounts,
+        metricNamespace: naming.metricNamespace,
+        replication: replication && {
+          sourceBucket: config.archive.bucketName,
+          destinationBucket: config.archive.replica!.bucketName,
+          ruleIds: replication.ruleIds,
+          replicationTimeControl: config.archive.replica!.replicationTimeControl,
+        },
+      });
+      // S3 publishes ReplicationLatency "in the Region of the destination bucket", and only
+      // OperationsFailedReplication "in the Region of the source bucket" (Amazon S3 User Guide,
+      // "Using S3 Replication metrics", https://docs.aws.amazon.com/AmazonS3/latest/userguide/repl-metrics.html).
+      // An alarm sees only its own region's metrics, and notifies only a topic of its own region: with
+      // the replica in another region, its latency alarms live there, with a topic of their own.
+      // They leave the home `Alarms` construct, so their logical ids are new (nothing is deployed yet).
+      const elsewhere = replicaRegion ? specs.filter((spec) => spec.metricRegion === "replica") : [];
       new PipelineAlarms(this, "Alarms", {
         provider: homeProvider,
         topicArn: topic.topic.arn,
         namePrefix: naming.pipeline,
-        specs: pipelineAlarmSpecs({
-          streamName: naming.streamName,
-          shards: config.stream.mode === "provisioned" ? config.stream.shards : undefined,
-          deliveryStreamName: delivery.deliveryStream.name,
-          bufferSeconds: config.delivery.bufferSeconds,
-          processorName: processor ? naming.processorName : undefined,
-          dynamicPartitioning: config.delivery.format === "events",
-          silenceHours: config.alarms.silenceHours,
-          accounts: config.accounts,
-          metricNamespace: naming.metricNamespace,
-          replication: replication && {
-            sourceBucket: config.archive.bucketName,
-            destinationBucket: config.archive.replica!.bucketName,
-            ruleIds: replication.ruleIds,
-            replicationTimeControl: config.archive.replica!.replicationTimeControl,
-          },
-        }),
+        specs: specs.filter((spec) => !elsewhere.includes(spec)),
       });
+      if (replicaRegion && elsewhere.length > 0) {
+        const regional = { ...common, provider: providers.get(replicaRegion)! };
+        new PipelineAlarms(this, "ReplicaRegionAlarms", {
+          provider: regional.provider,
+          topicArn: this.replicaRegionAlarmTopic(config, naming, regional, replicaRegion),
+          namePrefix: naming.pipeline,
+          specs: elsewhere,
+        });
+      }
       new TerraformOutput(this, "alarm_topic_arn", {
         value: topic.topic.arn,
         description: "SNS topic of the pipeline's health alarms",
@@ -329,6 +357,42 @@ export class SecurityStack extends TerraformStack {
     });
   }
 
+  /**
+   * The alarm topic of the replica bucket's region, for the alarms on metrics S3 publishes there
+   * (ReplicationLatency): CloudWatch notifies only a topic of the alarm's own region. The home
+   * topic's construct, with a key of its own in that region (a KMS key is regional) that only this
+   * account's alarms of that region may use, and the same email, whose subscription AWS asks to
+   * confirm once more. Returns the topic's ARN.
+   */
+  private replicaRegionAlarmTopic(
+    config: SecLogConfig,
+    naming: Naming,
+    common: { provider: AwsProvider; partition: Partition; accountId: string },
+    region: string,
+  ): string {
+    const key = new EncryptionKey(this, "ReplicaRegionNotificationsKey", {
+      ...common,
+      alias: naming.regionalKeyAlias("notifications", region),
+      description: `${naming.pipeline}: alarm topic in ${region} (replication latency alarms)`,
+      serviceStatements: [alarmsUseKeyStatement(common.partition, region, common.accountId)],
+      destroyable: {
+        reason: `encrypts only the alarm topic in ${region}, messages in flight: turning alarms off or moving the replica into the home region deletes it, and the key goes with it (KMS waits 30 days)`,
+      },
+    });
+    const topic = new AlarmTopic(this, "ReplicaRegionAlarmTopic", {
+      ...common,
+      region,
+      name: naming.alarmTopicName,
+      kmsKeyArn: key.arn,
+      email: config.alarms!.email,
+    });
+    new TerraformOutput(this, "replica_region_alarm_topic_arn", {
+      value: topic.topic.arn,
+      description: `SNS topic of the replication latency alarms, in the replica's region ${region}`,
+    });
+    return topic.topic.arn;
+  }
+
   /** The key of the alarm topic and the object queue, when either exists, with the services that write to them. */
   private notificationsKey(
     config: SecLogConfig,
@@ -338,21 +402,9 @@ export class SecurityStack extends TerraformStack {
   ) {
     const { partition, accountId } = common;
     // Only this account's alarms (the alarm topic policy's own scope) and the archive bucket may use the key.
-    const alarms = {
-      accountId,
-      arn: `arn:${partition}:cloudwatch:${config.security.region}:${accountId}:alarm:*`,
-    };
     const bucket = { accountId, arn: archiveArn };
     const statements = [
-      ...(config.alarms
-        ? [
-            serviceUsesKeyStatement(
-              "CloudWatchAlarmsPublishToTopic",
-              servicePrincipal("cloudwatch", partition),
-              alarms,
-            ),
-          ]
-        : []),
+      ...(config.alarms ? [alarmsUseKeyStatement(partition, config.security.region, accountId)] : []),
       ...(config.objectNotifications
         ? [serviceUsesKeyStatement("S3NotifiesQueue", servicePrincipal("s3", partition), bucket)]
         : []),
@@ -369,6 +421,23 @@ export class SecurityStack extends TerraformStack {
       },
     });
   }
+}
+
+/**
+ * The region of the alarms that cannot live in the home region: the replica
+ * bucket's, when it is another region and there are alarms (S3 publishes
+ * ReplicationLatency there; the failure alarm stays home).
+ */
+/** CloudWatch alarms of this account in this region (the alarm topic policy's own scope) may use a topic key. */
+function alarmsUseKeyStatement(partition: Partition, region: string, accountId: string) {
+  return serviceUsesKeyStatement(
+    "CloudWatchAlarmsPublishToTopic",
+    servicePrincipal("cloudwatch", partition),
+    {
+      accountId,
+      arn: `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:*`,
+    },
+  );
 }
 
 /**

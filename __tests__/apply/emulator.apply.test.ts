@@ -14,6 +14,8 @@ import {
   PutSubscriptionFilterCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeDeliveryStreamCommand, UpdateDestinationCommand } from "@aws-sdk/client-firehose";
+import { GetDatabaseCommand, GetTableCommand } from "@aws-sdk/client-glue";
+import { GetNamedQueryCommand, GetWorkGroupCommand, ListNamedQueriesCommand } from "@aws-sdk/client-athena";
 import {
   CancelKeyDeletionCommand,
   DescribeKeyCommand,
@@ -50,6 +52,7 @@ import {
 import { parseConfig } from "../../lib/config/load";
 import { SecLogConfig } from "../../lib/config/model";
 import { Naming, namingOf } from "../../lib/naming";
+import { HUNTS, locationTemplate, SEARCH_TABLES } from "../../lib/search";
 import { SECURITY_STACK_NAME } from "../../stacks/security-stack";
 import { STATE_STACK_NAME } from "../../stacks/state-stack";
 import { VAULT_STACK_NAME } from "../../stacks/vault-stack";
@@ -90,7 +93,9 @@ import { VerifyReport } from "../../lib/verify/report";
  * emulator (moto_server), then re-planned (must show no changes), inspected
  * through the AWS SDK, fed one log record end to end as far as moto goes, and
  * finally asked to destroy the archive (must be refused). Runs with
- * `npm run test:apply`, not `npm test`.
+ * `npm run test:apply`, not `npm test`. Terraform deletes nothing here (the
+ * destroy is refused at plan time), so the copies keep what moto can create
+ * but not delete (`neverDeletes`: the saved hunts are applied and read back).
  */
 const tf = terraformEnv();
 const cannotRun = typeof tf === "string" ? tf : motoUnavailable();
@@ -101,11 +106,18 @@ const describeApply = cannotRun && !inCi ? describe.skip : describe;
 /** The regional run's vault account (archive.replica). */
 const VAULT_ACCOUNT = "777777777777";
 
+/** The default run's analysts (search.analystPrincipals): a role and a user of an account outside both runs. */
+const ANALYSTS = [
+  "arn:aws:iam::888888888888:role/IncidentResponder",
+  "arn:aws:iam::888888888888:user/oncall",
+];
+
 /** Terraform processes at a time: two cores, and one provider process per region of each stack. */
 const APPLY_WIDTH = 2;
 
 /**
- * The shipped example config, and one with what it leaves out: organization
+ * The shipped example config (with search, as its events format has it, and
+ * the analyst role added), and one with what it leaves out: organization
  * mode, two application accounts in the same two regions (two regions keep
  * the provider processes per stack, and so the run time, down), raw delivery, Object Lock with expiry,
  * a replica in a vault account (COMPLIANCE), a provisioned stream,
@@ -114,8 +126,11 @@ const APPLY_WIDTH = 2;
  */
 function configs(): Record<string, unknown> {
   return {
-    // The README's example, never the config file users edit.
-    default: parse(readFileSync(join(__dirname, "..", "..", "config", "example.yaml"), "utf8")),
+    // The README's example, never the config file users edit; the analyst role added.
+    default: {
+      ...parse(readFileSync(join(__dirname, "..", "..", "config", "example.yaml"), "utf8")),
+      search: { analystPrincipals: ANALYSTS },
+    },
     regional: {
       prefix: "emu",
       tags: { owner: "security", environment: "emulator" },
@@ -276,6 +291,8 @@ describeApply("emulator apply: every stack deployed against moto", () => {
       const copy = (name: string) =>
         emulatorCopy(dirs[name], moto!.endpoint, {
           keepS3Backend: label === REMOTE_STATE_STACK.run && name === REMOTE_STATE_STACK.stack,
+          // No test here has Terraform delete a resource: the destroy below is refused at plan time.
+          neverDeletes: true,
         });
       runs.push({
         label,
@@ -418,7 +435,20 @@ describeApply("emulator apply: every stack deployed against moto", () => {
       expect([key(stack), applied]).toEqual([key(stack), addressesOf(stack).sort()]);
       for (const address of applied) types.add(address.split(".")[0]);
     }
-    const gapUse = EMULATOR_GAPS.map(
+    // What moto creates but cannot delete is needed only where Terraform deletes (the change matrix):
+    // every copy here applies it, so the saved hunts are in the default run's state.
+    const deletionOnly = EMULATOR_GAPS.filter((gap) => gap.onlyWhereDeleted);
+    expect(deletionOnly.map((gap) => gap.what)).toEqual(["drop aws_athena_named_query (the saved hunts)"]);
+    const applying = EMULATOR_GAPS.filter((gap) => !gap.onlyWhereDeleted);
+    for (const stack of allStacks())
+      expect([key(stack), stack.gaps.map((g) => g.what)]).toEqual([key(stack), applying.map((g) => g.what)]);
+    expect(
+      [...stateOf(securityOf(run("default"))).values()]
+        .filter((r) => r.type === "aws_athena_named_query")
+        .map((r) => r.attributes.name)
+        .sort(),
+    ).toEqual(HUNTS.map((hunt) => hunt.name).sort());
+    const gapUse = applying.map(
       (gap) =>
         [
           gap.what,
@@ -430,7 +460,9 @@ describeApply("emulator apply: every stack deployed against moto", () => {
       [
         `applied resource types (${types.size}): ${[...types].sort().join(", ")}`,
         "left out or altered for the emulator:",
-        ...EMULATOR_GAPS.map((gap, i) => `  - ${gap.what} (${gapUse[i][1]} addresses): ${gap.reason}`),
+        ...applying.map((gap, i) => `  - ${gap.what} (${gapUse[i][1]} addresses): ${gap.reason}`),
+        "applied here, left out only where Terraform deletes (the change matrix):",
+        ...deletionOnly.map((gap) => `  - ${gap.what}: ${gap.reason}`),
       ].join("\n") + "\n",
     );
   });
@@ -714,6 +746,173 @@ describeApply("emulator apply: every stack deployed against moto", () => {
       );
     }));
 
+  test("default/security: the search layer as synthesized: the Glue database and its 3 tables (location, SerDe, projection), the enforced workgroup, the results bucket, the five saved hunts", () =>
+    asserting(async () => {
+      const r = run("default");
+      const security = securityOf(r);
+      const state = stateOf(security);
+      const bodies = (type: string) => Object.values<Record<string, any>>(security.json.resource[type] ?? {});
+      // A synthesized string as Terraform sent it: references resolved from the state, the $${ and %%{
+      // escapes (modules/search-catalog.ts terraformLiteral) undone.
+      const sent = (value: string) =>
+        resolveReferences(value, state)
+          .replace(/\$\$\{/g, "${")
+          .replace(/%%\{/g, "%{");
+      const { glue, athena, s3 } = await aws.clients(security.accountId, r.config.security.region);
+
+      const [database] = bodies("aws_glue_catalog_database");
+      expect(database.name).toBe(r.naming.searchDatabaseName);
+      const { Database } = await glue.send(new GetDatabaseCommand({ Name: database.name }));
+      expect([Database!.Name, Database!.Description]).toEqual([database.name, database.description]);
+
+      const tables = bodies("aws_glue_catalog_table");
+      expect(tables.map((t) => t.name).sort()).toEqual(SEARCH_TABLES.map((t) => t.name).sort());
+      for (const body of tables) {
+        const { Table } = await glue.send(
+          new GetTableCommand({ DatabaseName: database.name, Name: body.name }),
+        );
+        const stored = Table!.StorageDescriptor!;
+        const synthesized = body.storage_descriptor;
+        expect({
+          name: Table!.Name,
+          type: Table!.TableType,
+          location: stored.Location,
+          formats: [stored.InputFormat, stored.OutputFormat],
+          serDe: [stored.SerdeInfo!.SerializationLibrary, stored.SerdeInfo!.Parameters],
+          columns: stored.Columns!.map((c) => [c.Name, c.Type, c.Comment]),
+          partitionKeys: Table!.PartitionKeys!.map((k) => [k.Name, k.Type, k.Comment]),
+          // Every table property, the projection's among them, exactly as synthesized.
+          parameters: Table!.Parameters,
+        }).toEqual({
+          name: body.name,
+          type: "EXTERNAL_TABLE",
+          location: sent(synthesized.location),
+          formats: [synthesized.input_format, synthesized.output_format],
+          serDe: [synthesized.ser_de_info.serialization_library, synthesized.ser_de_info.parameters],
+          columns: synthesized.columns.map((c: Record<string, string>) => [c.name, c.type, c.comment]),
+          partitionKeys: body.partition_keys.map((k: Record<string, string>) => [k.name, k.type, k.comment]),
+          parameters: Object.fromEntries(
+            Object.entries<string>(body.parameters).map(([name, value]) => [name, sent(value)]),
+          ),
+        });
+        // What Glue holds is the template Athena reads: ${column}, not Terraform's escape.
+        expect(Table!.Parameters!["storage.location.template"]).toBe(
+          locationTemplate(
+            r.config.archive.bucketName,
+            SEARCH_TABLES.find((t) => t.name === body.name)!,
+          ),
+        );
+        expect(stored.Location).toBe(`s3://${r.config.archive.bucketName}/events/`);
+      }
+
+      const resultsKey = resourceAt(security, state, "aws_kms_key", "SearchResultsKey/Key").arn;
+      const resultsBucket = r.naming.searchResultsBucketName();
+      const { WorkGroup } = await athena.send(
+        new GetWorkGroupCommand({ WorkGroup: r.naming.searchWorkgroupName }),
+      );
+      const configuration = WorkGroup!.Configuration!;
+      expect({
+        name: WorkGroup!.Name,
+        state: WorkGroup!.State,
+        enforced: configuration.EnforceWorkGroupConfiguration,
+        engine: configuration.EngineVersion?.SelectedEngineVersion,
+        cutoff: configuration.BytesScannedCutoffPerQuery,
+        metrics: configuration.PublishCloudWatchMetricsEnabled,
+        results: configuration.ResultConfiguration,
+      }).toEqual({
+        name: "secops-security-logs",
+        state: "ENABLED",
+        enforced: true,
+        engine: "Athena engine version 3",
+        cutoff: r.config.search!.bytesScannedCutoff,
+        metrics: true,
+        results: {
+          OutputLocation: `s3://${resultsBucket}/`,
+          EncryptionConfiguration: { EncryptionOption: "SSE_KMS", KmsKey: resultsKey },
+        },
+      });
+      expect(r.config.search!.bytesScannedCutoff).toBe(100 * 1024 ** 3);
+
+      await expectPrivateKmsBucket(s3, resultsBucket, resultsKey);
+      // moto answers the empty filter as Prefix "".
+      expect(
+        (await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: resultsBucket }))).Rules,
+      ).toMatchObject([
+        {
+          ID: "expire-query-results",
+          Status: "Enabled",
+          Expiration: { Days: r.config.search!.resultsExpireDays },
+          NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+        },
+      ]);
+
+      // The saved hunts: exactly five in the workgroup, each as synthesized (the SQL as Terraform sent it).
+      const { NamedQueryIds } = await athena.send(
+        new ListNamedQueriesCommand({ WorkGroup: r.naming.searchWorkgroupName }),
+      );
+      const hunts = await Promise.all(
+        (NamedQueryIds ?? []).map(
+          async (NamedQueryId) => (await athena.send(new GetNamedQueryCommand({ NamedQueryId }))).NamedQuery!,
+        ),
+      );
+      const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+      expect(
+        hunts
+          .map((q) => ({
+            name: q.Name!,
+            description: q.Description,
+            database: q.Database,
+            workgroup: q.WorkGroup,
+            query: q.QueryString,
+          }))
+          .sort(byName),
+      ).toEqual(
+        bodies("aws_athena_named_query")
+          .map((q) => ({
+            name: q.name as string,
+            description: q.description,
+            database: r.naming.searchDatabaseName,
+            workgroup: r.naming.searchWorkgroupName,
+            query: sent(q.query),
+          }))
+          .sort(byName),
+      );
+      expect(hunts.map((q) => [q.Name, q.QueryString]).sort()).toEqual(
+        HUNTS.map((hunt) => [hunt.name, hunt.sql]).sort(),
+      );
+    }));
+
+  test("default/security: the analyst role exists with the synthesized trust (exactly the configured principals) and its one inline policy (moto does not enforce IAM: this proves it applies)", () =>
+    asserting(async () => {
+      const r = run("default");
+      const security = securityOf(r);
+      const state = stateOf(security);
+      expect(r.config.search!.analystPrincipals).toEqual(ANALYSTS);
+      const role = resourceAt(security, state, "aws_iam_role", "AnalystRole/Role");
+      const roleBody = resourceAt(security, state, "aws_iam_role", "AnalystRole/Role", "body");
+      const policyBody = resourceAt(security, state, "aws_iam_role_policy", "AnalystRole/RolePolicy", "body");
+      const { iam } = await aws.clients(security.accountId, r.config.security.region);
+      const { Role } = await iam.send(new GetRoleCommand({ RoleName: r.naming.analystRoleName }));
+      expect([Role!.RoleName, Role!.Arn, Role!.Description]).toEqual([
+        "secops-security-logs-analyst",
+        role.arn,
+        roleBody.description,
+      ]);
+      const trust = decodedPolicy(Role!.AssumeRolePolicyDocument!) as {
+        Statement: Array<Record<string, any>>;
+      };
+      expect(trust).toEqual(JSON.parse(roleBody.assume_role_policy));
+      expect(trust.Statement.map((s) => [s.Principal, s.Condition])).toEqual([
+        [{ AWS: ["arn:aws:iam::888888888888:root"] }, { ArnEquals: { "aws:PrincipalArn": ANALYSTS } }],
+      ]);
+      const { PolicyDocument } = await iam.send(
+        new GetRolePolicyCommand({ RoleName: r.naming.analystRoleName, PolicyName: "search-security-logs" }),
+      );
+      expect(decodedPolicy(PolicyDocument!)).toEqual(JSON.parse(resolveReferences(policyBody.policy, state)));
+      expect(policyBody.name).toBe("search-security-logs");
+    }));
+
   test("roles and their inline policies in every stack are exactly as synthesized, with the applied ARNs", () =>
     asserting(async () => {
       let checked = 0;
@@ -741,9 +940,9 @@ describeApply("emulator apply: every stack deployed against moto", () => {
           }
         }
       }
-      // default: destination, Firehose, processor; regional: destination, Firehose, replication, two sender roles,
-      // three per-stack state roles (shop-prod, data-prod, vault).
-      expect(checked).toBe(11);
+      // default: destination, Firehose, processor, analyst; regional: destination, Firehose, replication, two
+      // sender roles, three per-stack state roles (shop-prod, data-prod, vault).
+      expect(checked).toBe(12);
     }));
 
   test("data hop: a log event subscribed straight to the stream comes out of the processor as a gzip member of NDJSON with its partition keys", () =>

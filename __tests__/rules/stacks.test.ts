@@ -14,12 +14,23 @@ import { baseConfig, chinaConfig, fullConfig, largeConfig } from "../support/fix
 
 describe("our stacks", () => {
   const keepSource = () => ({ ...baseConfig(), delivery: { keepSource: true } });
+  /** fullConfig with a replica in us-west-2: the replication latency alarms' topic and key there. */
+  const crossRegionReplica = () => {
+    const config = fullConfig();
+    config.archive.replica = {
+      accountId: "444444444444",
+      region: "us-west-2",
+      objectLock: { mode: "COMPLIANCE", days: 365 },
+    };
+    return config;
+  };
   test.each([
     ["default config", baseConfig()],
     ["every-option config", fullConfig()],
     ["organisation-scale config", largeConfig(6)],
     ["China config", chinaConfig()],
     ["keepSource config", keepSource()],
+    ["cross-region replica config", crossRegionReplica()],
   ])("synthesize with zero violations (%s)", (_name, document) => {
     const app = buildApp(parseConfig(document), Testing.app());
     const stacks = app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack);
@@ -56,5 +67,26 @@ describe("our stacks", () => {
     expect(suppressed("payments-prod").map((s) => s.replace(/_[0-9A-F]{8}:/, ":"))).toEqual([
       "aws_iam_role.SenderRole: IAM_SERVICE_TRUST_CONDITION",
     ]);
+  });
+
+  test("a cross-region replica adds exactly the replica-region notifications key's suppression, with its reason", () => {
+    const outdir = mkdtempSync(join(tmpdir(), "seclog-rules-replica-"));
+    synthesizeAtomically((app) => buildApp(parseConfig(crossRegionReplica()), app), outdir);
+    const synthesized = JSON.parse(readFileSync(join(outdir, "stacks", "security", "cdk.tf.json"), "utf8"));
+    const keys = synthesized.resource.aws_kms_key as Record<string, Record<string, any>>;
+    const suppressions = Object.fromEntries(
+      Object.entries(keys)
+        .filter(([, key]) => key["//"]?.seclog_suppressed_rules)
+        .map(([id, key]) => [id.replace(/_[0-9A-F]{8}$/, ""), key["//"].seclog_suppressed_rules]),
+    );
+    expect(Object.keys(suppressions).sort()).toEqual([
+      "NotificationsKey",
+      "ReplicaRegionNotificationsKey",
+      "SearchResultsKey",
+    ]);
+    expect(suppressions.ReplicaRegionNotificationsKey).toEqual({
+      KMS_KEY_PROTECTED:
+        "encrypts only the alarm topic in us-west-2, messages in flight: turning alarms off or moving the replica into the home region deletes it, and the key goes with it (KMS waits 30 days)",
+    });
   });
 });

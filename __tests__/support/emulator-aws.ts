@@ -1,5 +1,7 @@
+import { AthenaClient } from "@aws-sdk/client-athena";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { FirehoseClient } from "@aws-sdk/client-firehose";
+import { GlueClient } from "@aws-sdk/client-glue";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { KMSClient } from "@aws-sdk/client-kms";
@@ -17,6 +19,8 @@ export interface AwsClients {
   readonly iam: IAMClient;
   readonly kms: KMSClient;
   readonly sts: STSClient;
+  readonly glue: GlueClient;
+  readonly athena: AthenaClient;
 }
 
 interface Credentials {
@@ -49,6 +53,8 @@ export class EmulatorAws {
       iam: new IAMClient(common),
       kms: new KMSClient(common),
       sts: new STSClient(common),
+      glue: new GlueClient(common),
+      athena: new AthenaClient(common),
     };
   }
 

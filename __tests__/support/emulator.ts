@@ -117,6 +117,12 @@ export interface EmulatorGap {
   readonly reason: string;
   /** The gap drops resources moto cannot create (the change matrix plans them against injected state). */
   readonly drops?: true;
+  /**
+   * Needed only where Terraform deletes: moto creates and reads these resources but cannot delete them.
+   * A copy whose resources Terraform never deletes (`emulatorCopy`'s `neverDeletes`: the apply suite)
+   * keeps them and applies them; every other copy (the change matrix's) drops them.
+   */
+  readonly onlyWhereDeleted?: true;
   /** Rewrites one stack of the given account; returns the addresses it dropped or altered. */
   rewrite(stack: StackJson, accountId: string): string[];
 }
@@ -169,8 +175,9 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
   {
     what: "drop aws_athena_named_query (the saved hunts)",
     reason:
-      "moto 5.2 creates named queries but has no DeleteNamedQuery (HTTP 500), so a change that replaces or removes a hunt (a prefix change, events -> raw) could never be applied; the change matrix plans them against injected state",
+      "moto 5.2 creates and reads named queries but has no DeleteNamedQuery (HTTP 500), so a change that replaces or removes a hunt (a prefix change, events -> raw) could never be applied; the change matrix plans them against injected state. The apply suite deletes nothing (its destroy is refused at plan time by prevent_destroy): it applies them and reads them back",
     drops: true,
+    onlyWhereDeleted: true,
     rewrite: (stack) => dropResources(stack, "aws_athena_named_query", () => true),
   },
   {
@@ -269,6 +276,11 @@ export function emulatorCopy(
     keepS3Backend?: boolean;
     /** Keep what moto cannot create (the gaps that drop resources): for offline plans only. */
     keepDropped?: boolean;
+    /**
+     * Terraform never deletes what this copy applies (the apply suite, whose destroy prevent_destroy
+     * refuses at plan time): the gaps needed only where Terraform deletes (`onlyWhereDeleted`) are left out.
+     */
+    neverDeletes?: boolean;
     /** The local state file, when it must outlive the copy (the change matrix). Default: in the copy. */
     statePath?: string;
     /**
@@ -296,7 +308,9 @@ export function emulatorCopy(
     throw new Error(
       `${name}: with a provider per account, every account needs its roleArn in the test config`,
     );
-  const gaps = EMULATOR_GAPS.filter((gap) => !(options.keepDropped && gap.drops)).map((gap) => ({
+  const gaps = EMULATOR_GAPS.filter(
+    (gap) => !(options.keepDropped && gap.drops) && !(options.neverDeletes && gap.onlyWhereDeleted),
+  ).map((gap) => ({
     what: gap.what,
     addresses: gap.rewrite(json, accountId),
   }));

@@ -31,6 +31,21 @@ export function baseConfig(): Record<string, any> {
   };
 }
 
+/** An account outside the config whose responders run hunts (search.analystPrincipals). */
+export const ANALYST_ACCOUNT = "444444444444";
+
+/** A role and a user of another account, as `search.analystPrincipals` lists them. */
+export const ANALYST_PRINCIPALS: readonly string[] = [
+  `arn:aws:iam::${ANALYST_ACCOUNT}:role/IncidentResponder`,
+  `arn:aws:iam::${ANALYST_ACCOUNT}:user/oncall`,
+];
+
+/** The config with the analyst role on: search as the events format has it, plus ANALYST_PRINCIPALS. */
+export function withAnalysts(config: Record<string, any>): Record<string, any> {
+  config.search = { ...config.search, analystPrincipals: [...ANALYST_PRINCIPALS] };
+  return config;
+}
+
 /** Organization mode, three regions, Object Lock, provisioned stream, bootstrapped S3 state: every optional path at once. */
 export function fullConfig(): Record<string, any> {
   const config = baseConfig();

@@ -23,14 +23,17 @@ export function policyDocument(...statements: PolicyStatement[]): PolicyDocument
   return { Version: "2012-10-17", Statement: statements };
 }
 
-/** Compact JSON: what AWS stores and measures against its size limits. */
+/** Compact JSON: the string the modules hand Terraform, and what policySize measures. */
 export function policyJson(document: PolicyDocument): string {
   return JSON.stringify(document);
 }
 
 /**
- * AWS counts policy size without whitespace; compact JSON of literal values is
- * therefore the exact size AWS measures.
+ * The UTF-8 bytes of `policyJson`, the exact string uploaded. IAM counts its
+ * policies' size without white space, so for them this is also what IAM
+ * measures. Not every policy is counted that way: AWS Organizations counts
+ * every character of an SCP, white space included, so the SCP is measured as
+ * the text `npm run scp` prints (lib/scp.ts, `scpSize`).
  */
 export function policySize(document: PolicyDocument): number {
   return Buffer.byteLength(policyJson(document), "utf8");
