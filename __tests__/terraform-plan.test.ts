@@ -46,6 +46,8 @@ const tf = terraformEnv();
 const inCi = process.env.CI === "true";
 const describePlan = typeof tf === "string" && !inCi ? describe.skip : describe;
 const OUTSIDER = "999999999999";
+/** One application stack of each kind in largeConfig: app-000 has allLogGroups (i % 3 === 0), app-001 not. */
+const LARGE_APPS = ["app-000", "app-001"];
 
 describePlan("terraform plan and IAM simulation", () => {
   const configs = { default: withAnalysts(baseConfig()), large: largeConfig(30), china: chinaConfig() };
@@ -65,12 +67,22 @@ describePlan("terraform plan and IAM simulation", () => {
   beforeAll(async () => {
     if (typeof tf === "string") throw new Error(`CI=true but Terraform cannot run: ${tf}`);
     const started = Date.now();
-    // Application stacks of the large config are thirty copies of one kind: their
-    // plans are read from the plan stream alone (address and action), the rest in full.
     plans.default = await planAll(dirs.default, tf);
     const again = synthToDir(configs.default, "plan-again");
     plans.again = await planAll({ security: again.security }, tf);
-    plans.large = await planAll(dirs.large, tf, (name) => (name === "security" ? "full" : "summary"));
+    // The large config's security stack carries the organisation's scale (every account's grants,
+    // three destinations); its thirty application stacks are copies of two kinds, with an account
+    // policy (every third) and without: one of each is planned, from the plan stream alone
+    // (address and action). Synth covers all thirty (synth-output, deploy-order).
+    plans.large = await planAll(
+      {
+        security: dirs.large.security,
+        [LARGE_APPS[0]]: dirs.large[LARGE_APPS[0]],
+        [LARGE_APPS[1]]: dirs.large[LARGE_APPS[1]],
+      },
+      tf,
+      (name) => (name === "security" ? "full" : "summary"),
+    );
     // aws-cn: the security stack and the one application stack (the state stack has no partition-specific principal).
     plans.china = await planAll(
       { security: dirs.china.security, "payments-prod": dirs.china["payments-prod"] },
@@ -95,7 +107,8 @@ describePlan("terraform plan and IAM simulation", () => {
 
   test("every stack of every config planned", () => {
     expect(Object.keys(plans.default).sort()).toEqual(["payments-prod", "security", "web-prod"]);
-    expect(Object.keys(plans.large)).toHaveLength(31);
+    expect(Object.keys(dirs.large)).toHaveLength(31);
+    expect(Object.keys(plans.large).sort()).toEqual([...LARGE_APPS, "security"]);
     expect(Object.keys(plans.china).sort()).toEqual(["payments-prod", "security"]);
   });
 
