@@ -11,6 +11,8 @@ module.exports = {
   testMatch: ["**/*.apply.test.ts"],
   // Type checking is `tsc --noEmit` in `npm test`; jest only transpiles.
   transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
+  // cdktf captures a stack trace per token; jest would source-map each one (jest.config.js).
+  setupFilesAfterEnv: ["<rootDir>/__tests__/support/token-stack-traces.cjs"],
   testTimeout: 180000,
   // One suite; its Terraform work runs two stacks at a time inside it.
   maxWorkers: 1,

@@ -4,6 +4,22 @@
 // as killed). jest's testMatch uses <rootDir> paths: `**` does not match inside `.stryker-tmp` sandboxes.
 const suites = (...files) => files.map((file) => `<rootDir>/__tests__/${file}`);
 
+/**
+ * With coverage "all" every mutant runs every judging suite. They run as one test file
+ * (__tests__/mutation/judges.ts), so modules load once per mutant rather than once per suite, and the
+ * first failing test ends the run (mutation/bail-environment.cjs). Measured on the 14 core construct
+ * judges: 38 s as 14 files, 19 s as one, for a mutant that survives; less for one that is killed.
+ */
+function judging(tests, coverageAnalysis) {
+  if (coverageAnalysis !== "all") return { testMatch: suites(...tests) };
+  return {
+    testMatch: suites("mutation/judges.ts"),
+    globals: { MUTATION_JUDGES: tests },
+    // Resolved from the sandbox root by the Stryker jest runner, which wraps it (no <rootDir> there).
+    testEnvironment: "./mutation/bail-environment.cjs",
+  };
+}
+
 /** @returns {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 function target(name, { mutate, tests, coverageAnalysis = "perTest" }) {
   return {
@@ -11,7 +27,7 @@ function target(name, { mutate, tests, coverageAnalysis = "perTest" }) {
     jest: {
       configFile: "jest.config.js",
       enableFindRelatedTests: false,
-      config: { testMatch: suites(...tests) },
+      config: judging(tests, coverageAnalysis),
     },
     coverageAnalysis,
     mutate,

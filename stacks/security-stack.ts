@@ -8,7 +8,7 @@ import { Naming } from "../lib/naming";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EncryptionKey, logsEncryptionStatement, serviceUsesKeyStatement } from "../modules/encryption-key";
 import { AccessLogsBucket } from "../modules/access-logs-bucket";
-import { AlarmTopic, PipelineAlarms, pipelineAlarmSpecs } from "../modules/alarms";
+import { AlarmSpec, AlarmTopic, PipelineAlarms, pipelineAlarmSpecs } from "../modules/alarms";
 import { ObjectNotifications } from "../modules/object-notifications";
 import { ArchiveBucket } from "../modules/archive-bucket";
 import { LogStream } from "../modules/log-stream";
@@ -176,20 +176,22 @@ export class SecurityStack extends TerraformStack {
       // An alarm sees only its own region's metrics, and notifies only a topic of its own region: with
       // the replica in another region, its latency alarms live there, with a topic of their own.
       // They leave the home `Alarms` construct, so their logical ids are new (nothing is deployed yet).
-      const elsewhere = replicaRegion ? specs.filter((spec) => spec.metricRegion === "replica") : [];
+      const inReplicaRegion = (spec: AlarmSpec) =>
+        replicaRegion !== undefined && spec.metricRegion === "replica";
       new PipelineAlarms(this, "Alarms", {
         provider: homeProvider,
         topicArn: topic.topic.arn,
         namePrefix: naming.pipeline,
-        specs: specs.filter((spec) => !elsewhere.includes(spec)),
+        specs: specs.filter((spec) => !inReplicaRegion(spec)),
       });
-      if (replicaRegion && elsewhere.length > 0) {
+      // A replica region means a replica, so replication rules and their latency alarms.
+      if (replicaRegion) {
         const regional = { ...common, provider: providers.get(replicaRegion)! };
         new PipelineAlarms(this, "ReplicaRegionAlarms", {
           provider: regional.provider,
           topicArn: this.replicaRegionAlarmTopic(config, naming, regional, replicaRegion),
           namePrefix: naming.pipeline,
-          specs: elsewhere,
+          specs: specs.filter(inReplicaRegion),
         });
       }
       new TerraformOutput(this, "alarm_topic_arn", {
