@@ -71,12 +71,18 @@ describe("analyst role (search.analystPrincipals)", () => {
       if (name !== "security") expect(analystRoles(stack)).toEqual([]);
     // No managed policy ARNs, no inline_policy block, no permissions boundary to widen or narrow it.
     expect(Object.keys(role).sort()).toEqual(["assume_role_policy", "description", "name", "provider"]);
+    expect(role.description).toBe(
+      "Runs the saved hunts of the security log archive; reads events/, writes only query results",
+    );
     expect(inlinePolicies.map(([, policy]) => policy.name)).toEqual([POLICY_NAME]);
     const attached = Object.values(security.resource)
       .flatMap((resources) => Object.values(resources))
       .filter((resource) => JSON.stringify(resource).includes(`aws_iam_role.${roleId}.`));
     expect(attached).toEqual([inlinePolicies[0][1]]);
-    expect(security.output!.analyst_role_arn.value).toBe(`\${aws_iam_role.${roleId}.arn}`);
+    expect(security.output!.analyst_role_arn).toEqual({
+      value: `\${aws_iam_role.${roleId}.arn}`,
+      description: "Role the configured analysts assume to run hunts",
+    });
   });
 
   test("permissions, exactly: queries in the search workgroup, the three events tables, events/ and the results, the keys through S3", () => {

@@ -3,7 +3,8 @@ import { onlyResource, policyOf, resourcesOf, StackJson, synthStacks } from "./s
 import { ConfigError, parseConfig } from "../lib/config/load";
 import { accountPolicyExclusions, accountPolicySelectionCriteria } from "../lib/naming";
 import { ROLE_INLINE_POLICIES_MAX_CHARS, SELECTION_CRITERIA_MAX_BYTES } from "../lib/aws-limits";
-import { senderPermissions } from "../modules/subscription";
+import { constructIdOf, senderPermissions } from "../modules/subscription";
+import { shortHash } from "../lib/hash";
 import { policyDocument, policySize } from "../lib/iam/policy";
 import { Policy, SenderPolicies, senderPolicies } from "./support/planned-policies";
 import { decide, matches, Row, senderRoleRows } from "./support/iam-rows";
@@ -234,6 +235,18 @@ describe("application account stacks", () => {
         );
       }
     }
+  });
+});
+
+// Log group and filter construct ids are logical ids (a changed id replaces the filter): pinned here.
+describe("construct ids from log group names", () => {
+  test.each([
+    ["/var/log/messages", "var_log_messages"],
+    ["/var/log//app--sec", "var_log_app_sec"],
+    ["app.security|ship-all", "app_security_ship_all"],
+    ["__edge__", "edge"],
+  ])("%s: readable part %s, then the name's hash", (name, readable) => {
+    expect(constructIdOf(name)).toBe(`${readable}_${shortHash(name)}`);
   });
 });
 

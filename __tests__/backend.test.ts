@@ -1,11 +1,12 @@
 import { mkdirSync, mkdtempSync, realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { isAbsolute, join, relative } from "node:path";
-import { Testing } from "cdktf";
+import { TerraformStack, Testing } from "cdktf";
 import { parseConfig } from "../lib/config/load";
 import { OutputError } from "../lib/synth";
 import { defaultLocalStateLayout, localStateLayout, localStatePath } from "../stacks/backend";
 import { StateStack } from "../stacks/state-stack";
+import { buildApp } from "../stacks/app";
 import { baseConfig, SECURITY_ACCOUNT } from "./support/fixtures";
 import { stateFileSeenFrom } from "./support/files";
 import { denyInsecureTransport, iamDocument } from "./support/policies";
@@ -250,10 +251,27 @@ describe("state backends", () => {
       );
   });
 
+  test("buildApp's localState option: the paths are relative to that outdir (main.ts passes the final one)", () => {
+    const layout = { outdir: "/home/ops/seclog/build/synth", projectDir: "/home/ops/seclog" };
+    const app = buildApp(parseConfig(baseConfig()), Testing.app(), { localState: layout });
+    const security = JSON.parse(Testing.synth(app.node.findChild("security") as TerraformStack));
+    expect(security.terraform.backend).toEqual({ local: { path: "../../../../terraform.security.tfstate" } });
+  });
+
   test("cloud backend: no state stack", () => {
     const config = baseConfig();
     config.state = { backend: "cloud", cloud: { organization: "acme" } };
     expect(Object.keys(synthStacks(config)).sort()).toEqual(["payments-prod", "security", "web-prod"]);
+  });
+
+  // Only dynamicCredentials make the workspace's run role the credentials (stacks/providers.ts).
+  test("cloud backend without dynamicCredentials: the providers still assume the configured role", () => {
+    const config = baseConfig();
+    const roleArn = `arn:aws:iam::${SECURITY_ACCOUNT}:role/OrganizationAccountAccessRole`;
+    config.security.roleArn = roleArn;
+    config.state = { backend: "cloud", cloud: { organization: "acme" } };
+    for (const provider of synthStacks(config).security.provider.aws)
+      expect(provider.assume_role).toEqual([{ role_arn: roleArn, session_name: "secops-seclog" }]);
   });
 
   test("no bootstrap: no state stack", () => {

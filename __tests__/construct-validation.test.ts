@@ -13,6 +13,9 @@ import { DestinationRole, LogDestination } from "../modules/destination";
 import { StateAccessRole } from "../modules/state-access";
 import { serviceRole } from "../modules/service-role";
 import { AlarmSpec, PipelineAlarms } from "../modules/alarms";
+import { QueryResultsBucket } from "../modules/query-results-bucket";
+import { accountProviders } from "../stacks/providers";
+import { SearchWorkgroup } from "../modules/search-workgroup";
 import { PolicyDocument, policyDocument, policySize } from "../lib/iam/policy";
 import { accountPolicyExclusions, accountPolicySelectionCriteria } from "../lib/naming";
 import {
@@ -489,6 +492,64 @@ describe("PipelineAlarms", () => {
       new Error(
         "alarm silent: 169 periods of 3600 s evaluate 608400 s, over CloudWatch's 604800 s (7 days); use fewer or shorter periods",
       ),
+    );
+  });
+});
+
+describe("QueryResultsBucket and SearchWorkgroup", () => {
+  test("results expire after 1 day at the earliest", () => {
+    const results = (expireAfterDays: number) => () => {
+      const { scope, provider } = stack();
+      new QueryResultsBucket(scope, "Results", {
+        provider,
+        bucketName: "r",
+        key: ref("kms"),
+        expireAfterDays,
+      });
+    };
+    expect(results(1)).not.toThrow();
+    expect(results(0)).toThrow(
+      new Error(
+        "QueryResultsBucket test/Results: expireAfterDays is 0, under 1: S3 expiration days must be a non-zero positive integer",
+      ),
+    );
+  });
+
+  test("a per-query cutoff of 10,000,000 bytes is accepted, 9,999,999 refused", () => {
+    const workgroup = (bytesScannedCutoff: number) => () => {
+      const { scope, provider } = stack();
+      new SearchWorkgroup(scope, "Search", {
+        provider,
+        name: "w",
+        databaseName: "d",
+        results: { bucket: { name: "r", arn: ARN("s3") }, key: ref("kms") },
+        bytesScannedCutoff,
+        hunts: [],
+      });
+    };
+    expect(workgroup(10_000_000)).not.toThrow();
+    expect(workgroup(9_999_999)).toThrow(
+      new Error(
+        "SearchWorkgroup test/Search: bytesScannedCutoff is 9999999, under 10000000: Athena's minimum per-query data usage control",
+      ),
+    );
+  });
+});
+
+describe("accountProviders", () => {
+  test("an alias names one region's provider: accepted with one region, refused with two", () => {
+    const providers = (regions: string[]) => () =>
+      accountProviders(new TerraformStack(Testing.app(), "test"), {
+        accountId: "111111111111",
+        regions,
+        tags: {},
+        sessionName: "s",
+        alias: "one",
+      });
+    expect(providers(["eu-west-1"])).not.toThrow();
+    expect(providers(["eu-west-1"])().get("eu-west-1")!.alias).toBe("one");
+    expect(providers(["eu-west-1", "us-east-1"])).toThrow(
+      new Error("accountProviders: an alias names one region's provider"),
     );
   });
 });

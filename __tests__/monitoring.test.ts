@@ -12,6 +12,7 @@ import { denyInsecureTransport } from "./support/policies";
 import { onlyResource, policyOf, resourceUnder, resourcesOf, StackJson, synthStacks } from "./support/synth";
 import { eventsMetricLines } from "../functions/processor/metrics";
 import { ConfigError, parseConfig } from "../lib/config/load";
+import { iteratorAgeSeconds } from "../modules/alarms";
 
 const alarmsOf = (stack: StackJson): Record<string, Record<string, any>> =>
   Object.fromEntries(
@@ -275,6 +276,25 @@ describe("health alarms", () => {
     ]);
   });
 
+  test("an alarms block without an email: the topic and its alarms, no subscription", () => {
+    const config = fullConfig();
+    delete config.alarms.email;
+    const quiet = synthStacks(config).security;
+    expect(resourcesOf(quiet, "aws_sns_topic")).toHaveLength(1);
+    expect(resourcesOf(quiet, "aws_sns_topic_subscription")).toEqual([]);
+  });
+
+  // Three buffer intervals, at least 15 minutes: the floor and the multiple meet at 300 s.
+  test.each([
+    [60, 900],
+    [299, 900],
+    [300, 900],
+    [301, 903],
+    [900, 2700],
+  ])("iterator age threshold for a %i s buffer: %i s", (bufferSeconds, seconds) => {
+    expect(iteratorAgeSeconds(bufferSeconds)).toBe(seconds);
+  });
+
   test("no alarms block, no alarm resources and no notifications key", () => {
     const plain = synthStacks(baseConfig()).security;
     for (const type of ["aws_sns_topic", "aws_cloudwatch_metric_alarm", "aws_sqs_queue"])
@@ -378,6 +398,10 @@ describe("archive access logs", () => {
     const logging = onlyResource(stack, "aws_s3_bucket_logging");
     expect(logging.bucket).toMatch(/aws_s3_bucket\.Archive_Bucket_DB32D495\.bucket/);
     expect(logging.target_prefix).toBe("archive/");
+    // Logging is switched on only once the target's policy admits log delivery: no log is refused meanwhile.
+    expect(logging.depends_on).toEqual([
+      expect.stringMatching(/^aws_s3_bucket_policy\.AccessLogs_Policy_[0-9A-F]+$/),
+    ]);
   });
 
   test("log delivery is admitted for the archive bucket of this account only, and TLS is required", () => {

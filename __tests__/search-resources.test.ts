@@ -1,6 +1,6 @@
 import { HUNTS } from "../lib/search";
 import { terraformLiteral } from "../modules/search-catalog";
-import { baseConfig } from "./support/fixtures";
+import { baseConfig, SECURITY_ACCOUNT } from "./support/fixtures";
 import { onlyResource, resourcesOf, resourceUnder, StackJson, synthStacks } from "./support/synth";
 
 /**
@@ -76,6 +76,15 @@ describe("search resources", () => {
       });
     },
   );
+
+  // Unlike the archive it may be destroyed with the search: it holds nothing that is not in the archive.
+  test("the results bucket is named from the prefix and the security account, and destroyed with its objects", () => {
+    expect(resourceUnder(stack, "aws_s3_bucket", "SearchResults_")).toEqual({
+      provider: "aws.us_east_1",
+      bucket: `secops-athena-results-${SECURITY_ACCOUNT}`,
+      force_destroy: true,
+    });
+  });
 
   test("the database is named from the prefix", () => {
     expect(onlyResource(stack, "aws_glue_catalog_database")).toEqual({

@@ -149,6 +149,20 @@ describe("security stack, default options", () => {
   test("Firehose reads the stream, has no SSE of its own, and logs errors to an encrypted log group", () => {
     const firehose = onlyResource(stack, "aws_kinesis_firehose_delivery_stream");
     expect(firehose.destination).toBe("extended_s3");
+    // A replacement overlaps the old stream, which drains its buffer before it goes (modules/delivery.ts).
+    expect(firehose.lifecycle).toEqual({ create_before_destroy: true });
+    expect(firehose.provisioner).toEqual([
+      {
+        "local-exec": {
+          when: "destroy",
+          command: "sleep $(( ${self.extended_s3_configuration[0].buffering_interval} + 120 ))",
+        },
+      },
+    ]);
+    // Without keepSource, only the delivery's own error log stream.
+    expect(resourcesOf(stack, "aws_cloudwatch_log_stream").map(([, s]) => s.name)).toEqual([
+      "DestinationDelivery",
+    ]);
     expect(firehose.server_side_encryption).toBeUndefined();
     expect(firehose.kinesis_source_configuration.kinesis_stream_arn).toMatch(/aws_kinesis_stream\.Stream_/);
     const s3 = firehose.extended_s3_configuration;
@@ -162,7 +176,13 @@ describe("security stack, default options", () => {
     const logGroup = resourcesOf(stack, "aws_cloudwatch_log_group")
       .map(([, g]) => g)
       .find((g) => g.name === "/aws/kinesisfirehose/secops-security-logs")!;
-    expect(logGroup.kms_key_id).toMatch(/aws_kms_key\.ArchiveKey_/);
+    expect(logGroup).toEqual({
+      provider: "aws.us_east_1",
+      name: "/aws/kinesisfirehose/secops-security-logs",
+      kms_key_id: expect.stringMatching(/^\$\{aws_kms_key\.ArchiveKey_[0-9A-F]+\.arn\}$/),
+      // Delivery's errorLogRetentionDays default: a year of Firehose's own errors.
+      retention_in_days: 365,
+    });
   });
 
   test("events format (default): the processor Lambda unpacks records and gzips each, Firehose partitions by delivery hour, account and log group (the layout the search tables project) and writes the members uncompressed", () => {
@@ -568,6 +588,10 @@ describe("security stack, every option", () => {
     const lock = resourceUnder(stack, "aws_s3_bucket_object_lock_configuration", "Archive_");
     expect(lock.object_lock_enabled).toBe("Enabled");
     expect(lock.rule).toEqual({ default_retention: { mode: "COMPLIANCE", days: 365 } });
+    // S3 accepts an Object Lock configuration on a versioned bucket only.
+    expect(lock.depends_on).toEqual([
+      expect.stringMatching(/^aws_s3_bucket_versioning\.Archive_Versioning_[0-9A-F]+$/),
+    ]);
     expect(resourceUnder(stack, "aws_s3_bucket", "Archive_").object_lock_enabled).toBeUndefined();
   });
 

@@ -180,6 +180,14 @@ describe("state stack: one state role per application stack", () => {
     });
   });
 
+  test("no application account and no vault: no state role, and no role output", () => {
+    const config = bootstrapped();
+    config.accounts = [];
+    const state = synthStacks(config).state;
+    expect(stateRoles(state)).toEqual({});
+    expect(Object.keys(state.output ?? {}).sort()).toEqual(["state_bucket", "state_kms_key_arn"]);
+  });
+
   test("sse-s3: the same roles, without any KMS statement", () => {
     const roles = stateRoles(synthStacks(bootstrapped({ encryption: "sse-s3" })).state);
     expect(policyOf(roles["secops-tfstate-web-prod"].policy.policy)).toEqual(expectedRolePolicy("web-prod"));

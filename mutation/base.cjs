@@ -32,6 +32,11 @@ function target(name, { mutate, tests, coverageAnalysis = "perTest" }) {
     coverageAnalysis,
     mutate,
     concurrency: 2,
+    // A fresh worker every 20 mutants: each jest run in a worker loads esbuild anew (the processor is
+    // bundled at synth) and leaves its service process and module graph behind. Measured on the core
+    // construct part with unlimited reuse: 690 esbuild processes and 4.6 GB per worker after 718 mutants,
+    // and the rate down from 24 to 5 mutants a minute.
+    maxTestRunnerReuse: 20,
     timeoutMS: 60000,
     ignorePatterns: ["/.stryker-tmp*", "/reports", "/cdktf.out", "/coverage", "/dist"],
     incremental: true,

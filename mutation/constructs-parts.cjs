@@ -15,6 +15,10 @@ const CONSTRUCT_JUDGES = [
   "analyst-policy.test.ts",
   // The security stack's replication and replica-region alarm code (issue 19) is asserted there.
   "vault-stack.test.ts",
+  // stacks/app.ts wires the Terraform Cloud stacks and stacks/providers.ts their dynamic credentials: the
+  // whole core run (4 December) left 41 of their mutants alive until these two judged them.
+  "tfc-workspaces.test.ts",
+  "run-role.test.ts",
 ];
 
 /** The files the vault and Terraform Cloud parts mutate, each judged there by the suites that call it. */
